@@ -1,0 +1,341 @@
+"""Build orchestration: every selected dataset through fetch, read, normalise, validate, load and
+export, then the catalog and Datasette metadata, then one atomic release.
+
+A dataset is published whole or not at all. When one fails (bad rows, a missing file, a broken
+reader), its tables and downloads from the previous release are carried into the new one, so a
+failed pipeline never takes down what was published before; the other datasets still build.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from . import release as releases
+from .errors import FetchError, Issue
+from .export import export_package, export_resource
+from .fetch import CACHE_DIR, fetch_resource
+from .load import add_indexes, check_foreign_keys, create_table, insert_rows
+from .model import ROOT, Dataset
+from .normalise import MissingColumnsError, load_transform, normalise_chunk
+from .progress import Progress
+from .readers import ReaderError, read_chunks
+from .registry import Catalog
+from .report import write_report
+from .validate import validate_table
+
+DB_NAME = "jendela.db"
+MANIFEST = "manifest.json"
+DEFAULT_OUTPUT = ROOT / "build"
+
+
+@dataclass
+class DatasetResult:
+    id: str
+    status: str  # "published" | "failed" | "failed-kept-previous" | "carried"
+    issues: list[Issue] = field(default_factory=list)
+    entry: dict = field(default_factory=dict)  # manifest entry
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    results: list[DatasetResult]
+    seconds: float
+    timings: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[DatasetResult]:
+        return [r for r in self.results if r.status.startswith("failed")]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+class StageTimer:
+    """Wall time, rows and peak memory per stage, for the benchmark (and --timings)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict] = []
+
+    def record(self, dataset: str, resource: str, stage: str, seconds: float, rows: int) -> None:
+        import resource as rusage
+
+        peak_kb = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss
+        self.records.append(
+            {
+                "dataset": dataset,
+                "resource": resource,
+                "stage": stage,
+                "seconds": round(seconds, 3),
+                "rows": rows,
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+            }
+        )
+
+
+def build(
+    catalog: Catalog,
+    ids: list[str] | None = None,
+    output: Path = DEFAULT_OUTPUT,
+    cache_dir: Path = CACHE_DIR,
+    remote: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    progress = progress or Progress(quiet=True)
+    started = time.perf_counter()
+    selected = catalog.select(ids)
+    previous = releases.current_release(output)
+    previous_manifest = _read_manifest(previous)
+    release = releases.new_release(output)
+    release.chmod(0o755)
+    timer = StageTimer()
+    try:
+        db_path = release / DB_NAME
+        subset = bool(ids) and previous is not None and (previous / DB_NAME).is_file()
+        if subset:
+            shutil.copyfile(previous / DB_NAME, db_path)
+        db = sqlite_utils.Database(db_path)
+        db.conn.execute("PRAGMA journal_mode=OFF")
+        db.conn.execute("PRAGMA synchronous=OFF")
+        results: dict[str, DatasetResult] = {}
+        if subset:
+            for dataset_id, entry in previous_manifest.get("datasets", {}).items():
+                if dataset_id in catalog.datasets and dataset_id not in {d.id for d in selected}:
+                    _copy_dataset_files(previous, release, dataset_id)
+                    results[dataset_id] = DatasetResult(dataset_id, "carried", entry=entry)
+        for number, dataset in enumerate(selected, start=1):
+            progress.dataset(number, len(selected), dataset.id)
+            _drop_dataset_tables(db, dataset)
+            result = _build_dataset(db, dataset, release, cache_dir, remote, progress, timer)
+            if result.status == "failed":
+                kept = _carry_previous(db, dataset, previous, release, previous_manifest)
+                if kept:
+                    result.status = "failed-kept-previous"
+                    result.entry = {
+                        **kept,
+                        "last_attempt_failed": True,
+                        "reports": result.entry.get("reports", {}),
+                    }
+            results[dataset.id] = result
+        shutil.rmtree(release / ".work", ignore_errors=True)
+        manifest = _manifest(catalog, results)
+        (release / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        )
+        db.conn.execute("PRAGMA optimize")
+        db.conn.close()
+        _vacuum(db_path)
+        progress.note("catalog")
+        from .catalog import render_site
+        from .datasette_config import write_datasette_files
+
+        render_site(catalog, manifest, release)
+        write_datasette_files(catalog, manifest, release)
+        releases.publish(output, release)
+    except BaseException:
+        releases.discard(release)
+        raise
+    ordered = [results[d] for d in catalog.build_order() if d in results]
+    return BuildResult(output, ordered, time.perf_counter() - started, timer.records)
+
+
+def _build_dataset(
+    db: sqlite_utils.Database,
+    dataset: Dataset,
+    release: Path,
+    cache_dir: Path,
+    remote: bool,
+    progress: Progress,
+    timer: StageTimer,
+) -> DatasetResult:
+    work = release / ".work" / dataset.id
+    work.mkdir(parents=True, exist_ok=True)
+    entry: dict = {"resources": {}, "reports": {}}
+    issues_all: list[Issue] = []
+    try:
+        transform = load_transform(dataset)
+        for resource in dataset.resources:
+            issues, resource_entry = _build_resource(
+                db, dataset, resource, release, work, cache_dir, remote, transform, progress, timer
+            )
+            entry["reports"][resource.name] = resource_entry.pop("report")
+            issues_all += issues
+            if issues:
+                break
+            entry["resources"][resource.name] = resource_entry
+    except (FetchError, ReaderError) as exc:
+        issues_all.append(
+            Issue(
+                dataset=dataset.id,
+                resource="-",
+                type="source-error",
+                message=str(exc),
+                hint="check jendela.source and jendela.options in the descriptor",
+            )
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if issues_all:
+        _drop_dataset_tables(db, dataset)
+        shutil.rmtree(
+            releases.site_dir(release) / releases.DOWNLOADS / dataset.id, ignore_errors=True
+        )
+        return DatasetResult(dataset.id, "failed", issues_all, entry)
+    package = export_package(dataset, release)
+    entry["datapackage"] = package.as_dict()
+    return DatasetResult(dataset.id, "published", [], entry)
+
+
+def _build_resource(
+    db, dataset, resource, release, work, cache_dir, remote, transform, progress, timer
+) -> tuple[list[Issue], dict]:
+    tick = time.perf_counter()
+    fetched = fetch_resource(dataset, resource, cache_dir=cache_dir, remote=remote)
+    source_name = fetched.provenance["source"]
+    timer.record(dataset.id, resource.name, "fetch", time.perf_counter() - tick, 0)
+
+    progress.stage(resource.name, "read+normalise")
+    tick = time.perf_counter()
+    staging = work / f"{resource.name}.csv"
+    row_parts: list[np.ndarray] = []
+    issues: list[Issue] = []
+    bad_cells: set[tuple[int, str]] = set()
+    try:
+        with open(staging, "w", encoding="utf-8", newline="") as out:
+            out.write(",".join(resource.field_names) + "\n")
+            for chunk in read_chunks(resource.reader, fetched.path, resource.reader_options):
+                normalised = normalise_chunk(chunk, resource, source_name, transform)
+                normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
+                row_parts.append(normalised.rows.to_numpy())
+                issues += normalised.issues
+                bad_cells |= {(i.row, i.column) for i in normalised.issues}
+                progress.rows(sum(len(p) for p in row_parts))
+    except MissingColumnsError as exc:
+        issues.append(exc.issue)
+    source_rows = np.concatenate(row_parts) if row_parts else np.array([], dtype=np.int64)
+    rows = len(source_rows)
+    timer.record(dataset.id, resource.name, "read+normalise", time.perf_counter() - tick, rows)
+
+    if not any(i.type == "missing-column" for i in issues):
+        progress.stage(resource.name, "validate")
+        tick = time.perf_counter()
+        validation = validate_table(resource, staging, source_rows, source_name)
+        # A cell that failed to parse is empty now; frictionless would report it again.
+        issues += [i for i in validation.issues if (i.row, i.column) not in bad_cells]
+        timer.record(dataset.id, resource.name, "validate", time.perf_counter() - tick, rows)
+        issues += check_foreign_keys(db, resource, staging, source_rows, source_name)
+
+    entry: dict = {"source": source_name, "source_sha256": fetched.sha256, "rows": rows}
+    entry["report"] = write_report(release, dataset.id, resource.name, source_name, rows, issues)
+    if issues:
+        progress.failed(resource.name, len(issues))
+        return issues, entry
+
+    progress.stage(resource.name, "load")
+    tick = time.perf_counter()
+    create_table(db, resource)
+    insert_rows(db, resource, staging)
+    timer.record(dataset.id, resource.name, "load", time.perf_counter() - tick, rows)
+    tick = time.perf_counter()
+    add_indexes(db, resource)
+    timer.record(dataset.id, resource.name, "index+fts", time.perf_counter() - tick, rows)
+
+    progress.stage(resource.name, "export")
+    tick = time.perf_counter()
+    downloads = export_resource(db, resource, staging, release)
+    timer.record(dataset.id, resource.name, "export", time.perf_counter() - tick, rows)
+    entry["downloads"] = [d.as_dict() for d in downloads]
+    return [], entry
+
+
+def _tables_of(db_conn: sqlite3.Connection, names: set[str], schema: str = "main") -> list:
+    """sqlite_master rows of the given tables plus their indexes and full-text tables."""
+    rows = db_conn.execute(
+        f"SELECT type, name, tbl_name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL"
+    ).fetchall()
+
+    def belongs(tbl: str) -> bool:
+        return tbl in names or any(tbl.startswith(f"{n}_fts") for n in names)
+
+    return [r for r in rows if belongs(r[2])]
+
+
+def _drop_dataset_tables(db: sqlite_utils.Database, dataset: Dataset) -> None:
+    names = {r.name for r in dataset.resources}
+    for kind, name, _tbl, _sql in _tables_of(db.conn, names):
+        if kind == "table" and name in db.table_names() + db.view_names():
+            db.conn.execute(f"DROP TABLE IF EXISTS [{name}]")
+    db.conn.commit()
+
+
+def _carry_previous(
+    db, dataset: Dataset, previous: Path | None, release: Path, previous_manifest: dict
+) -> dict | None:
+    """Copy the dataset's last good tables and downloads from the previous release."""
+    entry = previous_manifest.get("datasets", {}).get(dataset.id)
+    if previous is None or not entry or not (previous / DB_NAME).is_file():
+        return None
+    names = set(entry.get("resources", {}))
+    db.conn.execute("ATTACH DATABASE ? AS previous", (str(previous / DB_NAME),))
+    try:
+        objects = _tables_of(db.conn, names, "previous")
+        shadow = {f"{n}_fts_{s}" for n in names for s in ("data", "idx", "docsize", "config")}
+        for kind, name, _tbl, sql in objects:
+            if kind == "table" and name not in shadow:
+                db.conn.execute(sql)
+                if "VIRTUAL TABLE" not in sql.upper():
+                    db.conn.execute(f"INSERT INTO main.[{name}] SELECT * FROM previous.[{name}]")
+                else:
+                    db.conn.execute(f"INSERT INTO main.[{name}]([{name}]) VALUES('rebuild')")
+        for kind, _name, _tbl, sql in objects:
+            if kind == "index":
+                db.conn.execute(sql)
+        db.conn.commit()
+    finally:
+        db.conn.execute("DETACH DATABASE previous")
+    _copy_dataset_files(previous, release, dataset.id, reports=False)
+    return entry
+
+
+def _copy_dataset_files(previous: Path, release: Path, dataset_id: str, reports=True) -> None:
+    folders = [releases.DOWNLOADS] + ([releases.REPORTS] if reports else [])
+    for folder in folders:
+        source = releases.site_dir(previous) / folder / dataset_id
+        if source.is_dir():
+            target = releases.site_dir(release) / folder / dataset_id
+            shutil.copytree(source, target, dirs_exist_ok=True)
+
+
+def _manifest(catalog: Catalog, results: dict[str, DatasetResult]) -> dict:
+    datasets = {}
+    for dataset_id in catalog.build_order():
+        if dataset_id in results:
+            result = results[dataset_id]
+            datasets[dataset_id] = {**result.entry, "status": result.status}
+    return {"database": DB_NAME, "datasets": datasets}
+
+
+def _read_manifest(release: Path | None) -> dict:
+    if release is None:
+        return {}
+    try:
+        return json.loads((release / MANIFEST).read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _vacuum(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("VACUUM")
+    finally:
+        conn.close()

@@ -1,0 +1,77 @@
+"""Typed errors shared by every stage.
+
+Errors are data (DESIGN rule 9): each carries what a data officer needs to act (file, row, column,
+value, a hint) and the CLI only turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+EXIT_OK = 0
+EXIT_DATA_INVALID = 1
+EXIT_USAGE = 2
+
+
+class JendelaError(Exception):
+    """Base of errors the CLI reports without a traceback."""
+
+    exit_code = EXIT_USAGE
+
+
+class DescriptorError(JendelaError):
+    """A datapackage.yaml or metadata file that cannot be used as written."""
+
+    def __init__(self, path: str, key: str, message: str):
+        self.path, self.key, self.message = path, key, message
+        super().__init__(f"{path}: {key}: {message}")
+
+
+class UnknownDatasetError(JendelaError):
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name, self.suggestions = name, suggestions
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(
+            f"Dataset tidak dikenal / unknown dataset: {name!r}.{hint} "
+            "Run `python publish.py list` to see all datasets."
+        )
+
+
+class FetchError(JendelaError):
+    """A source could not be fetched; the dataset is skipped, nothing published is touched."""
+
+    exit_code = EXIT_DATA_INVALID
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in the data, in the shape frictionless reports use.
+
+    `row` is the row number in the file as a person counts it (header is row 1), or None for
+    problems of the whole table.
+    """
+
+    dataset: str
+    resource: str
+    type: str
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    hint: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, {})}
+
+    def as_line(self) -> str:
+        where = self.file or f"{self.dataset}/{self.resource}"
+        parts = [f"{self.dataset}/{self.resource}", where]
+        if self.row is not None:
+            parts.append(f"baris/row {self.row}")
+        if self.column:
+            parts.append(f"kolom/column {self.column}")
+        text = " | ".join(parts)
+        value = f" (nilai/value {self.value!r})" if self.value is not None else ""
+        return f"{text}: [{self.type}] {self.message}{value}"

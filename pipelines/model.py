@@ -1,0 +1,359 @@
+"""The dataset model: a descriptor on disk becomes a `Dataset` with its `Resource`s.
+
+This is the bottom of the dependency graph (above `metadata/`): every stage reads datasets through
+it, so descriptor mistakes are caught here once, with the file and key named, before any stage runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import DescriptorError
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS_DIR = ROOT / "datasets"
+METADATA_DIR = ROOT / "metadata"
+DESCRIPTOR_NAME = "datapackage.yaml"
+SAMPLE_LABEL = {"id": "contoh, bukan data resmi", "en": "sample, not official data"}
+
+# The parser a field gets when its descriptor names none (docs/descriptor.md).
+DEFAULT_PARSE = {
+    "string": "text",
+    "integer": "integer",
+    "number": "number",
+    "date": "date",
+    "boolean": "boolean",
+}
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise DescriptorError(str(path), "(file)", "file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
+        raise DescriptorError(str(path), where, f"not valid YAML: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Shared terms from metadata/: written once, referenced by key from every descriptor."""
+
+    fields: dict
+    publishers: dict
+    licences: dict
+    themes: dict
+    frequencies: dict
+    directory: Path
+
+    @classmethod
+    def load(cls, directory: Path = METADATA_DIR) -> Vocabulary:
+        def table(name: str) -> dict:
+            data = read_yaml(directory / f"{name}.yaml") or {}
+            if not isinstance(data, dict):
+                raise DescriptorError(str(directory / f"{name}.yaml"), "(top)", "must be a mapping")
+            return data
+
+        return cls(
+            fields=table("fields"),
+            publishers=table("publishers"),
+            licences=table("licences"),
+            themes=table("themes"),
+            frequencies=table("frequencies"),
+            directory=directory,
+        )
+
+    @cached_property
+    def descriptor_schema(self) -> dict:
+        with open(self.directory / "schemas" / "descriptor.schema.json", encoding="utf-8") as f:
+            return json.load(f)
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+@dataclass
+class Resource:
+    """One table: its SQLite name, download file name and page anchor are all `name`."""
+
+    name: str
+    dataset_id: str
+    descriptor: dict
+    folder: Path
+
+    @property
+    def ext(self) -> dict:
+        return self.descriptor["jendela"]
+
+    @property
+    def title(self) -> str:
+        return self.descriptor["title"]
+
+    @property
+    def schema(self) -> dict:
+        return self.descriptor["schema"]
+
+    @property
+    def fields(self) -> list[dict]:
+        return self.schema["fields"]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    @property
+    def primary_key(self) -> list[str]:
+        return list(self.schema.get("primaryKey") or [])
+
+    @property
+    def foreign_keys(self) -> list[dict]:
+        return list(self.schema.get("foreignKeys") or [])
+
+    @property
+    def references(self) -> set[str]:
+        """Names of other resources this one points at (it must be built after them)."""
+        return {fk["reference"]["resource"] for fk in self.foreign_keys} - {self.name, ""}
+
+    @property
+    def source_path(self) -> Path:
+        return self.folder / self.ext["source"]["path"]
+
+    @property
+    def source_url(self) -> str | None:
+        return self.ext["source"].get("url")
+
+    @property
+    def reader(self) -> str:
+        return self.ext["reader"]
+
+    @property
+    def reader_options(self) -> dict:
+        return dict(self.ext.get("options") or {})
+
+    @property
+    def column_map(self) -> dict[str, str]:
+        return dict(self.ext.get("columns") or {})
+
+    @property
+    def fts_columns(self) -> list[str]:
+        return list(self.ext.get("fts") or [])
+
+    @property
+    def facet_columns(self) -> list[str]:
+        return list(self.ext.get("facets") or [])
+
+    @property
+    def on_error(self) -> str:
+        return self.ext.get("on_error", "fail")
+
+    def parse_kind(self, field_descriptor: dict) -> str:
+        explicit = (field_descriptor.get("jendela") or {}).get("parse")
+        if explicit:
+            return explicit
+        if field_descriptor["name"].startswith("kode_wilayah"):
+            return "region_code"
+        return DEFAULT_PARSE.get(field_descriptor.get("type", "string"), "text")
+
+    def frictionless_schema(self) -> dict:
+        """The Table Schema without our extension keys, for frictionless itself."""
+        schema = copy.deepcopy(self.schema)
+        for f in schema["fields"]:
+            f.pop("jendela", None)
+        # References to other datasets' resources are checked by us after loading (see load.py):
+        # frictionless only resolves foreign keys inside one package.
+        schema.pop("foreignKeys", None)
+        return schema
+
+
+@dataclass
+class Dataset:
+    id: str
+    folder: Path
+    descriptor: dict
+    vocabulary: Vocabulary
+    resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def descriptor_path(self) -> Path:
+        return self.folder / DESCRIPTOR_NAME
+
+    @property
+    def ext(self) -> dict:
+        return self.descriptor["jendela"]
+
+    @property
+    def title(self) -> str:
+        return self.descriptor["title"]
+
+    @property
+    def is_sample(self) -> bool:
+        return bool(self.ext.get("sample"))
+
+    @property
+    def publisher(self) -> dict:
+        return self.vocabulary.publishers[self.ext["publisher"]]
+
+    @property
+    def references(self) -> set[str]:
+        own = {r.name for r in self.resources}
+        return set().union(*(r.references for r in self.resources)) - own
+
+    def licence(self, name: str) -> dict:
+        """A licence as Data Package `licenses` wants it: name, path and title."""
+        known = self.vocabulary.licences.get(name, {})
+        return {"name": name, "path": known.get("path"), "title": known.get("title", name)}
+
+    def resource(self, name: str) -> Resource:
+        for res in self.resources:
+            if res.name == name:
+                return res
+        raise KeyError(name)
+
+    def package_descriptor(self) -> dict:
+        """The standard Frictionless descriptor we publish as datapackage.json.
+
+        Resources point at the exported CSV (`<name>.csv`); licences and the publisher are
+        expanded from metadata/ so the file stands alone.
+        """
+        package = copy.deepcopy(self.descriptor)
+        package = {"name": self.id, **package}
+        package["licenses"] = [self.licence(lic["name"]) for lic in package["licenses"]]
+        package["contributors"] = [
+            {
+                "title": self.publisher["name"],
+                "path": self.publisher.get("url"),
+                "role": "publisher",
+            }
+        ]
+        for res in package["resources"]:
+            res["path"] = f"{res['name']}.csv"
+            res["format"] = "csv"
+            res["mediatype"] = "text/csv"
+            res["encoding"] = "utf-8"
+        return package
+
+
+def load_dataset(folder: Path, vocabulary: Vocabulary) -> Dataset:
+    """Read, check and expand one dataset folder. Raises DescriptorError naming file and key."""
+    path = folder / DESCRIPTOR_NAME
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise DescriptorError(str(path), "(top)", "must be a mapping of package properties")
+    _check_against_schema(raw, vocabulary, path)
+    descriptor = copy.deepcopy(raw)
+    _check_vocabulary_keys(descriptor, vocabulary, path)
+    dataset = Dataset(id=folder.name, folder=folder, descriptor=descriptor, vocabulary=vocabulary)
+    for index, res in enumerate(descriptor["resources"]):
+        res["schema"]["fields"] = [
+            _expand_field(f, vocabulary, path, f"resources[{index}].schema.fields[{i}]")
+            for i, f in enumerate(res["schema"]["fields"])
+        ]
+        resource = Resource(name=res["name"], dataset_id=dataset.id, descriptor=res, folder=folder)
+        _check_resource(resource, path, f"resources[{index}]")
+        dataset.resources.append(resource)
+    return dataset
+
+
+def _check_against_schema(raw: dict, vocabulary: Vocabulary, path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(vocabulary.descriptor_schema)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        first = errors[0]
+        key = _key_path(first.absolute_path) or "(top)"
+        message = first.message
+        if first.validator == "not":
+            message = "this key must not be set here (see docs/descriptor.md)"
+        raise DescriptorError(str(path), key, message)
+
+
+def _key_path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _check_vocabulary_keys(descriptor: dict, vocabulary: Vocabulary, path: Path) -> None:
+    ext = descriptor["jendela"]
+    checks = [
+        ("jendela.publisher", [ext["publisher"]], vocabulary.publishers),
+        ("jendela.themes", ext["themes"], vocabulary.themes),
+        ("licenses", [lic["name"] for lic in descriptor["licenses"]], vocabulary.licences),
+    ]
+    if "frequency" in ext:
+        checks.append(("jendela.frequency", [ext["frequency"]], vocabulary.frequencies))
+    for key, values, known in checks:
+        for value in values:
+            if value not in known:
+                raise DescriptorError(
+                    str(path),
+                    key,
+                    f"{value!r} is not defined in metadata/ (known: {', '.join(sorted(known))})",
+                )
+
+
+def _expand_field(field_descriptor: dict, vocabulary: Vocabulary, path: Path, key: str) -> dict:
+    shared = vocabulary.fields.get(field_descriptor["name"])
+    expanded = _merge(shared, field_descriptor) if shared else copy.deepcopy(field_descriptor)
+    for required in ("type", "title", "description"):
+        if required not in expanded:
+            raise DescriptorError(
+                str(path),
+                f"{key}.{required}",
+                f"field {field_descriptor['name']!r} has no {required} and metadata/fields.yaml "
+                "does not define it",
+            )
+    return expanded
+
+
+def _check_resource(resource: Resource, path: Path, key: str) -> None:
+    names = resource.field_names
+    if len(set(names)) != len(names):
+        raise DescriptorError(str(path), f"{key}.schema.fields", "field names must be unique")
+    for list_key, columns in (
+        ("schema.primaryKey", resource.primary_key),
+        ("jendela.fts", resource.fts_columns),
+        ("jendela.facets", resource.facet_columns),
+    ):
+        for column in columns:
+            if column not in names:
+                raise DescriptorError(
+                    str(path), f"{key}.{list_key}", f"{column!r} is not a field of {resource.name}"
+                )
+    for i, fk in enumerate(resource.foreign_keys):
+        fk_key = f"{key}.schema.foreignKeys[{i}]"
+        if "reference" not in fk or "resource" not in fk["reference"]:
+            raise DescriptorError(str(path), fk_key, "needs fields and reference.resource")
+        for column in _as_list(fk.get("fields")):
+            if column not in names:
+                raise DescriptorError(str(path), f"{fk_key}.fields", f"{column!r} is not a field")
+    if not resource.source_path.is_file():
+        raise DescriptorError(
+            str(path),
+            f"{key}.jendela.source.path",
+            f"embedded input {resource.ext['source']['path']!r} not found in {resource.folder}",
+        )
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]

@@ -1,0 +1,101 @@
+"""Normalise stage: text chunks from a reader become columns in the Table Schema's own terms.
+
+It renames source headers to field names, runs the dataset's transform.py if it has one, and turns
+every cell into the canonical text of its type with the Indonesian parsers (`1.234,5` -> `1234.5`,
+`26 Mei 2015` -> `2015-05-26`, `3271` -> `32.71`). A cell that cannot be parsed becomes an Issue
+with its source row and column, and is left empty, never guessed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import pandas as pd
+
+from .errors import Issue
+from .indonesian import parse_column
+from .model import Dataset, Resource
+from .readers import ROW_COLUMN
+
+Transform = Callable[[pd.DataFrame, str], pd.DataFrame]
+
+
+@dataclass
+class NormalisedChunk:
+    frame: pd.DataFrame  # the schema's fields, in order, as canonical text (NA for empty)
+    rows: pd.Series  # the source row number of each row
+    issues: list[Issue] = field(default_factory=list)
+    bad_rows: set[int] = field(default_factory=set)  # positions in `frame` with parse errors
+
+
+def load_transform(dataset: Dataset) -> Transform | None:
+    """The dataset's transform.py, loaded by path: pipelines/ never imports datasets/ by name."""
+    path = dataset.folder / "transform.py"
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"jendela_transform_{dataset.id}", path)
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.transform
+
+
+def normalise_chunk(
+    chunk: pd.DataFrame,
+    resource: Resource,
+    source_name: str,
+    transform: Transform | None = None,
+) -> NormalisedChunk:
+    frame = chunk.rename(columns=resource.column_map)
+    if transform is not None:
+        frame = transform(frame, resource.name)
+    missing = [name for name in resource.field_names if name not in frame.columns]
+    if missing:
+        raise MissingColumnsError(resource, source_name, missing, list(chunk.columns))
+    rows = frame[ROW_COLUMN].reset_index(drop=True)
+    out = {}
+    issues: list[Issue] = []
+    bad: set[int] = set()
+    for field_descriptor in resource.fields:
+        name = field_descriptor["name"]
+        source = frame[name].reset_index(drop=True)
+        parsed = parse_column(source, resource.parse_kind(field_descriptor))
+        out[name] = parsed.values
+        failed = parsed.errors.notna()
+        if failed.any():
+            for position in failed[failed].index:
+                bad.add(int(position))
+                issues.append(
+                    Issue(
+                        dataset=resource.dataset_id,
+                        resource=resource.name,
+                        type="parse-error",
+                        message=str(parsed.errors[position]),
+                        file=source_name,
+                        row=int(rows[position]),
+                        column=name,
+                        value=str(source[position]),
+                        hint=f"expected a value of type {field_descriptor.get('type', 'string')}",
+                    )
+                )
+    return NormalisedChunk(pd.DataFrame(out), rows, issues, bad)
+
+
+class MissingColumnsError(ValueError):
+    def __init__(self, resource: Resource, source_name: str, missing: list[str], found: list[str]):
+        self.resource = resource
+        self.issue = Issue(
+            dataset=resource.dataset_id,
+            resource=resource.name,
+            type="missing-column",
+            message=(
+                f"columns {', '.join(missing)} not found in the source; it has "
+                f"{', '.join(c for c in found if c != ROW_COLUMN)}"
+            ),
+            file=source_name,
+            row=1,
+            hint="map source headers to field names in jendela.columns",
+        )
+        super().__init__(self.issue.message)
