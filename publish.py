@@ -54,12 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--remote", action="store_true", help="download sources that have a url")
     cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     cmd.add_argument("--timings", type=Path, help="write per-stage timings as JSON here")
+    _source_option(cmd)
     cmd.set_defaults(run=_build)
 
     cmd = commands.add_parser("validate", help="run the pipeline and report; publish nothing")
     cmd.add_argument("ids", nargs="*")
     cmd.add_argument("--remote", action="store_true")
     cmd.add_argument("--quiet", "-q", action="store_true")
+    _source_option(cmd)
     cmd.set_defaults(run=_validate)
 
     cmd = commands.add_parser("list", help="list datasets and their tables")
@@ -71,6 +73,30 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--port", type=int, default=int(os.environ.get("JENDELA_PORT", 8001)))
     cmd.set_defaults(run=_serve)
     return parser
+
+
+def _source_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="RESOURCE=PATH",
+        help="read this file, folder or glob instead of the resource's embedded input",
+    )
+
+
+def _overrides(args) -> dict[str, Path]:
+    overrides = {}
+    for item in args.source:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"--source expects RESOURCE=PATH, got {item!r}")
+        overrides[name] = Path(path)
+    return overrides
+
+
+class UsageError(JendelaError):
+    pass
 
 
 def _catalog(args):
@@ -85,6 +111,7 @@ def _build(args) -> int:
         output=args.output.absolute(),
         remote=args.remote,
         progress=Progress(quiet=args.quiet),
+        source_overrides=_overrides(args),
     )
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, indent=2) + "\n")
@@ -101,6 +128,7 @@ def _validate(args) -> int:
             output=Path(tmp) / "build",
             remote=args.remote,
             progress=Progress(quiet=args.quiet),
+            source_overrides=_overrides(args),
         )
         _print_result(result, published=False)
     return result.exit_code

@@ -15,18 +15,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import sqlite_utils
 
 from . import release as releases
-from .errors import FetchError, Issue
+from .errors import FetchError, Issue, RowMap
 from .export import export_package, export_resource
 from .fetch import CACHE_DIR, fetch_resource
 from .load import add_indexes, check_foreign_keys, create_table, insert_rows
 from .model import ROOT, Dataset
 from .normalise import MissingColumnsError, load_transform, normalise_chunk
 from .progress import Progress
-from .readers import ReaderError, read_chunks
+from .readers import FILE_COLUMN, ReaderError, read_chunks
 from .registry import Catalog
 from .report import write_report
 from .validate import validate_table
@@ -86,14 +85,25 @@ def build(
     catalog: Catalog,
     ids: list[str] | None = None,
     output: Path = DEFAULT_OUTPUT,
-    cache_dir: Path = CACHE_DIR,
+    cache_dir: Path | None = None,
     remote: bool = False,
     progress: Progress | None = None,
+    source_overrides: dict[str, Path] | None = None,
 ) -> BuildResult:
+    """Build `ids` (default: all) into a new release and publish it at `output` atomically.
+
+    `source_overrides` maps a resource name to a file, folder or glob read instead of the
+    embedded input (for builds on full real exports kept outside the repository).
+    """
     progress = progress or Progress(quiet=True)
+    overrides = {name: Path(path) for name, path in (source_overrides or {}).items()}
+    cache_dir = cache_dir or output.parent / CACHE_DIR.relative_to(ROOT)
     started = time.perf_counter()
-    selected = catalog.select(ids)
     previous = releases.current_release(output)
+    if ids and (previous is None or not (previous / DB_NAME).is_file()):
+        catalog.select(ids)  # unknown ids are reported as asked, before dependencies are added
+        ids = catalog.with_dependencies(ids)
+    selected = catalog.select(ids)
     previous_manifest = _read_manifest(previous)
     release = releases.new_release(output)
     release.chmod(0o755)
@@ -115,7 +125,9 @@ def build(
         for number, dataset in enumerate(selected, start=1):
             progress.dataset(number, len(selected), dataset.id)
             _drop_dataset_tables(db, dataset)
-            result = _build_dataset(db, dataset, release, cache_dir, remote, progress, timer)
+            result = _build_dataset(
+                db, dataset, release, cache_dir, remote, overrides, progress, timer
+            )
             if result.status == "failed":
                 kept = _carry_previous(db, dataset, previous, release, previous_manifest)
                 if kept:
@@ -154,6 +166,7 @@ def _build_dataset(
     release: Path,
     cache_dir: Path,
     remote: bool,
+    overrides: dict[str, Path],
     progress: Progress,
     timer: StageTimer,
 ) -> DatasetResult:
@@ -165,7 +178,17 @@ def _build_dataset(
         transform = load_transform(dataset)
         for resource in dataset.resources:
             issues, resource_entry = _build_resource(
-                db, dataset, resource, release, work, cache_dir, remote, transform, progress, timer
+                db,
+                dataset,
+                resource,
+                release,
+                work,
+                cache_dir,
+                remote,
+                overrides,
+                transform,
+                progress,
+                timer,
             )
             entry["reports"][resource.name] = resource_entry.pop("report")
             issues_all += issues
@@ -196,46 +219,59 @@ def _build_dataset(
 
 
 def _build_resource(
-    db, dataset, resource, release, work, cache_dir, remote, transform, progress, timer
+    db, dataset, resource, release, work, cache_dir, remote, overrides, transform, progress, timer
 ) -> tuple[list[Issue], dict]:
     tick = time.perf_counter()
-    fetched = fetch_resource(dataset, resource, cache_dir=cache_dir, remote=remote)
-    source_name = fetched.provenance["source"]
+    fetched = fetch_resource(
+        dataset,
+        resource,
+        cache_dir=cache_dir,
+        remote=remote,
+        override=overrides.get(resource.name),
+    )
     timer.record(dataset.id, resource.name, "fetch", time.perf_counter() - tick, 0)
 
     progress.stage(resource.name, "read+normalise")
     tick = time.perf_counter()
     staging = work / f"{resource.name}.csv"
-    row_parts: list[np.ndarray] = []
+    rows_from = RowMap()
     issues: list[Issue] = []
     bad_cells: set[tuple[int, str]] = set()
     try:
         with open(staging, "w", encoding="utf-8", newline="") as out:
             out.write(",".join(resource.field_names) + "\n")
-            for chunk in read_chunks(resource.reader, fetched.path, resource.reader_options):
-                normalised = normalise_chunk(chunk, resource, source_name, transform)
-                normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
-                row_parts.append(normalised.rows.to_numpy())
-                issues += normalised.issues
-                bad_cells |= {(i.row, i.column) for i in normalised.issues}
-                progress.rows(sum(len(p) for p in row_parts))
+            for raw in fetched:
+                origin = raw.provenance["source"]
+                for chunk in read_chunks(resource.reader, raw.path, resource.reader_options):
+                    chunk.insert(1, FILE_COLUMN, origin)
+                    normalised = normalise_chunk(chunk, resource, origin, transform)
+                    normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
+                    rows_from.add(origin, normalised.rows.to_numpy())
+                    issues += normalised.issues
+                    bad_cells |= {(i.file, i.row, i.column) for i in normalised.issues}
+                    progress.rows(len(rows_from))
     except MissingColumnsError as exc:
         issues.append(exc.issue)
-    source_rows = np.concatenate(row_parts) if row_parts else np.array([], dtype=np.int64)
-    rows = len(source_rows)
+    rows_from.freeze()
+    rows = len(rows_from)
     timer.record(dataset.id, resource.name, "read+normalise", time.perf_counter() - tick, rows)
 
     if not any(i.type == "missing-column" for i in issues):
         progress.stage(resource.name, "validate")
         tick = time.perf_counter()
-        validation = validate_table(resource, staging, source_rows, source_name)
+        validation = validate_table(resource, staging, rows_from)
         # A cell that failed to parse is empty now; frictionless would report it again.
-        issues += [i for i in validation.issues if (i.row, i.column) not in bad_cells]
+        issues += [i for i in validation.issues if (i.file, i.row, i.column) not in bad_cells]
         timer.record(dataset.id, resource.name, "validate", time.perf_counter() - tick, rows)
-        issues += check_foreign_keys(db, resource, staging, source_rows, source_name)
+        issues += check_foreign_keys(db, resource, staging, rows_from)
 
-    entry: dict = {"source": source_name, "source_sha256": fetched.sha256, "rows": rows}
-    entry["report"] = write_report(release, dataset.id, resource.name, source_name, rows, issues)
+    entry: dict = {
+        "sources": [{"path": f.provenance["source"], "sha256": f.sha256} for f in fetched],
+        "rows": rows,
+    }
+    entry["report"] = write_report(
+        release, dataset.id, resource.name, rows_from.label, rows, issues
+    )
     if issues:
         progress.failed(resource.name, len(issues))
         return issues, entry

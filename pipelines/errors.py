@@ -75,3 +75,49 @@ class Issue:
         text = " | ".join(parts)
         value = f" (nilai/value {self.value!r})" if self.value is not None else ""
         return f"{text}: [{self.type}] {self.message}{value}"
+
+
+class RowMap:
+    """Where each row of a normalised table came from: (source file, row number in that file).
+
+    Stages after normalise see only the normalised file; this lets them name the row a data
+    officer will find when opening the original.
+    """
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self._rows: list = []
+        self._file_index: list = []
+
+    def add(self, file: str, rows) -> None:
+        import numpy as np
+
+        if file not in self.files:
+            self.files.append(file)
+        self._rows.append(np.asarray(rows, dtype=np.int64))
+        self._file_index.append(np.full(len(rows), self.files.index(file), dtype=np.int32))
+
+    def freeze(self) -> None:
+        import numpy as np
+
+        self._rows = [np.concatenate(self._rows)] if self._rows else [np.array([], np.int64)]
+        self._file_index = (
+            [np.concatenate(self._file_index)] if self._file_index else [np.array([], np.int32)]
+        )
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._rows)
+
+    def locate(self, position: int) -> tuple[str | None, int | None]:
+        """(file, row) of the row at 0-based `position` in the normalised table."""
+        if len(self._rows) != 1:
+            self.freeze()
+        if not 0 <= position < len(self._rows[0]):
+            return (self.files[0] if self.files else None), None
+        return self.files[int(self._file_index[0][position])], int(self._rows[0][position])
+
+    @property
+    def label(self) -> str:
+        if len(self.files) <= 1:
+            return self.files[0] if self.files else ""
+        return f"{self.files[0]} (+{len(self.files) - 1})"

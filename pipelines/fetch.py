@@ -42,31 +42,54 @@ def sha256_file(path: Path) -> str:
 
 
 def fetch_resource(
-    dataset: Dataset, resource: Resource, cache_dir: Path = CACHE_DIR, remote: bool = False
-) -> FetchedFile:
-    """Copy the embedded input (or download the remote one) into the cache.
+    dataset: Dataset,
+    resource: Resource,
+    cache_dir: Path = CACHE_DIR,
+    remote: bool = False,
+    override: Path | None = None,
+) -> list[FetchedFile]:
+    """Copy the input files (or download the remote one) into the cache.
 
-    The copy is skipped when the cached bytes already have the same checksum, so an unchanged
-    input keeps its original provenance record.
+    A copy is skipped when the cached bytes already have the same checksum, so an unchanged input
+    keeps its original provenance record.
     """
     target_dir = cache_dir / dataset.id / resource.name
     target_dir.mkdir(parents=True, exist_ok=True)
-    if remote and resource.source_url:
+    if remote and resource.source_url and override is None:
         origin = resource.source_url
         name = Path(urllib.request.urlparse(origin).path).name or f"{resource.name}.raw"
         target = target_dir / name
         _download(origin, target)
-    else:
-        origin = resource.source_path.relative_to(dataset.folder.parent.parent).as_posix()
-        if not resource.source_path.is_file():
-            raise FetchError(f"{dataset.id}/{resource.name}: input {origin} not found")
-        target = target_dir / resource.source_path.name
-        if not target.is_file() or sha256_file(target) != sha256_file(resource.source_path):
-            _atomic_copy(resource.source_path, target)
+        return [_record(dataset, resource, origin, target)]
+    files = resource.source_files(override)
+    if not files:
+        wanted = override or resource.ext["source"]["path"]
+        raise FetchError(f"{dataset.id}/{resource.name}: no input file matches {wanted}")
+    base = Path(os.path.commonpath([f.parent for f in files]))
+    fetched = []
+    for source in files:
+        target = target_dir / source.relative_to(base)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or sha256_file(target) != sha256_file(source):
+            _atomic_copy(source, target)
+        fetched.append(_record(dataset, resource, _display(source), target))
+    return fetched
+
+
+def _display(path: Path) -> str:
+    """A path as people should see it in messages: inside the project, relative to it."""
+    path = path.absolute()
+    for base in (ROOT, Path.cwd()):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return path.as_posix()
+
+
+def _record(dataset: Dataset, resource: Resource, origin: str, target: Path) -> FetchedFile:
     checksum = sha256_file(target)
     sidecar = target.with_name(target.name + ".provenance.json")
     provenance = _read_json(sidecar)
-    if provenance.get("sha256") != checksum:
+    if provenance.get("sha256") != checksum or provenance.get("source") != origin:
         provenance = {
             "dataset": dataset.id,
             "resource": resource.name,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
-from .errors import Issue
+from .errors import Issue, RowMap
 from .model import Resource
 
 SQLITE_TYPES = {
@@ -109,8 +109,7 @@ def check_foreign_keys(
     db: sqlite_utils.Database,
     resource: Resource,
     staging: Path,
-    source_rows: np.ndarray,
-    source_name: str,
+    rows_from: RowMap,
     limit: int = 1000,
 ) -> list[Issue]:
     """Every reference must exist in its target table, which may belong to another dataset.
@@ -131,7 +130,7 @@ def check_foreign_keys(
                     resource=resource.name,
                     type="foreign-key-target-missing",
                     message=f"table {target!r} is not published, so {fields} cannot be checked",
-                    file=source_name,
+                    file=rows_from.label,
                     hint=f"build the dataset that defines {target!r} first",
                 )
             )
@@ -160,14 +159,15 @@ def check_foreign_keys(
                 if len(issues) >= limit:
                     return issues
                 value = ", ".join(str(v) for v in keys.iloc[position])
+                file, row = rows_from.locate(offset + position)
                 issues.append(
                     Issue(
                         dataset=resource.dataset_id,
                         resource=resource.name,
                         type="foreign-key",
                         message=f"{value} not found in {target}.{ref_fields[0]}",
-                        file=source_name,
-                        row=int(source_rows[offset + position]),
+                        file=file,
+                        row=row,
                         column=fields[0],
                         value=value,
                         hint=f"every {fields[0]} must be a {ref_fields[0]} of table {target}",

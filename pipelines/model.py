@@ -7,6 +7,7 @@ it, so descriptor mistakes are caught here once, with the file and key named, be
 from __future__ import annotations
 
 import copy
+import glob
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -135,6 +136,19 @@ class Resource:
     @property
     def source_path(self) -> Path:
         return self.folder / self.ext["source"]["path"]
+
+    def source_files(self, override: Path | None = None) -> list[Path]:
+        """The input files, sorted: `source.path` may be a glob (one file per region or year).
+
+        `override` (a file, folder or glob) replaces the embedded input, e.g. to build the same
+        pipeline on a full real export kept outside the repository.
+        """
+        pattern = Path(override) if override else self.source_path
+        if pattern.is_dir():
+            pattern = pattern / Path(self.ext["source"]["path"]).name
+        if any(ch in str(pattern) for ch in "*?["):
+            return sorted(p for p in map(Path, glob.glob(str(pattern))) if p.is_file())
+        return [pattern] if pattern.is_file() else []
 
     @property
     def source_url(self) -> str | None:
@@ -345,7 +359,7 @@ def _check_resource(resource: Resource, path: Path, key: str) -> None:
         for column in _as_list(fk.get("fields")):
             if column not in names:
                 raise DescriptorError(str(path), f"{fk_key}.fields", f"{column!r} is not a field")
-    if not resource.source_path.is_file():
+    if not resource.source_files():
         raise DescriptorError(
             str(path),
             f"{key}.jendela.source.path",

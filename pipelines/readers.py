@@ -9,13 +9,16 @@ A reader is registered the same way a new one would be, with `@reader("name")`.
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
 ROW_COLUMN = "__row__"
+FILE_COLUMN = "__file__"  # added by the build: which input file a row came from (for transforms)
 DEFAULT_CHUNK_ROWS = 100_000
 
 Reader = Callable[[Path, dict, int], Iterator[pd.DataFrame]]
@@ -34,9 +37,18 @@ def reader(name: str) -> Callable[[Reader], Reader]:
     return register
 
 
+def discover_readers() -> None:
+    """Import every `pipelines/readers_*.py`: each registers its readers with `@reader`."""
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("readers_"):
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
 def read_chunks(
     kind: str, path: Path, options: dict, chunk_rows: int = DEFAULT_CHUNK_ROWS
 ) -> Iterator[pd.DataFrame]:
+    if kind not in READERS:
+        discover_readers()
     if kind not in READERS:
         raise ReaderError(f"unknown reader {kind!r}; known: {', '.join(sorted(READERS))}")
     yield from READERS[kind](path, options, chunk_rows)

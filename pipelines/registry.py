@@ -36,6 +36,21 @@ class Catalog:
         order = self.build_order()
         return [self.datasets[i] for i in order if i in chosen]
 
+    def with_dependencies(self, ids: list[str]) -> list[str]:
+        """`ids` plus every dataset whose tables they reference, directly or not."""
+        wanted: list[str] = []
+        pending = list(ids)
+        while pending:
+            dataset_id = pending.pop()
+            if dataset_id in wanted or dataset_id not in self.datasets:
+                continue
+            wanted.append(dataset_id)
+            for target in self.datasets[dataset_id].references:
+                owner = self.owner_of(target)
+                if owner is not None:
+                    pending.append(owner.id)
+        return wanted
+
     def owner_of(self, resource_name: str) -> Dataset | None:
         for dataset in self.datasets.values():
             if any(r.name == resource_name for r in dataset.resources):

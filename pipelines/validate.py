@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from frictionless import Resource as FrictionlessResource
 from frictionless import Schema
 
-from .errors import Issue
+from .errors import Issue, RowMap
 from .model import Resource
 
 # frictionless stops at 1,000 errors by default; we keep more but not without bound.
@@ -36,8 +35,7 @@ class ValidationResult:
 def validate_table(
     resource: Resource,
     staging: Path,
-    source_rows: np.ndarray,
-    source_name: str,
+    rows_from: RowMap,
     limit_errors: int = LIMIT_ERRORS,
 ) -> ValidationResult:
     schema = Schema.from_descriptor(resource.frictionless_schema())
@@ -48,9 +46,9 @@ def validate_table(
     invalid: set[int] = set()
     for error in list(report.errors) + list(task.errors):
         staging_row = getattr(error, "row_number", None)
-        row = None
-        if staging_row is not None and 2 <= staging_row < len(source_rows) + 2:
-            row = int(source_rows[staging_row - 2])
+        file, row = rows_from.label, None
+        if staging_row is not None and 2 <= staging_row < len(rows_from) + 2:
+            file, row = rows_from.locate(staging_row - 2)
             invalid.add(staging_row - 2)
         issues.append(
             Issue(
@@ -58,7 +56,7 @@ def validate_table(
                 resource=resource.name,
                 type=error.type,
                 message=_short_message(error),
-                file=source_name,
+                file=file,
                 row=row,
                 column=getattr(error, "field_name", None) or None,
                 value=_cell(error),
