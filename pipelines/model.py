@@ -31,7 +31,7 @@ DEFAULT_PARSE = {
     "integer": "integer",
     "number": "number",
     "date": "date",
-    "boolean": "boolean",
+    "boolean": "text",
 }
 
 
