@@ -24,13 +24,15 @@ SATKER = [
     "Dinas Pekerjaan Umum dan Penataan Ruang", "Dinas Kesehatan", "Dinas Pendidikan",
     "Dinas Perhubungan", "Dinas Lingkungan Hidup", "Sekretariat Daerah",
     "Dinas Perumahan dan Permukiman", "Badan Penanggulangan Bencana Daerah",
-    "Dinas Sosial", "RSUD Kota Bogor", "Satuan Polisi Pamong Praja", "Dinas Kebudayaan, Kepemudaan dan Olahraga",
+    "Dinas Sosial", "RSUD Kota Bogor", "Satuan Polisi Pamong Praja",
+    "Dinas Kebudayaan, Kepemudaan dan Olahraga",
 ]  # fmt: skip
 JENIS = ["Pekerjaan Konstruksi", "Pengadaan Barang", "Jasa Konsultansi Badan Usaha", "Jasa Lainnya"]
 METODE = ["Tender", "Seleksi", "Tender Cepat", "Pengadaan Langsung"]
 TAHAP = ["Selesai", "Pengumuman Pascakualifikasi", "Evaluasi Administrasi", "Tender Batal"]
 PEKERJAAN = [
-    "Rehabilitasi Jalan", "Pembangunan Drainase", "Pengadaan Alat Kesehatan", "Belanja Modal Komputer",
+    "Rehabilitasi Jalan", "Pembangunan Drainase", "Pengadaan Alat Kesehatan",
+    "Belanja Modal Komputer",
     "Pemeliharaan Gedung", "Konsultansi Perencanaan", "Pengawasan Konstruksi", "Pengadaan Seragam",
     "Pembangunan Trotoar", "Penataan Taman", "Pengadaan Kendaraan Operasional", "Jasa Kebersihan",
 ]  # fmt: skip
