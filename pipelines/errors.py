@@ -116,6 +116,34 @@ class RowMap:
             return (self.files[0] if self.files else None), None
         return self.files[int(self._file_index[0][position])], int(self._rows[0][position])
 
+    def positions(self, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """0-based positions of the given (file, row) pairs, found in one pass per file."""
+        import numpy as np
+
+        self.freeze() if len(self._rows) != 1 else None
+        found: dict[tuple[str, int], int] = {}
+        for index, file in enumerate(self.files):
+            wanted = [row for f, row in pairs if f == file]
+            if not wanted:
+                continue
+            hits = np.flatnonzero((self._file_index[0] == index) & np.isin(self._rows[0], wanted))
+            for position in hits:
+                found[(file, int(self._rows[0][position]))] = int(position)
+        return found
+
+    def without(self, positions) -> RowMap:
+        """The row map after the rows at `positions` were removed from the table."""
+        import numpy as np
+
+        self.freeze() if len(self._rows) != 1 else None
+        keep = np.ones(len(self._rows[0]), dtype=bool)
+        keep[np.asarray(list(positions), dtype=np.int64)] = False
+        other = RowMap()
+        other.files = list(self.files)
+        other._rows = [self._rows[0][keep]]
+        other._file_index = [self._file_index[0][keep]]
+        return other
+
     @property
     def label(self) -> str:
         if len(self.files) <= 1:

@@ -26,7 +26,10 @@ def write_report(
     source: str,
     rows: int,
     issues: list[Issue],
+    quarantined: bool = False,
 ) -> dict:
+    """`quarantined`: the rows with issues were left out of the published table (policy
+    `on_error: quarantine`), so the table is published although the report lists errors."""
     json_rel, html_rel = report_paths(dataset_id, resource_name)
     site = site_dir(release)
     (site / json_rel).parent.mkdir(parents=True, exist_ok=True)
@@ -38,6 +41,7 @@ def write_report(
         "resource": resource_name,
         "source": source,
         "valid": not issues,
+        "quarantined": quarantined,
         "rows": rows,
         "error_count": len(issues),
         "error_types": dict(sorted(counts.items())),
@@ -48,4 +52,10 @@ def write_report(
     )
     html = environment().get_template("report.html").render(report=document, root="../../")
     (site / html_rel).write_text(html, encoding="utf-8")
-    return {"valid": not issues, "errors": len(issues), "json": json_rel, "html": html_rel}
+    return {
+        "valid": not issues,
+        "quarantined": quarantined,
+        "errors": len(issues),
+        "json": json_rel,
+        "html": html_rel,
+    }

@@ -26,6 +26,7 @@ class ValidationResult:
     issues: list[Issue]
     rows: int
     invalid_rows: set[int] = field(default_factory=set)  # positions (0-based) in the staging file
+    limit_reached: bool = False  # the validator stopped early: later rows were not checked
 
     @property
     def valid(self) -> bool:
@@ -64,7 +65,9 @@ def validate_table(
             )
         )
     rows = task.stats.get("rows") or 0
-    return ValidationResult(issues=issues, rows=rows, invalid_rows=invalid)
+    return ValidationResult(
+        issues=issues, rows=rows, invalid_rows=invalid, limit_reached=len(issues) >= limit_errors
+    )
 
 
 def _cell(error) -> str | None:

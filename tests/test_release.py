@@ -1,0 +1,137 @@
+"""Publishing is atomic and builds are deterministic.
+
+A failed pipeline never damages what was published before: a dataset that fails keeps its last
+good tables and downloads, and a build that crashes leaves the published release untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import run_publish
+
+PENDUDUK_CSV = Path("datasets/penduduk-kota-bogor/data/penduduk.csv")
+
+
+def publish_in(project: Path, *args: str):
+    return run_publish(
+        "--datasets-dir", str(project / "datasets"), "--metadata-dir", str(project / "metadata"),
+        *args,
+    )  # fmt: skip
+
+
+def table_rows(output: Path, table: str) -> list[tuple]:
+    with sqlite3.connect(output / "jendela.db") as db:
+        return db.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall()
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_failed_dataset_keeps_the_previous_release_of_it(copy_project, tmp_path):
+    output = tmp_path / "out" / "build"
+    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    before_rows = table_rows(output, "penduduk")
+    before_csv = (output / "site/downloads/penduduk-kota-bogor/penduduk.csv").read_bytes()
+
+    source = copy_project / PENDUDUK_CSV
+    source.write_text(source.read_text().replace("104.161", "banyak", 1))
+    result = publish_in(copy_project, "build", "-q", "--output", str(output))
+
+    assert result.returncode == 1
+    assert ("GAGAL/FAILED penduduk-kota-bogor: 1 masalah/issues "
+            "(rilis sebelumnya tetap terbit / previous release kept)") in result.stdout
+    assert table_rows(output, "penduduk") == before_rows
+    assert (output / "site/downloads/penduduk-kota-bogor/penduduk.csv").read_bytes() == before_csv
+    manifest = json.loads((output / "manifest.json").read_text())
+    entry = manifest["datasets"]["penduduk-kota-bogor"]
+    assert entry["status"] == "failed-kept-previous"
+    assert entry["last_attempt_failed"] is True
+    assert entry["reports"]["penduduk"]["valid"] is False  # the new report says what failed
+    page = (output / "site/dataset/penduduk-kota-bogor/index.html").read_text()
+    assert "sebelumnya" in page  # the page says the previous release is shown
+    # Full-text index and indexes came along with the carried table.
+    with sqlite3.connect(output / "jendela.db") as db:
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert "idx_penduduk_jenis_kelamin" in names
+
+
+def test_crashing_build_leaves_the_published_release_untouched(copy_project, tmp_path):
+    output = tmp_path / "out" / "build"
+    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    published = output.resolve()
+    digest = tree_digest(output)
+
+    transform = copy_project / "datasets" / "tender-kota-bogor" / "transform.py"
+    transform.write_text("def transform(frame, resource):\n    raise RuntimeError('boom')\n")
+    result = publish_in(copy_project, "build", "-q", "--output", str(output))
+
+    assert result.returncode != 0
+    assert "RuntimeError: boom" in result.stderr
+    assert output.resolve() == published
+    assert tree_digest(output) == digest
+    releases = [p for p in output.parent.glob(".build-releases/release-*") if p.is_dir()]
+    assert releases == [published]  # the half-built release was removed
+
+
+def test_subset_build_carries_the_other_datasets(copy_project, tmp_path):
+    output = tmp_path / "out" / "build"
+    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    tender_before = table_rows(output, "tender")
+    source = copy_project / PENDUDUK_CSV
+    source.write_text(source.read_text().replace("104.161", "104.162", 1))
+    result = publish_in(copy_project, "build", "-q", "penduduk-kota-bogor", "--output",
+                        str(output))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[0] == "OK    penduduk-kota-bogor: 12 baris/rows"
+    assert table_rows(output, "tender") == tender_before
+    assert (104162,) in [(r[3],) for r in table_rows(output, "penduduk")]
+    manifest = json.loads((output / "manifest.json").read_text())
+    assert manifest["datasets"]["tender-kota-bogor"]["status"] == "carried"
+    assert (output / "site/downloads/tender-kota-bogor/tender.csv").is_file()
+
+
+def test_quarantine_policy_publishes_good_rows_and_the_bad_ones_apart(copy_project, tmp_path):
+    descriptor = copy_project / "datasets/penduduk-kota-bogor/datapackage.yaml"
+    text = descriptor.read_text()
+    descriptor.write_text(text.replace("      reader: csv\n",
+                                       "      reader: csv\n      on_error: quarantine\n", 1))
+    source = copy_project / PENDUDUK_CSV
+    source.write_text(source.read_text().replace("104.161", "banyak", 1))
+    output = tmp_path / "out" / "build"
+
+    result = publish_in(copy_project, "build", "-q", "--output", str(output))
+
+    assert result.returncode == 0, result.stdout
+    assert "OK    penduduk-kota-bogor: 11 baris/rows" in result.stdout
+    rows = table_rows(output, "penduduk")
+    assert len(rows) == 11 and ("32.71.01", 2024, "laki-laki") not in [r[:3] for r in rows]
+    quarantine = output / "site/downloads/penduduk-kota-bogor/penduduk.quarantine.csv"
+    lines = quarantine.read_text().splitlines()
+    assert lines[0].startswith("sumber_berkas,sumber_baris,masalah,kode_wilayah,")
+    assert len(lines) == 2 and f"{source},2," in lines[1] and "parse-error" in lines[1]
+    report = json.loads((output / "reports/penduduk-kota-bogor/penduduk.json").read_text())
+    assert report["quarantined"] is True and report["error_count"] == 1
+
+
+def test_same_inputs_give_byte_identical_outputs(copy_project, tmp_path):
+    first, second = tmp_path / "a" / "build", tmp_path / "b" / "build"
+    for output in (first, second):
+        assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert tree_digest(first / "site") == tree_digest(second / "site")
+    for name in ("manifest.json", "metadata.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    with sqlite3.connect(first / "jendela.db") as db:
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '%_fts%'")]
+    assert tables
+    for table in tables:
+        assert table_rows(first, table) == table_rows(second, table)
