@@ -528,6 +528,8 @@ _NUMERIC_KINDS = {"integer", "number", "rupiah"}
 # "1234" is already canonical, "1.234.567" only loses its dots.
 _PLAIN_INTEGER = r"0|[1-9][0-9]*"
 _GROUPED_INTEGER = r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+"
+# Up to 999 trillion with two sen digits: well inside int64 for the vectorised sum.
+_RUPIAH_WITH_SEN = r"^Rp\.? ?((?:[1-9][0-9]{0,2}(?:\.[0-9]{3}){0,4})|0),([0-9]{2})$"
 
 
 def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
@@ -570,6 +572,15 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
             out[:count][grouped] = without_dots.to_numpy(dtype=object)
             flags[:count][plain | grouped] = False
             todo &= ~(plain | grouped)
+        if kind == "rupiah":
+            # "Rp 338.240.000,00", the SPSE/SIKD form of most amounts: whole Rupiah plus sen.
+            parts = stripped.str.extract(_RUPIAH_WITH_SEN)
+            exact = (parts[0].notna() & pd.Series(todo)).to_numpy(dtype=bool)
+            whole = parts.loc[exact, 0].str.replace(".", "", regex=False).astype("int64")
+            sen = parts.loc[exact, 1].astype("int64")
+            out[:count][exact] = (whole + (sen >= 50)).astype(str).to_numpy(dtype=object)
+            flags[:count][exact] = False
+            todo &= ~exact
         for i in np.flatnonzero(todo):
             if not raw[i].strip():  # whitespace that the vectorised strip does not know
                 continue

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from pipelines import indonesian
 from pipelines.indonesian import (
     DateFormatError,
+    IndonesianFormatError,
     NumberFormatError,
     RegionCodeError,
     RupiahAmount,
@@ -800,3 +801,20 @@ def test_parse_column_agrees_with_scalar_dates(cells):
 @given(st.lists(code_cells, max_size=30))
 def test_parse_column_agrees_with_scalar_region_codes(cells):
     assert_column_agrees(cells, "region_code")
+
+
+def test_rupiah_with_sen_fast_path_agrees_with_the_scalar_parser():
+    rng = np.random.default_rng(7)
+    values = [
+        f"Rp {v:,}".replace(",", ".") + f",{c:02d}"
+        for v, c in zip(rng.integers(0, 10**14, 3000), rng.integers(0, 100, 3000), strict=True)
+    ]
+    values += ["Rp. 1.000,50", "Rp 0,49", "Rp 12,00", "Rp 01,00", "Rp 1.00,00"]
+    parsed = parse_column(pd.Series(values), "rupiah")
+    for value, got, error in zip(values, parsed.values, parsed.errors, strict=True):
+        try:
+            expected = str(parse_rupiah(value).value)
+        except IndonesianFormatError as exc:
+            assert got is pd.NA and error == str(exc)
+        else:
+            assert got == expected and error is None
