@@ -1,0 +1,62 @@
+"""BPS <-> Kemendagri code crosswalk, from two kinds of evidence, each kept in its own table.
+
+`wilayah_bps`: the BPS MFD 2018 lists give BPS codes and upper-case names only. The reader
+(`bps_mfd`) gives every row its name path ("JAWA BARAT > KOTA BOGOR > BOGOR SELATAN > BATUTULIS");
+the build looks that path up in table `wilayah` level by level (descriptor: `region_from_name`).
+A BPS region whose name is not found under its matched parent (renamed, split, spelled otherwise:
+BPS "TANAH SEREAL", Kemendagri "Tanah Sareal") gets no code and is quarantined, never guessed.
+
+`wilayah_bps_odj`: Open Data Jabar's village tables carry both codes on every row, so the pair is
+the source's own statement. Codes come as floats ("3201190006.0", "32.0"); the parsers make them
+"3201190006" and dotted Kemendagri codes. Each village appears once per year in the source; the
+first row of each pair is kept, with its line number.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.regions import PATH_SEPARATOR
+
+MFD_SOURCE = "BPS MFD 2018 (mfdonline.bps.go.id, diambil 11 Januari 2018)"
+ODJ_SOURCE = "Open Data Jabar, Indeks Desa Membangun (DPMDes), kolom kode BPS dan Kemendagri"
+
+
+def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+    if resource == "wilayah_bps":
+        return _from_names(frame)
+    return _from_pairs(frame)
+
+
+def _from_names(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "__row__": frame["__row__"],
+            "__file__": frame["__file__"],
+            "kode_wilayah_bps": frame["kode_bps"],
+            "kode_wilayah": pd.NA,
+            "nama_wilayah_sumber": frame["jalur_nama"],
+            "tingkat": frame["tingkat"],
+            "metode_padanan": "nama",
+            "sumber": MFD_SOURCE,
+        }
+    )
+
+
+def _from_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    names = ["nama_provinsi", "bps_nama_kabupaten_kota", "bps_nama_kecamatan"]
+    path = frame[names].apply(lambda c: c.str.strip()).agg(PATH_SEPARATOR.join, axis=1)
+    out = pd.DataFrame(
+        {
+            "__row__": frame["__row__"],
+            "__file__": frame["__file__"],
+            "kode_wilayah_bps": frame["bps_kode_desa_kelurahan"],
+            "kode_wilayah": frame["kemendagri_kode_desa_kelurahan"],
+            "nama_wilayah_sumber": path + PATH_SEPARATOR + frame["bps_nama_desa_kelurahan"],
+            "tingkat": "desa_kelurahan",
+            "metode_padanan": "kode dari sumber",
+            "sumber": ODJ_SOURCE,
+        }
+    )
+    pair = out["kode_wilayah_bps"].str.strip() + "|" + out["kode_wilayah"].str.strip()
+    return out[~pair.duplicated()]

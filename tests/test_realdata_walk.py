@@ -1,0 +1,218 @@
+"""Every file under ../shared/realdata builds into a published table, or says why it cannot.
+
+WALK maps each file (a glob relative to the folder) to the table it is published in, or to the
+reason a data officer would need to act on before it could be. A file added to the folder without
+an entry fails the test, as does an entry that no longer matches a file. The tables come from one
+real build of the whole catalog (tests/realdata_catalog.py), read in place with `--source`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+import pytest
+from realdata_catalog import SOURCES, real_build
+
+
+@dataclass(frozen=True)
+class Table:
+    """Published in `resource` (rows after quarantine, and rows quarantined, when given)."""
+
+    resource: str
+    rows: int | None = None
+    quarantined: int | None = None
+
+
+@dataclass(frozen=True)
+class NoTable:
+    """Not published as a table; `reason` says why and what would be needed."""
+
+    reason: str
+
+
+WALK: list[tuple[str, Table | NoTable]] = [
+    ("PROVENANCE.md", NoTable("documentation: where every file came from; not data")),
+    # --- regions
+    ("regions/kemendagri_2025/wilayah.sql", Table("wilayah", rows=91_599)),
+    ("regions/kemendagri_2025/wilayah_luas.sql", Table("luas_wilayah", 548, 4)),
+    ("regions/bps_mfd_2018/*.csv", Table("wilayah_bps", 74_553, 13_744)),
+    (
+        "regions/emsifa_static_api_kota_bogor/*",
+        NoTable(
+            "a copy of the BPS MFD codes and names for the Kota Bogor branch only, split into API "
+            "responses; the full BPS MFD 2018 lists it derives from are published as wilayah_bps"
+        ),
+    ),
+    (
+        "regions/kota_bogor_kecamatan.geojson",
+        NoTable(
+            "boundaries, not a table: drawn as the catalog map with `publish.py build "
+            "--boundaries` (tests/test_site.py); the repository states no licence, so the "
+            "licence must be given with --boundaries-licence by whoever has it"
+        ),
+    ),
+    (
+        "regions/kota_bogor_kelurahan_kemiskinan_2019.geojson",
+        NoTable(
+            "kelurahan polygons with a household count (JML_KK) per kelurahan; the source states "
+            "no licence and gives no codes: ask the Bagian Pemerintahan Setda Kota Bogor for the "
+            "terms, then the names (`KEL. ...`) can be matched with region_from_name"
+        ),
+    ),
+    # --- population
+    (
+        "population/kemendagri_2025_wilayah_penduduk.sql",
+        Table("penduduk_kemendagri", rows=1_104),
+    ),
+    (
+        "population/odj_jumlah_penduduk_jenis_kelamin_kabkota_2013-2020.csv",
+        Table("penduduk_odj", 412, 18),
+    ),
+    ("population/odj_jumlah_penduduk_miskin_kabkota.csv", Table("penduduk_miskin_odj", 513)),
+    ("population/odj_garis_kemiskinan_perkapita_kabkota.csv", Table("garis_kemiskinan_odj", 81)),
+    ("population/odj_pengeluaran_per_kapita_kabkota.csv", Table("pengeluaran_per_kapita_odj", 294)),
+    (
+        "population/satudata_jakarta_penduduk_kelurahan_usia_jk_2013-2021_SLICE.csv",
+        Table("penduduk_satudata_jakarta", 172, 7),
+    ),
+    (
+        "population/tangsel_penduduk_usia_60-64_kecamatan_2023_dkb.xlsx",
+        Table("penduduk_tangsel", rows=8),
+    ),
+    # --- budget and procurement (pipelines of the budget/procurement datasets)
+    ("budget/djpk_apbd_jatim/*/*.csv", Table("apbd_djpk")),
+    ("budget/tangsel_realisasi_apbd_jenis_belanja_2021-2022.csv", Table("realisasi_belanja")),
+    ("procurement/spse_lpse_kota_bandung_dt_lelang.json", Table("tender_spse", rows=3_952)),
+    ("procurement/bandung_birms_sirup_2015_planning.sql", Table("rup_sirup")),
+    ("procurement/lkpp_sirup.xlsx", Table("rup_instansi", rows=630)),
+    ("procurement/lkpp_lpse_data.xlsx", Table("lpse_jenis_instansi", rows=6)),
+    ("procurement/lkpp_tender_winners.xlsx", Table("pemenang_tender_konstruksi", rows=4)),
+    # --- messy files
+    (
+        "messy/odj_dpmdes_idm_pencemaran_air_desa_float_codes.csv",
+        Table("wilayah_bps_odj", 5_309, 3),
+    ),
+    (
+        "messy/bps_dki_jumlah_penduduk_kabkota_2023_multiheader.csv",
+        NoTable(
+            "BPS web-table export (three header lines, names without codes, a province total "
+            "row): no reader for BPS web tables yet; until one exists, export the table from "
+            "the BPS site as a flat CSV with one header line"
+        ),
+    ),
+    (
+        "messy/bps_garis_kemiskinan_jabar_provinsi_semicolon_bom.csv",
+        NoTable(
+            "the West Java poverty line 2018-2020 as one wide row (years as columns); no "
+            "province-level poverty table exists yet (garis_kemiskinan_odj is per kab/kota)"
+        ),
+    ),
+    (
+        "messy/odj_garis_kemiskinan_provinsi.xlsx",
+        NoTable(
+            "the same three province figures as the semicolon CSV, with no region column at "
+            "all: a province-level poverty table would need the region stated (Jawa Barat, 32)"
+        ),
+    ),
+    (
+        "messy/bps_gariskemiskinanjabar_html_disguised.xls",
+        NoTable(
+            "not an Excel file: an HTML page saved as .xls; save it from the BPS site as .xlsx "
+            "or CSV (the same figures are in the semicolon CSV)"
+        ),
+    ),
+    (
+        "messy/bps_jatim_pdrb_adhb_kabkota_2022-2023.csv",
+        NoTable(
+            "regional GDP (PDRB) of East Java, outside the catalog's themes (budget, procurement, "
+            "population, regions); a theme for the economy would be needed first"
+        ),
+    ),
+    (
+        "messy/lkpp_monitoring.xlsx",
+        NoTable(
+            "LKPP RUP value against realisation per institution: its header says 'dalam miliar "
+            "rupiah' while the values are full Rupiah, with float noise; the unit must be "
+            "confirmed with LKPP before publishing (the RUP totals are published as rup_instansi)"
+        ),
+    ),
+    (
+        "messy/tangsel_persentase_ppks_dtks_kecamatan_2022.xlsx",
+        NoTable(
+            "headed 'Persentase PPKS ... DTKS' but the values are counts (2335, ...) and one "
+            "column is empty: what the numbers are must be confirmed with Dinas Sosial Kota "
+            "Tangerang Selatan before they can be published under a name"
+        ),
+    ),
+    (
+        "ckan/**",
+        NoTable(
+            "CKAN API responses and a Frictionless package from portals outside Indonesia: "
+            "fixtures of the CKAN harvester and API tests (tests/test_ckan_*.py), not data to "
+            "publish in this catalog"
+        ),
+    ),
+]
+
+
+def _entry(relative: str) -> tuple[str, Table | NoTable] | None:
+    matches = [(p, o) for p, o in WALK if fnmatchcase(relative, p)]
+    return matches[0] if len(matches) == 1 else None
+
+
+@pytest.fixture(scope="module")
+def files(realdata) -> list[str]:
+    return sorted(str(p.relative_to(realdata)) for p in realdata.rglob("*") if p.is_file())
+
+
+def test_every_file_has_exactly_one_entry_and_every_entry_a_file(files):
+    unplaced = [f for f in files if _entry(f) is None]
+    assert not unplaced, "files in shared/realdata with no (or several) WALK entries: " + ", ".join(
+        unplaced
+    )
+    unused = [p for p, _ in WALK if not any(fnmatchcase(f, p) for f in files)]
+    assert not unused, f"WALK entries that match no file: {unused}"
+
+
+def test_every_table_entry_is_built_from_its_real_files(files, realdata):
+    """Each file is among the inputs of its published table (one real build, all sources)."""
+    build = real_build()
+    published = {
+        name: (dataset_id, entry)
+        for dataset_id, dataset in build.manifest["datasets"].items()
+        if dataset["status"] == "published"
+        for name, entry in dataset.get("resources", {}).items()
+    }
+    problems = []
+    for relative in files:
+        _, outcome = _entry(relative)
+        if not isinstance(outcome, Table):
+            continue
+        if outcome.resource not in published:
+            problems.append(f"{relative}: table {outcome.resource} was not published")
+            continue
+        _, entry = published[outcome.resource]
+        inputs = {source["path"] for source in entry["sources"]}
+        if str(realdata / relative) not in inputs:
+            problems.append(f"{relative}: not an input of {outcome.resource}")
+    assert not problems, "\n".join(problems)
+    for _, outcome in WALK:
+        if isinstance(outcome, Table):
+            _, entry = published[outcome.resource]
+            if outcome.rows is not None:
+                assert entry["rows"] == outcome.rows, outcome
+            if outcome.quarantined is not None:
+                assert entry.get("quarantined") == outcome.quarantined, outcome
+
+
+def test_the_real_build_reads_every_walked_table_and_nothing_else():
+    """realdata_catalog.SOURCES (what the build is given) and WALK (what it should yield) agree."""
+    walked = {o.resource for _, o in WALK if isinstance(o, Table)}
+    assert walked == set(SOURCES)
+
+
+def test_no_table_reasons_say_what_the_file_is_and_what_would_be_needed():
+    for pattern, outcome in WALK:
+        if isinstance(outcome, NoTable):
+            assert len(outcome.reason) >= 40, pattern
