@@ -1,0 +1,209 @@
+"""OCDS export: procurement tables as OCDS 1.1 release packages, checked with libcoveocds.
+
+libcoveocds is the Open Contracting Partnership's own checker (the engine of the OCDS Data
+Review Tool). It normally downloads the schema; here it reads the OCDS 1.1.5 schema shipped in
+tests/fixtures/ocds (see SOURCE.md there), so the check runs offline.
+"""
+
+from __future__ import annotations
+
+import copy
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from conftest import run_publish
+from libcoveocds.api import ocds_json_output
+from libcoveocds.config import LibCoveOCDSConfig
+from test_budget import region_subset_sql
+
+from pipelines.ocds import OCID_PREFIX, release_package, write_release_package
+from pipelines.registry import load_catalog
+
+SCHEMA = Path(__file__).parent / "fixtures" / "ocds" / "schema"
+
+
+@pytest.fixture(scope="module")
+def cove_config(tmp_path_factory) -> LibCoveOCDSConfig:
+    """libcoveocds reading the standard from a local ZIP laid out like the standard's archive."""
+    archive = tmp_path_factory.mktemp("ocds") / "standard-1__1__5.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("standard-1__1__5/", "")
+        for path in sorted(SCHEMA.rglob("*")):
+            if path.is_file():
+                zipped.write(path, f"standard-1__1__5/schema/{path.relative_to(SCHEMA).as_posix()}")
+    return LibCoveOCDSConfig({"standard_zip": f"file://{archive}", "context": "api"})
+
+
+def review(package: dict, config: LibCoveOCDSConfig) -> dict:
+    return ocds_json_output(
+        json_data=copy.deepcopy(package), lib_cove_ocds_config=config, schema_version="1.1"
+    )
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def package_of(build: Path, catalog, dataset_id: str, table: str) -> dict:
+    dataset = catalog.datasets[dataset_id]
+    return release_package(
+        sqlite_utils.Database(build / "jendela.db"), dataset, dataset.resource(table)
+    )
+
+
+def test_checker_finds_schema_errors_offline(built_catalog, catalog, cove_config):
+    """The check can fail: a missing release date is a schema error, and a tender status
+    outside the closed codelist is reported as a closed-codelist value."""
+    package = package_of(built_catalog, catalog, "tender-spse", "tender_spse")
+    package["releases"][0]["tender"]["status"] = "selesai"
+    del package["releases"][1]["date"]
+    result = review(package, cove_config)
+    assert [(e["path"], e["description"]) for e in result["validation_errors"]] == [
+        ("releases/1", "'date' is missing but required")
+    ]
+    closed = result["additional_closed_codelist_values"]
+    assert closed["releases/tender/status"]["values"] == ["selesai"]
+
+
+@pytest.mark.parametrize(
+    ("dataset_id", "table"), [("tender-spse", "tender_spse"), ("rup-sirup", "rup_sirup")]
+)
+def test_embedded_procurement_tables_are_valid_ocds(
+    built_catalog, catalog, cove_config, dataset_id, table
+):
+    package = package_of(built_catalog, catalog, dataset_id, table)
+    result = review(package, cove_config)
+    assert result["validation_errors"] == []
+    assert result["additional_closed_codelist_values"] == {}
+    assert result["version_used"] == "1.1"
+    with sqlite_utils.Database(built_catalog / "jendela.db") as db:
+        assert len(package["releases"]) == db[table].count
+    ocids = [r["ocid"] for r in package["releases"]]
+    assert len(set(ocids)) == len(ocids) and all(o.startswith(OCID_PREFIX) for o in ocids)
+
+
+@pytest.mark.parametrize(
+    ("dataset_id", "table"),
+    [("tender-kota-bogor", "tender"), ("tender-spse", "tender_spse"), ("rup-sirup", "rup_sirup")],
+)
+def test_build_publishes_the_ocds_package_as_a_checked_download(
+    built_catalog, cove_config, dataset_id, table
+):
+    """The build writes `<table>.ocds.json` beside the other downloads and lists it with its
+    checksum; the published file itself passes libcoveocds."""
+    import hashlib
+    import json
+
+    manifest = json.loads((built_catalog / "manifest.json").read_text())
+    downloads = manifest["datasets"][dataset_id]["resources"][table]["downloads"]
+    (ocds,) = [d for d in downloads if d["format"] == "ocds"]
+    path = built_catalog / "site" / ocds["path"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == ocds["sha256"]
+    result = review(json.loads(path.read_text()), cove_config)
+    assert result["validation_errors"] == []
+
+
+def test_the_package_says_its_ocid_prefix_is_a_placeholder(built_catalog, catalog):
+    package = package_of(built_catalog, catalog, "tender-spse", "tender_spse")
+    assert package["x_jendela"]["registered"] is False
+    assert "BELUM terdaftar di Open Contracting Partnership" in package["x_jendela"]["id"]
+    assert "NOT registered with the Open Contracting Partnership" in package["x_jendela"]["en"]
+    assert package["uri"] == "https://jendeladata.id/downloads/tender-spse/tender_spse.ocds.json"
+    assert package["publishedDate"] == "2026-11-29T00:00:00Z"
+    assert package["license"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_tender_row_maps_to_tender_award_and_contract(built_catalog, catalog):
+    package = package_of(built_catalog, catalog, "tender-spse", "tender_spse")
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "9101127")
+    assert release["ocid"] == "ocds-jendela-tender_spse-32.71-9101127"
+    assert release["tag"] == ["tender", "award", "contract"]
+    assert release["buyer"] == {
+        "id": "org-pemerintah-daerah-kota-bogor",
+        "name": "Pemerintah Daerah Kota Bogor",
+    }
+    tender = release["tender"]
+    assert tender["value"] == {"amount": 22_100_000_000, "currency": "IDR", "valueRounded": True}
+    assert (tender["status"], tender["procurementMethod"], tender["mainProcurementCategory"]) == (
+        "complete", "open", "works",
+    )  # fmt: skip
+    assert release["contracts"] == [
+        {
+            "id": "9101127-contract",
+            "awardID": "9101127-award",
+            "value": {"amount": 21_487_310_000, "currency": "IDR", "valueRounded": False},
+        }
+    ]
+    pending = next(r for r in package["releases"] if r["tender"]["id"] == "9102127")
+    assert pending["tag"] == ["tender"] and "contracts" not in pending
+    assert pending["tender"]["procurementMethod"] == "selective"  # Tender Cepat
+
+
+def test_plan_row_maps_to_a_planning_release(built_catalog, catalog):
+    package = package_of(built_catalog, catalog, "rup-sirup", "rup_sirup")
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "41020001")
+    assert release["tag"] == ["planning"]
+    assert release["planning"]["budget"] == {
+        "id": "pagu-41020001",
+        "amount": {"amount": 22_500_000_000, "currency": "IDR"},
+        "description": "APBD",
+    }
+    assert release["tender"]["status"] == "planned"
+    assert release["tender"]["tenderPeriod"] == {
+        "startDate": "2024-02-05T00:00:00Z",
+        "endDate": "2024-04-15T00:00:00Z",
+    }
+    assert release["tender"]["procuringEntity"]["name"] == "DINAS PERUMAHAN DAN PERMUKIMAN"
+    roles = {p["name"]: p["roles"] for p in release["parties"]}
+    assert roles == {
+        "Pemerintah Daerah Kota Bogor": ["buyer"],
+        "DINAS PERUMAHAN DAN PERMUKIMAN": ["procuringEntity"],
+    }
+
+
+def test_written_package_is_deterministic(built_catalog, catalog, tmp_path):
+    dataset = catalog.datasets["tender-spse"]
+    db = sqlite_utils.Database(built_catalog / "jendela.db")
+    first = write_release_package(db, dataset, dataset.resource("tender_spse"), tmp_path / "a")
+    second = write_release_package(db, dataset, dataset.resource("tender_spse"), tmp_path / "b")
+    assert first.name == "tender_spse.ocds.json"
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def real_build(realdata, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ocds-real")
+    regions = region_subset_sql(realdata, folder / "wilayah.sql", prefixes=("32",))
+    output = folder / "build"
+    result = run_publish(
+        "build", "tender-spse", "rup-sirup", "--quiet", "--output", str(output),
+        "--source", f"wilayah={regions}",
+        "--source", f"tender_spse={realdata / 'procurement/spse_lpse_kota_bandung_dt_lelang.json'}",
+        "--source", f"rup_sirup={realdata / 'procurement/bandung_birms_sirup_2015_planning.sql'}",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+def test_real_bandung_tenders_are_valid_ocds(real_build, catalog, cove_config):
+    package = package_of(real_build, catalog, "tender-spse", "tender_spse")
+    result = review(package, cove_config)
+    assert result["validation_errors"] == []
+    assert result["count"] == result["unique_ocids_count"] == 3952
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "5709260")
+    assert release["ocid"] == "ocds-jendela-tender_spse-32.73-5709260"
+    assert release["tender"]["value"] == {
+        "amount": 22_100_000_000,
+        "currency": "IDR",
+        "valueRounded": True,
+    }
+
+
+def test_real_bandung_plan_is_valid_ocds(real_build, catalog, cove_config):
+    package = package_of(real_build, catalog, "rup-sirup", "rup_sirup")
+    result = review(package, cove_config)
+    assert result["validation_errors"] == []
+    assert result["count"] == 8742  # the two quarantined test rows are not published
