@@ -1,14 +1,19 @@
-"""Export stage: each published table as downloads (CSV, JSON, Parquet) plus datapackage.json.
+"""Export stage: each published table as downloads (CSV, JSON, XLSX, Parquet) plus datapackage.json
+and one zip of the whole dataset.
 
 Downloads are written once at build time so that a full-table download is a static file: complete
 (Datasette's own CSV export stops at max_csv_mb with HTTP 200) and costing no server CPU. All
-writers stream, and the bytes depend only on the table, so the same inputs give the same files.
+writers stream, and the bytes depend only on the table, so the same inputs give the same files
+(zip containers, XLSX included, get fixed entry timestamps for that reason).
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,10 +61,14 @@ def export_resource(
     _write_json(db, resource, json_path)
     parquet_path = folder / f"{resource.name}.parquet"
     _write_parquet(resource, staging, parquet_path)
-    return [
-        _describe(fmt, p, release)
-        for fmt, p in (("csv", csv_path), ("json", json_path), ("parquet", parquet_path))
-    ]
+    files = [("csv", csv_path), ("json", json_path)]
+    rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
+    if rows <= XLSX_MAX_ROWS:  # otherwise the page says why there is no XLSX (see catalog.py)
+        xlsx_path = folder / f"{resource.name}.xlsx"
+        _write_xlsx(db, resource, xlsx_path)
+        files.append(("xlsx", xlsx_path))
+    files.append(("parquet", parquet_path))
+    return [describe_file(fmt, p, release) for fmt, p in files]
 
 
 def export_package(dataset: Dataset, release: Path) -> Download:
@@ -71,28 +80,26 @@ def export_package(dataset: Dataset, release: Path) -> Download:
         + "\n",
         encoding="utf-8",
     )
-    return _describe("datapackage", path, release)
+    return describe_file("datapackage", path, release)
 
 
-def _describe(fmt: str, path: Path, release: Path) -> Download:
+def describe_file(fmt: str, path: Path, release: Path) -> Download:
     return Download(
         fmt, path.relative_to(site_dir(release)).as_posix(), path.stat().st_size, sha256_file(path)
     )
 
 
 def _write_json(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
-    """A JSON array of row objects, written row by row (never the whole table in memory)."""
-    names = resource.field_names
-    cursor = db.execute(
-        f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{resource.name}] ORDER BY rowid"
-    )
+    """A JSON array of row objects, streamed; SQLite's json_object builds each row in C."""
+    pairs = ", ".join(f"'{n}', [{n}]" for n in resource.field_names)
+    cursor = db.execute(f"SELECT json_object({pairs}) FROM [{resource.name}] ORDER BY rowid")
     with open(path, "w", encoding="utf-8") as out:
         out.write("[")
-        first = True
-        for row in cursor:
-            out.write("\n" if first else ",\n")
-            out.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
-            first = False
+        separator = "\n"
+        for (row,) in cursor:
+            out.write(separator)
+            out.write(row)
+            separator = ",\n"
         out.write("\n]\n")
 
 
@@ -111,3 +118,106 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for batch in reader:
             writer.write_batch(batch.select(resource.field_names).cast(schema))
+
+
+# --- XLSX and the dataset zip ------------------------------------------------------------------
+
+# Excel's sheet holds 1,048,576 rows; one is the header. A bigger table gets no XLSX at all rather
+# than a silently truncated one.
+XLSX_MAX_ROWS = 1_048_575
+# Zip entries carry a timestamp; a fixed one keeps the archive byte-identical between builds.
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CORE = "docProps/core.xml"
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+ZIP64_LIMIT = 1 << 31  # a streamed entry this big must be declared zip64 before it is written
+
+
+def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
+    """One sheet of typed cells (numbers stay numbers, codes stay text), one data dictionary sheet.
+
+    Written with openpyxl's write-only mode, which streams rows instead of holding the workbook.
+    Text that starts with "=" is stored as text, never as a formula (formula injection).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    fixed = datetime.datetime(*FIXED_ZIP_TIME)
+    workbook.properties.created = workbook.properties.modified = fixed
+    sheet = workbook.create_sheet(resource.name[:31])
+    names = resource.field_names
+    dates = {f["name"] for f in resource.fields if f.get("type") == "date"}
+    sheet.append(names)
+    cursor = db.execute(
+        f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{resource.name}] ORDER BY rowid"
+    )
+    for row in cursor:
+        cells = []
+        for name, value in zip(names, row, strict=True):
+            if isinstance(value, str) and name in dates:
+                value = datetime.date.fromisoformat(value)
+            if isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value)
+                cell.data_type = "s"
+                value = cell
+            cells.append(value)
+        sheet.append(cells)
+    dictionary = workbook.create_sheet("kamus_data")
+    dictionary.append(["kolom/column", "tipe/type", "satuan/unit", "keterangan", "description"])
+    for f in resource.fields:
+        ext = f.get("jendela") or {}
+        dictionary.append(
+            [
+                f["name"],
+                f.get("type", "string"),
+                ext.get("unit", ""),
+                f.get("description", ""),
+                (ext.get("en") or {}).get("description", ""),
+            ]
+        )
+    workbook.save(path)
+    _fix_zip_timestamps(path)
+
+
+def _fix_zip_timestamps(path: Path) -> None:
+    """Rewrite an XLSX (a zip) with fixed entry times and a fixed document `modified` date, which
+    openpyxl stamps with the clock when it saves."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    entries = [
+        (name, MODIFIED.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data) if name == CORE else data)
+        for name, data in entries
+    ]
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            target.writestr(_zip_info(name, FIXED_ZIP_TIME), data)
+    tmp.replace(path)
+
+
+def _zip_info(name: str, date_time: tuple) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def export_zip(dataset: Dataset, release: Path) -> Download:
+    """`<id>.zip`: the dataset as a Frictionless data package (datapackage.json + one CSV per
+    table), so one download opens in any Frictionless tool. Entries are dated with the dataset's
+    `jendela.updated`, the one date our outputs carry, which keeps the zip deterministic.
+    """
+    folder = site_dir(release) / DOWNLOADS / dataset.id
+    updated = datetime.date.fromisoformat(dataset.ext["updated"])
+    stamp = (max(updated.year, 1980), updated.month, updated.day, 0, 0, 0)
+    members = ["datapackage.json"] + [f"{r.name}.csv" for r in dataset.resources]
+    path = folder / f"{dataset.id}.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in members:
+            big = (folder / member).stat().st_size >= ZIP64_LIMIT
+            with (
+                open(folder / member, "rb") as source,
+                archive.open(_zip_info(member, stamp), "w", force_zip64=big) as target,
+            ):
+                shutil.copyfileobj(source, target, 1 << 20)
+    return describe_file("zip", path, release)

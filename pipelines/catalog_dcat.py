@@ -1,0 +1,297 @@
+"""Machine-readable catalog: DCAT-AP JSON-LD, Project Open Data data.json, schema.org Dataset.
+
+Harvesters (data.go.id-style CKAN portals, the EU data portal, Google Dataset Search) read these
+instead of our pages. All three come from the same view model as the pages, so a title or a
+checksum is never written twice. Absolute URLs are required by each standard; they are built on
+the site's `base_url`. catalog.jsonld carries its @context inline, so it parses offline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SITE_NAME = "Jendela Data"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+IANA = "https://www.iana.org/assignments/media-types/"
+DATA_PACKAGE = "https://datapackage.org/standard/data-package/"
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+    "zip": "application/zip",
+    "datapackage": "application/json",
+}
+FILE_TYPES = {
+    "csv": "CSV",
+    "json": "JSON",
+    "xlsx": "XLSX",
+    "parquet": "PARQUET",
+    "zip": "ZIP",
+    "datapackage": "JSON",
+}
+# Project Open Data wants ISO 8601 repeating durations; "never" has no equivalent and is omitted.
+POD_PERIODICITY = {
+    "annual": "R/P1Y",
+    "semiannual": "R/P6M",
+    "quarterly": "R/P3M",
+    "monthly": "R/P1M",
+    "irregular": "irregular",
+}
+DCAT_CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "locn": "http://www.w3.org/ns/locn#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def distributions(view: dict) -> list[dict]:
+    """Every file of a dataset: (resource or None, download entry)."""
+    files = [
+        (r, d) for r in view["resources"] for d in r["downloads"] if d["format"] != "quarantine"
+    ]
+    files += [(None, view[k]) for k in ("datapackage", "zip") if view.get(k)]
+    return files
+
+
+def _lang_values(value: dict) -> list[dict]:
+    return [{"@value": value[lang], "@language": lang} for lang in ("id", "en") if value.get(lang)]
+
+
+def _period(view: dict) -> tuple[str, str] | None:
+    temporal = view["temporal"]
+    if not temporal.get("start") or not temporal.get("end"):
+        return None
+    return f"{temporal['start']}-01-01", f"{temporal['end']}-12-31"
+
+
+def dcat_catalog(views: list[dict], base: str) -> dict:
+    """A DCAT-AP 3 catalog (dcat:Catalog with dcat:Dataset and dcat:Distribution) in JSON-LD."""
+    datasets = []
+    for view in views:
+        licence = view["licences"][0].get("path") if view["licences"] else None
+        publisher = {
+            "@type": "foaf:Agent",
+            "foaf:name": _lang_values(view["publisher_name"]),
+        }
+        if view["publisher"].get("url"):
+            publisher["@id"] = view["publisher"]["url"]
+        files = []
+        for resource, download in distributions(view):
+            title = resource["title"] if resource else {"id": download["path"].rsplit("/", 1)[1]}
+            entry = {
+                "@id": base + download["path"],
+                "@type": "dcat:Distribution",
+                "dct:title": _lang_values(title)
+                + ([] if not resource else [{"@value": download["format"].upper()}]),
+                "dcat:accessURL": {"@id": view["url"]["id"]},
+                "dcat:downloadURL": {"@id": base + download["path"]},
+                "dcat:mediaType": {"@id": IANA + MEDIA_TYPES.get(download["format"], "")},
+                "dct:format": {"@id": EU_FILE_TYPE + FILE_TYPES.get(download["format"], "BIN")},
+                "dcat:byteSize": {
+                    "@value": str(download["bytes"]),
+                    "@type": "xsd:nonNegativeInteger",
+                },
+                "spdx:checksum": {
+                    "@type": "spdx:Checksum",
+                    "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                    "spdx:checksumValue": {"@value": download["sha256"], "@type": "xsd:hexBinary"},
+                },
+            }
+            if licence:
+                entry["dct:license"] = {"@id": licence}
+            if download["format"] in ("datapackage", "zip"):
+                entry["dct:conformsTo"] = {"@id": DATA_PACKAGE}
+            files.append(entry)
+        dataset = {
+            "@id": view["url"]["id"],
+            "@type": "dcat:Dataset",
+            "dct:identifier": view["id"],
+            "dct:title": _lang_values(view["title"]),
+            "dct:description": _lang_values(view["description_text"]),
+            "dcat:keyword": [{"@value": k, "@language": "id"} for k in view["keywords"]],
+            "dcat:theme": [{"@id": t["uri"]} for t in view["themes"] if t.get("uri")],
+            "dct:publisher": publisher,
+            "dcat:contactPoint": {
+                "@type": "vcard:Organization",
+                "vcard:fn": view["publisher"]["name"],
+                **(
+                    {"vcard:hasURL": {"@id": view["publisher"]["url"]}}
+                    if view["publisher"].get("url")
+                    else {}
+                ),
+            },
+            "dct:modified": {"@value": view["updated"], "@type": "xsd:date"},
+            "dcat:landingPage": [{"@id": view["url"]["id"]}, {"@id": view["url"]["en"]}],
+            "dct:language": [{"@id": EU_LANGUAGE + "IND"}, {"@id": EU_LANGUAGE + "ENG"}],
+            "dct:spatial": [
+                {
+                    "@type": "dct:Location",
+                    "dct:identifier": s["code"],
+                    "locn:geographicName": s["name"],
+                }
+                for s in view["spatial"]
+            ],
+            "dct:source": [{"@id": s["path"]} for s in view["sources"] if s.get("path")],
+            "dcat:distribution": files,
+        }
+        if view["frequency"] and view["frequency"].get("uri"):
+            dataset["dct:accrualPeriodicity"] = {"@id": view["frequency"]["uri"]}
+        period = _period(view)
+        if period:
+            dataset["dct:temporal"] = {
+                "@type": "dct:PeriodOfTime",
+                "dcat:startDate": {"@value": period[0], "@type": "xsd:date"},
+                "dcat:endDate": {"@value": period[1], "@type": "xsd:date"},
+            }
+        datasets.append(dataset)
+    modified = max((v["updated"] for v in views), default=None)
+    catalog = {
+        "@context": DCAT_CONTEXT,
+        "@id": base + "catalog.jsonld",
+        "@type": "dcat:Catalog",
+        "dct:title": [
+            {"@value": SITE_NAME, "@language": "id"},
+            {"@value": SITE_NAME, "@language": "en"},
+        ],
+        "dct:description": [
+            {"@value": "Data terbuka pemerintah daerah Indonesia.", "@language": "id"},
+            {"@value": "Open data of Indonesian regional governments.", "@language": "en"},
+        ],
+        "foaf:homepage": {"@id": base},
+        "dct:language": [{"@id": EU_LANGUAGE + "IND"}, {"@id": EU_LANGUAGE + "ENG"}],
+        "dct:publisher": {"@type": "foaf:Agent", "foaf:name": SITE_NAME},
+        "dcat:dataset": datasets,
+    }
+    if modified:
+        catalog["dct:modified"] = {"@value": modified, "@type": "xsd:date"}
+    return catalog
+
+
+def project_open_data(views: list[dict], base: str) -> dict:
+    """data.json in the Project Open Data metadata schema v1.1 (DCAT-US)."""
+    datasets = []
+    for view in views:
+        contact = {"@type": "vcard:Contact", "fn": view["publisher"]["name"]}
+        if view["publisher"].get("email"):
+            contact["hasEmail"] = f"mailto:{view['publisher']['email']}"
+        entry = {
+            "@type": "dcat:Dataset",
+            "identifier": view["url"]["id"],
+            "title": view["title"]["id"],
+            "description": view["description_text"]["id"],
+            "keyword": view["keywords"] or [view["id"]],
+            "modified": view["updated"],
+            "publisher": {"@type": "org:Organization", "name": view["publisher"]["name"]},
+            "contactPoint": contact,
+            "accessLevel": "public",
+            "landingPage": view["url"]["id"],
+            "language": ["id", "en"],
+            "theme": [t["title"]["en"] for t in view["themes"]],
+            "spatial": ", ".join(f"{s['name']} ({s['code']})" for s in view["spatial"]) or None,
+            "describedBy": base + view["datapackage"]["path"] if view.get("datapackage") else None,
+            "describedByType": "application/json" if view.get("datapackage") else None,
+            "distribution": [
+                {
+                    "@type": "dcat:Distribution",
+                    "title": (resource["title"]["id"] if resource else d["path"].rsplit("/", 1)[1]),
+                    "downloadURL": base + d["path"],
+                    "mediaType": MEDIA_TYPES.get(d["format"], "application/octet-stream"),
+                    "format": d["format"].upper(),
+                }
+                for resource, d in distributions(view)
+            ],
+        }
+        if view["licences"] and view["licences"][0].get("path"):
+            entry["license"] = view["licences"][0]["path"]
+        period = _period(view)
+        if period:
+            entry["temporal"] = f"{period[0]}/{period[1]}"
+        periodicity = POD_PERIODICITY.get((view["frequency"] or {}).get("key", ""))
+        if periodicity:
+            entry["accrualPeriodicity"] = periodicity
+        datasets.append({k: v for k, v in entry.items() if v is not None})
+    return {
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+        "@id": base + "data.json",
+        "@type": "dcat:Catalog",
+        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
+        "dataset": datasets,
+    }
+
+
+def schema_org_dataset(view: dict, base: str, lang: str) -> dict:
+    """schema.org/Dataset for one page: what Google Dataset Search reads (name, description,
+    plus the recommended url, identifier, license, creator, distribution, coverage, variables)."""
+    description = view["description_text"][lang]
+    if len(description) < 50:  # Google Dataset Search wants 50 to 5000 characters
+        description = f"{view['title'][lang]}: {description}"
+    if view["sample"]:
+        label = view["sample_label"]
+        description = f"{label['id']} / {label['en']}. {description}"
+    creator = {"@type": "Organization", "name": view["publisher_name"][lang]}
+    if view["publisher"].get("url"):
+        creator["url"] = view["publisher"]["url"]
+    document = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": view["url"][lang],
+        "name": view["title"][lang],
+        "description": description[:5000],
+        "url": view["url"][lang],
+        "identifier": view["id"],
+        "keywords": view["keywords"],
+        "inLanguage": lang,
+        "isAccessibleForFree": True,
+        "creator": creator,
+        "publisher": creator,
+        "dateModified": view["updated"],
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": SITE_NAME, "url": base},
+        "isBasedOn": [s["path"] for s in view["sources"] if s.get("path")],
+        "spatialCoverage": [
+            {"@type": "Place", "name": s["name"], "identifier": s["code"]} for s in view["spatial"]
+        ],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": d["path"].rsplit("/", 1)[1],
+                "encodingFormat": MEDIA_TYPES.get(d["format"], "application/octet-stream"),
+                "contentUrl": base + d["path"],
+                "contentSize": str(d["bytes"]),
+            }
+            for _, d in distributions(view)
+        ],
+        "variableMeasured": [
+            {
+                "@type": "PropertyValue",
+                "name": f["name"],
+                "description": f["description"][lang],
+                **({"unitText": f["unit"]} if f["unit"] else {}),
+            }
+            for r in view["resources"]
+            for f in r["fields"]
+        ],
+    }
+    if view["licences"] and view["licences"][0].get("path"):
+        document["license"] = view["licences"][0]["path"]
+    if view["temporal"].get("start"):
+        document["temporalCoverage"] = f"{view['temporal']['start']}/{view['temporal']['end']}"
+    return document
+
+
+def write_machine_readable(views: list[dict], site: Path, base: str) -> None:
+    for name, document in (
+        ("catalog.jsonld", dcat_catalog(views, base)),
+        ("data.json", project_open_data(views, base)),
+    ):
+        (site / name).write_text(
+            json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )

@@ -1,0 +1,66 @@
+"""search-index.json: what the home page's search box looks in, built at build time.
+
+A static host runs no search server, so the index is a small JSON file the browser fetches once
+(site/static/catalog.js). It holds, per dataset and in both languages, the title, description,
+keywords, themes and publisher, and every column's name, title and description: a journalist who
+types "HPS" or "kecamatan" finds the table that has such a column even when no title says so.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+INDEX_NAME = "search-index.json"
+
+
+def search_documents(views: list[dict]) -> list[dict]:
+    documents = []
+    for view in views:
+        columns = [
+            {
+                "resource": resource["name"],
+                "name": f["name"],
+                "text": " ".join(
+                    [f["name"], f["title"]["id"], f["title"]["en"]]
+                    + [f["description"]["id"], f["description"]["en"]]
+                ),
+            }
+            for resource in view["resources"]
+            for f in resource["fields"]
+        ]
+        documents.append(
+            {
+                "id": view["id"],
+                "title": view["title"],
+                "text": " ".join(
+                    [view["id"], view["title"]["id"], view["title"]["en"]]
+                    + [view["description_text"]["id"], view["description_text"]["en"]]
+                    + view["keywords"]
+                    + [t["title"]["id"] + " " + t["title"]["en"] for t in view["themes"]]
+                    + [view["publisher_name"]["id"], view["publisher_name"]["en"]]
+                    + [
+                        r["name"] + " " + r["title"]["id"] + " " + r["title"]["en"]
+                        for r in view["resources"]
+                    ]
+                ),
+                "columns": columns,
+                "updated": view["updated"],
+            }
+        )
+    return documents
+
+
+def write_search_index(views: list[dict], site: Path) -> Path:
+    path = site / INDEX_NAME
+    path.write_text(
+        json.dumps(
+            {"version": 1, "datasets": search_documents(views)},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return path

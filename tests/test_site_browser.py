@@ -1,0 +1,325 @@
+"""The static catalog driven in real headless Chromium (Debian's /usr/bin/chromium via Playwright).
+
+The site is served by a plain static file server under a path prefix (`/build/site/`), as any
+static host would, and once through `publish.py serve`. Every request that leaves the loopback
+server is blocked and recorded: the pages must need nothing from outside. axe-core comes from
+tests/browser/node_modules (`npm ci --prefix tests/browser`). Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import json
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, run_publish
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+TRANSLATIONS = {
+    lang: yaml.safe_load((ROOT / "metadata" / "translations" / f"{lang}.yaml").read_text())
+    for lang in ("id", "en")
+}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class StaticHost:
+    """A static file server on loopback: what a plain web host does, nothing more."""
+
+    def __init__(self, folder: Path):
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), "Debian's chromium is needed: apt-get install chromium"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(built_catalog):
+    host = StaticHost(built_catalog.parent)
+    yield f"{host.url}/{built_catalog.name}/site/"
+    host.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records (and blocks) every request leaving the loopback server."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith("http://127.0.0.1:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert outside == [], f"requests left the site: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def fold(text: str) -> str:
+    """The same folding as site/static/catalog.js."""
+    plain = unicodedata.normalize("NFD", f" {text} ")
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^0-9a-z]+", " ", plain)
+
+
+def column_only_word(site: Path) -> tuple[str, str]:
+    """A word found in one dataset's column descriptions and nowhere else that search reads."""
+    index = json.loads((site / "search-index.json").read_text())["datasets"]
+    other = " ".join(
+        fold(d["text"]) + " ".join(fold(c["name"]) for c in d["columns"]) for d in index
+    )
+    described: dict[str, set[str]] = {}
+    for d in index:
+        for column in d["columns"]:
+            for word in fold(column["text"]).split():
+                described.setdefault(word, set()).add(d["id"])
+    candidates = sorted(
+        (word, next(iter(owners)))
+        for word, owners in described.items()
+        if len(owners) == 1 and len(word) >= 7 and word.isalpha() and f" {word}" not in other
+    )
+    # Search matches word starts, so no other dataset may hold a word starting with it either.
+    candidates = [
+        (word, owner)
+        for word, owner in candidates
+        if sum(f" {word}" in fold(" ".join(c["text"] for c in d["columns"])) for d in index) == 1
+    ]
+    assert candidates, "the catalog has no word that only a column description holds"
+    return candidates[0]
+
+
+def visible_cards(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".dataset-card:not([hidden])", "cards => cards.map(c => c.dataset.id)"
+    )
+
+
+def test_search_finds_a_dataset_by_a_word_only_in_a_column_description(
+    page, site_url, built_catalog
+):
+    word, owner = column_only_word(built_catalog / "site")
+    page.goto(site_url + "index.html")
+    page.fill("#q", word)
+    page.wait_for_function("document.querySelectorAll('.dataset-card:not([hidden])').length === 1")
+    assert visible_cards(page) == [owner]
+    note = page.locator(f"#card-{owner} .match")
+    assert note.is_visible() and TRANSLATIONS["id"]["matched_columns"] in note.inner_text()
+    page.fill("#q", "zzzzqqqq")
+    page.wait_for_function("document.querySelectorAll('.dataset-card:not([hidden])').length === 0")
+    assert page.inner_text("#result-count") == TRANSLATIONS["id"]["no_results"]
+
+
+def test_a_facet_narrows_the_list(page, site_url):
+    page.goto(site_url + "index.html")
+    total = len(visible_cards(page))
+    box = page.locator("fieldset[data-facet=theme] input[value=anggaran]")
+    box.check()
+    shown = visible_cards(page)
+    assert 0 < len(shown) < total
+    themes = page.eval_on_selector_all(
+        ".dataset-card:not([hidden])", "cards => cards.map(c => c.dataset.theme)"
+    )
+    assert all("anggaran" in t.split() for t in themes)
+    assert page.inner_text("#result-count").startswith(str(len(shown)))
+    page.locator("fieldset[data-facet=year] input[value='2025']").check()
+    assert visible_cards(page) == []  # facets of different groups combine with AND
+    page.click("button[type=reset]")
+    page.wait_for_function(
+        f"document.querySelectorAll('.dataset-card:not([hidden])').length === {total}"
+    )
+
+
+def test_sort_by_title_and_by_update(page, site_url):
+    page.goto(site_url + "index.html")
+    by_update = page.eval_on_selector_all(".dataset-card", "c => c.map(x => x.dataset.updated)")
+    assert by_update == sorted(by_update, reverse=True)
+    page.select_option("#sort", "title")
+    titles = page.eval_on_selector_all(".dataset-card", "c => c.map(x => x.dataset.title)")
+    assert titles == sorted(titles, key=str.lower) and titles != []
+
+
+def test_downloads_return_the_files_with_the_advertised_checksums(page, site_url, tmp_path):
+    page.goto(site_url + "dataset/tender-kota-bogor/index.html")
+    rows = page.locator("table.downloads tbody tr")
+    formats = set()
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        advertised = row.locator("code.sha").inner_text()
+        with page.expect_download() as info:
+            row.locator("a[download]").click()
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        assert hashlib.sha256(saved.read_bytes()).hexdigest() == advertised, saved.name
+        formats.add(row.locator("a[download]").get_attribute("data-format"))
+    assert formats >= {"csv", "json", "xlsx", "parquet", "zip", "datapackage"}
+
+
+def test_language_switch(page, site_url):
+    page.goto(site_url + "index.html")
+    assert page.get_attribute("html", "lang") == "id"
+    page.click("a.lang-switch")
+    page.wait_for_url("**/en/index.html")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("h1") == TRANSLATIONS["en"]["datasets_heading"]
+    page.click(".dataset-card h2 a >> nth=0")
+    page.wait_for_url("**/en/dataset/**")
+    english_url = page.url
+    page.click("a.lang-switch")
+    page.wait_for_url(english_url.replace("/en/dataset/", "/dataset/"))
+    assert page.get_attribute("html", "lang") == "id"
+    assert TRANSLATIONS["id"]["data_dictionary"] in page.inner_text("main")
+
+
+def test_chart_renders_as_a_non_empty_svg(page, site_url):
+    page.goto(site_url + "dataset/penduduk-kota-bogor/index.html")
+    chart = page.locator("svg.chart").first
+    box = chart.bounding_box()
+    assert box["width"] > 300 and box["height"] > 100
+    widths = page.eval_on_selector_all(
+        "svg.chart rect.bar", "bars => bars.map(b => b.getBBox().width)"
+    )
+    assert len(widths) == 12 and min(widths) > 0
+    assert page.locator(".map-note").is_visible()
+
+
+def test_pages_read_and_download_without_javascript(browser, site_url, built_catalog):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "index.html")
+        datasets = json.loads((built_catalog / "manifest.json").read_text())["datasets"]
+        cards = page.locator(".dataset-card")
+        assert cards.count() == len(datasets) and all(
+            cards.nth(i).is_visible() for i in range(cards.count())
+        )
+        assert not page.locator("#finder").is_visible()
+        page.click(".dataset-card h2 a >> nth=0")
+        page.wait_for_url("**/dataset/**")
+        assert page.locator("table.dictionary").first.is_visible()
+        href = page.locator("a[download][data-format=csv]").first.get_attribute("href")
+        response = context.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+        assert response.ok and response.body()
+    finally:
+        context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    assert AXE.exists(), "axe-core is missing: run `npm ci --prefix tests/browser`"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.html",
+        "en/index.html",
+        "dataset/penduduk-kota-bogor/index.html",
+        "en/dataset/apbd-kota-bogor/index.html",
+        "dataset/tender-kota-bogor/index.html",
+        "reports/wilayah-kota-bogor/wilayah.html",
+    ],
+)
+def test_axe_finds_no_serious_or_critical_violations(page, site_url, path):
+    page.goto(site_url + path)
+    if path.endswith("index.html") and "dataset" not in path:
+        page.wait_for_selector("#finder:not([hidden])")
+    assert axe_violations(page) == []
+
+
+def test_screenshots_of_home_and_dataset_pages(page, site_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    shots = {
+        "site-home.png": "index.html",
+        "site-home-en.png": "en/index.html",
+        "site-dataset-penduduk.png": "dataset/penduduk-kota-bogor/index.html",
+        "site-dataset-apbd-en.png": "en/dataset/apbd-kota-bogor/index.html",
+    }
+    for name, path in shots.items():
+        page.goto(site_url + path)
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+def test_map_renders_from_real_boundaries(browser, realdata, tmp_path):
+    output = tmp_path / "build"
+    result = run_publish(
+        "build", "--quiet", "--output", str(output),
+        "--boundaries", str(realdata / "regions" / "kota_bogor_kecamatan.geojson"),
+        "--boundaries-licence", "Uji / test only: vans969/WEB_SIG (no licence stated)",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    host = StaticHost(output.parent)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{host.url}/build/site/dataset/penduduk-kota-bogor/index.html")
+        sizes = page.eval_on_selector_all(
+            "svg.map path.region", "paths => paths.map(p => p.getBBox().width * p.getBBox().height)"
+        )
+        assert len(sizes) == 6 and min(sizes) > 100
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("figure.map").screenshot(path=str(ARTIFACTS / "site-map-penduduk.png"))
+    finally:
+        context.close()
+        host.stop()
+
+
+def test_site_works_when_mounted_by_publish_serve(page, datasette_server):
+    page.goto(datasette_server.url + "/")
+    page.wait_for_selector("#finder:not([hidden])")
+    page.fill("#q", "kecamatan")
+    page.wait_for_function("document.querySelectorAll('.dataset-card:not([hidden])').length >= 1")
+    page.click(".dataset-card:not([hidden]) h2 a >> nth=0")
+    page.wait_for_url("**/dataset/**")
+    snippet = page.locator("pre.snippet code").first.inner_text()
+    assert snippet.startswith(datasette_server.url + "/jendela/")  # rewritten to where it runs
+    page.click("a.lang-switch")
+    page.wait_for_url("**/en/dataset/**")
+    assert page.get_attribute("html", "lang") == "en"
