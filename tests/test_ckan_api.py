@@ -1,0 +1,194 @@
+"""Our read-only CKAN Action API, on the real Datasette server, read by the real ckanapi client."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.error
+import urllib.request
+
+import ckanapi
+import pytest
+
+from pipelines.release import current_release
+
+
+def call(server, action: str, query: str = "", body: bytes | None = None, prefix="/api/3/action/"):
+    """(status, JSON answer) of one raw HTTP call."""
+    request = urllib.request.Request(f"{server.url}{prefix}{action}{'?' + query if query else ''}")
+    if body is not None:
+        request.data = body
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Type"] == "application/json;charset=utf-8"
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture(scope="module")
+def published(built_catalog) -> dict[str, dict]:
+    """Our datapackage.json of every dataset, as built."""
+    downloads = current_release(built_catalog) / "site" / "downloads"
+    return {p.parent.name: json.loads(p.read_text()) for p in downloads.glob("*/datapackage.json")}
+
+
+@pytest.fixture(scope="module")
+def ckan(datasette_server):
+    with ckanapi.RemoteCKAN(datasette_server.url) as remote:  # POSTs JSON, as harvesters do
+        yield remote
+
+
+def test_envelope_and_package_list(datasette_server, published):
+    status, answer = call(datasette_server, "package_list")
+    assert status == 200
+    assert answer["success"] is True
+    assert answer["help"] == f"{datasette_server.url}/api/3/action/help_show?name=package_list"
+    assert answer["result"] == sorted(published)
+    assert (
+        call(datasette_server, "package_list", "limit=2&offset=1")[1]["result"]
+        == sorted(published)[1:3]
+    )
+    assert call(datasette_server, "package_list", prefix="/api/action/")[1]["result"] == sorted(
+        published
+    )
+
+
+def test_package_show_matches_the_catalog(ckan, datasette_server, published):
+    for name, package in published.items():
+        shown = ckan.action.package_show(id=name)
+        assert shown["name"] == name
+        assert shown["title"] == package["title"]
+        assert shown["notes"] == package["description"]
+        assert shown["title_translated"]["en"] == package["jendela"]["en"]["title"]
+        assert shown["license_id"] == package["licenses"][0]["name"]
+        assert shown["organization"]["name"] == package["jendela"]["publisher"]
+        assert shown["organization"]["title"] == package["contributors"][0]["title"]
+        assert [t["name"] for t in shown["tags"]] == package["keywords"]
+        assert [g["name"] for g in shown["groups"]] == package["jendela"]["themes"]
+        assert shown["metadata_modified"] == f"{package['jendela']['updated']}T00:00:00"
+        assert shown["num_resources"] == len(package["resources"]) == len(shown["resources"])
+        for res, ours in zip(shown["resources"], package["resources"], strict=True):
+            assert res["name"] == ours["name"] and res["format"] == "CSV"
+            assert res["url"] == f"{datasette_server.url}/downloads/{name}/{ours['name']}.csv"
+            with urllib.request.urlopen(res["url"], timeout=10) as response:
+                data = response.read()
+            assert hashlib.sha256(data).hexdigest() == res["hash"]
+            assert len(data) == res["size"]
+        assert ckan.action.package_show(id=shown["id"])["name"] == name  # by id too
+    sample = ckan.action.package_show(id="tender-kota-bogor")
+    assert {"key": "jendela_sample", "value": "true"} in sample["extras"]
+
+
+def test_package_search(ckan, published):
+    everything = ckan.action.package_search(rows=100)
+    assert everything["count"] == len(published)
+    page = ckan.action.package_search(rows=2, start=1, sort="name asc")
+    assert [p["name"] for p in page["results"]] == sorted(published)[1:3]
+    assert page["count"] == len(published)
+    by_org = ckan.action.package_search(fq="organization:pemkot-bogor", rows=100)
+    expected = sorted(
+        n for n, p in published.items() if p["jendela"]["publisher"] == "pemkot-bogor"
+    )
+    assert sorted(p["name"] for p in by_org["results"]) == expected
+    tagged = ckan.action.package_search(fq='tags:"data contoh"', sort="name asc")
+    expected = sorted(n for n, p in published.items() if "data contoh" in p.get("keywords", []))
+    assert expected and [p["name"] for p in tagged["results"]] == expected
+    both_filters = ckan.action.package_search(fq='organization:pemkot-bogor +tags:"data contoh"')
+    assert both_filters["count"] == len(set(expected) & {p["name"] for p in by_org["results"]})
+    excluded = ckan.action.package_search(fq='-tags:"data contoh"', rows=100)
+    assert excluded["count"] == len(published) - len(expected)
+    text = [p["name"] for p in ckan.action.package_search(q="tender", rows=100)["results"]]
+    assert "tender-kota-bogor" in text and "wilayah-kota-bogor" not in text
+    assert all("tender" in json.dumps(published[n], ensure_ascii=False).lower() for n in text)
+    two_words = [p["name"] for p in ckan.action.package_search(q="tender bogor")["results"]]
+    assert "tender-kota-bogor" in two_words and set(two_words) <= set(text)
+    assert ckan.action.package_search(q="tidak-ada-kata-ini")["count"] == 0
+    faceted = ckan.action.package_search(**{"facet.field": '["organization"]', "rows": 0})
+    assert faceted["results"] == []
+    assert faceted["facets"]["organization"]["pemkot-bogor"] == len(by_org["results"])
+    assert faceted["search_facets"]["organization"]["items"][0]["count"] >= 1
+
+
+def test_organizations_and_the_rest(ckan, datasette_server, published):
+    publishers = sorted({p["jendela"]["publisher"] for p in published.values()})
+    assert sorted(ckan.action.organization_list()) == publishers
+    orgs = ckan.action.organization_list(all_fields=True)
+    assert sum(o["package_count"] for o in orgs) == len(published)
+    shown = ckan.action.organization_show(id="pemkot-bogor", include_datasets=True)
+    assert shown["name"] == "pemkot-bogor"
+    assert {p["name"] for p in shown["packages"]} == {
+        n for n, p in published.items() if p["jendela"]["publisher"] == "pemkot-bogor"
+    }
+    current = ckan.action.current_package_list_with_resources()
+    assert len(current) == len(published)
+    modified = [p["metadata_modified"] for p in current]
+    assert modified == sorted(modified, reverse=True)
+    assert all(p["resources"] for p in current)
+    status = ckan.action.status_show()
+    assert status["site_url"] == datasette_server.url and status["api_version"] == 3
+    assert ckan.action.help_show(name="package_search").startswith("Search: q, fq")
+    with urllib.request.urlopen(f"{datasette_server.url}/api/3", timeout=10) as response:
+        assert json.loads(response.read()) == {"version": 3}
+
+
+def test_get_only_clients_see_the_same(datasette_server, ckan):
+    with ckanapi.RemoteCKAN(datasette_server.url, get_only=True) as remote:
+        assert remote.action.package_show(id="wilayah-kota-bogor") == ckan.action.package_show(
+            id="wilayah-kota-bogor"
+        )
+
+
+def test_errors_have_ckans_shape(ckan, datasette_server):
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.package_show(id="tidak-ada")
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.organization_show(id="tidak-ada")
+    with pytest.raises(ckanapi.ValidationError) as caught:
+        ckan.action.package_search(rows="banyak")
+    assert caught.value.error_dict["rows"] == ["Invalid integer"]
+    with pytest.raises(ckanapi.SearchQueryError):
+        ckan.action.package_search(fq="warna:merah")
+    with pytest.raises(ckanapi.NotAuthorized):
+        ckan.action.package_create(name="baru")
+    cases = [
+        (
+            "package_show",
+            "id=tidak-ada",
+            None,
+            404,
+            {"__type": "Not Found Error", "message": "Not found"},
+        ),
+        ("package_show", "", None, 409, {"__type": "Validation Error", "id": ["Missing value"]}),
+        (
+            "package_search",
+            "rows=-1",
+            None,
+            409,
+            {"__type": "Validation Error", "rows": ["Must be a natural number (>= 0)"]},
+        ),
+        (
+            "no_such_action",
+            "",
+            None,
+            400,
+            {
+                "__type": "Bad request",
+                "message": "Bad request - Action name not known: no_such_action",
+            },
+        ),
+        ("package_show", "", b"{not json", 400, None),
+        ("package_update", "", b"{}", 403, None),
+    ]
+    for action, query, body, status, error in cases:
+        got_status, answer = call(datasette_server, action, query, body)
+        assert got_status == status, (action, answer)
+        assert answer["success"] is False
+        assert "result" not in answer
+        assert answer["help"].endswith(f"help_show?name={action}")
+        if error is not None:
+            assert answer["error"] == error
+        else:
+            assert answer["error"]["__type"] in ("Bad request", "Authorization Error")
+            assert answer["error"]["message"]
