@@ -2,19 +2,58 @@
 
 It mounts the static catalog on the Datasette server, so one port serves both: the catalog is the
 front door at `/`, Datasette's own database index moves to `/-/` and the tables stay at
-`/jendela/<table>`. The site folder comes from plugin configuration (`plugins.jendela.site_dir`),
-which `publish.py serve` sets.
+`/jendela/<table>`. The release folder's parts come from plugin configuration, which
+`publish.py serve` sets (`site_dir`, `facet_counts`; see datasette_serve.py).
+
+Each job lives in its own module; this file only wires them to Datasette's hooks:
+- datasette_format: Rupiah and percentages in HTML cells (JSON and CSV keep plain numbers);
+- datasette_i18n: Indonesian-first interface strings for our template overrides;
+- datasette_facets: facet counts from the precomputed cube;
+- datasette_csv: complete CSV exports (prebuilt files, or every row streamed);
+- datasette_search: a blank search box means no search (not an FTS5 syntax error);
+- datasette_api: /-/openapi.json and the /-/api guide.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
+from datasette.views.base import DatasetteError
+from markupsafe import Markup
 
-SITE_SECTIONS = ("dataset", "downloads", "reports", "assets")
+from .datasette_api import api_page_view, openapi_view
+from .datasette_csv import csv_export_wrapper
+from .datasette_facets import replace_column_facet
+from .datasette_format import display_cell, format_rupiah, group_thousands
+from .datasette_i18n import t, template_functions, tt
+from .datasette_layout import DATABASE, STATIC_MOUNT
+from .datasette_search import blank_search_wrapper
+
+SITE_SECTIONS = ("dataset", "downloads", "reports", "assets", "en")
+# Files at the site root besides index.html (written by catalog.py and catalog_*.py).
+SITE_FILES = (
+    "catalog.jsonld",
+    "data.json",
+    "search-index.json",
+    "sitemap.xml",
+    "robots.txt",
+    "atom.xml",
+)
 FILE_CHUNK = 1 << 20
+CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".parquet": "application/vnd.apache.parquet",
+    ".jsonld": "application/ld+json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+}
 
 
 def _site_dir(datasette) -> Path | None:
@@ -43,12 +82,14 @@ def _site_view(datasette):
             )
             await response.asgi_send(send)
             return
-        content_type = None
-        if target.suffix in (".csv",):
-            content_type = "text/csv; charset=utf-8"
-        elif target.suffix == ".html":
-            content_type = "text/html; charset=utf-8"
-        await asgi_send_file(send, target, content_type=content_type, chunk_size=FILE_CHUNK)
+        headers = {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}
+        await asgi_send_file(
+            send,
+            target,
+            content_type=CONTENT_TYPES.get(target.suffix),
+            chunk_size=FILE_CHUNK,
+            headers=headers,
+        )
 
     return view
 
@@ -60,5 +101,78 @@ def register_routes(datasette):
     return [
         (r"^/$", view),
         (r"^/(?P<path>index\.html)$", view),
+        (rf"^/(?P<path>{'|'.join(f.replace('.', '[.]') for f in SITE_FILES)})$", view),
         (rf"^/(?P<path>(?:{sections})/.*)$", view),
+        (r"^/-/openapi\.json$", openapi_view),
+        (r"^/-/api$", api_page_view),
     ]
+
+
+@hookimpl
+def render_cell(value, column):
+    return display_cell(column, value)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.globals.update(template_functions())
+    env.filters["angka"] = lambda value: group_thousands(value) if value is not None else ""
+    env.filters["rupiah"] = format_rupiah
+
+
+@hookimpl
+def extra_template_vars(datasette, database, table, view_name):
+    async def inner():
+        extra = {"jendela_api_url": "/-/api", "jendela_catalog_url": "/"}
+        if database == DATABASE and table and view_name == "table":
+            config = datasette.plugin_config("jendela", database=database, table=table)
+            extra["jendela_table"] = config if config and "dataset" in config else None
+        return extra
+
+    return inner
+
+
+@hookimpl
+def top_homepage():
+    """Datasette's own index (/-/) always uses its default template: our links go on top."""
+    return Markup(
+        f'<p class="jendela-nav"><a href="/">{t("catalog")}</a> &middot; '
+        f'<a href="/-/api">{t("api_page")}</a> &middot; '
+        f'<a href="/{DATABASE}#queries">{t("queries_heading")}</a></p>'
+    )
+
+
+@hookimpl
+def extra_css_urls():
+    return [f"/{STATIC_MOUNT}/jendela.css"]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    csv_wrapper = csv_export_wrapper(datasette)
+    return lambda app: csv_wrapper(blank_search_wrapper(app))
+
+
+@hookimpl(wrapper=True)
+def register_facet_classes():
+    classes = yield
+    return replace_column_facet(classes)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """Clear, bilingual errors: bad filter values are 400s, a slow query names the limit."""
+    # Bad filter input is the user's mistake, not a server fault (Datasette 1.0a41 answers 500):
+    # a number beyond SQLite's 64-bit integers, or an `__in` list that starts like JSON but is not.
+    for kind, key in ((OverflowError, "integer_too_large"), (json.JSONDecodeError, "bad_in_list")):
+        if isinstance(exception, kind):
+            headers = {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}
+            body = {"ok": False, "error": tt(key), "status": 400}
+            return Response.json(body, status=400, headers=headers)
+    if isinstance(exception, DatasetteError) and exception.title == "SQL Interrupted":
+        limit = datasette.setting("sql_time_limit_ms")
+        exception.plain_message = tt("time_limit", ms=limit)
+        exception.message = str(t("time_limit", ms=limit))
+        exception.message_is_html = True
+        exception.title = tt("time_limit_title")
+    return None

@@ -1,0 +1,18 @@
+"""Where our Datasette layer lives: the database name, our templates and static files.
+
+Kept free of heavy imports on purpose: Datasette (and its pytest plugin) imports our plugin in every
+process that loads Datasette plugins, so the plugin's import chain must stay small and must not
+pull in the build stages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "jendela"  # the SQLite file is jendela.db; equals catalog.DATABASE (a test checks it)
+DATASETTE_DIR = ROOT / "site" / "datasette"
+DATASETTE_TEMPLATES = DATASETTE_DIR / "templates"  # our overrides of Datasette's templates
+DATASETTE_STATIC = DATASETTE_DIR / "static"
+STATIC_MOUNT = "jendela-static"  # URL prefix of DATASETTE_STATIC (`datasette serve --static`)
+TRANSLATIONS = DATASETTE_DIR / "translations.yaml"

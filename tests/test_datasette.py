@@ -1,0 +1,392 @@
+"""Datasette as journalists and developers meet it: a real `publish.py serve` on loopback.
+
+Expected values are computed here from the embedded source CSVs (the raw Indonesian formats, read
+with the standard library), never copied from the server's own answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "datasets"
+
+
+def raw_rows(dataset: str, name: str) -> list[dict]:
+    with open(DATA / dataset / "data" / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def rupiah(text: str) -> int | None:
+    """`Rp 9.800.000.000,00` -> 9800000000 (the sample files use only this form)."""
+    text = text.strip()
+    if not text:
+        return None
+    whole, _, cents = text.removeprefix("Rp").strip().partition(",")
+    assert cents.strip("0") == "", text
+    return int(whole.replace(".", ""))
+
+
+def half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def dotted(code: str) -> str:
+    """`327101` -> `32.71.01` (Kemendagri dotted form)."""
+    parts = [code[:2], code[2:4], code[4:6], code[6:]]
+    return ".".join(p for p in parts if p)
+
+
+@pytest.fixture(scope="module")
+def client(datasette_server):
+    with httpx.Client(base_url=datasette_server.url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def tenders() -> list[dict]:
+    return raw_rows("tender-kota-bogor", "tender")
+
+
+def query(client, name: str, **params) -> list[dict]:
+    response = client.get(f"/jendela/{name}.json", params={"_shape": "array", **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# --- metadata on table pages ---------------------------------------------------------------------
+
+
+def test_table_page_shows_descriptor_metadata_in_both_languages(client):
+    page = client.get("/jendela/tender").text
+    assert "Daftar tender (contoh) / Tender list (sample)" in page
+    assert "contoh, bukan data resmi / sample, not official data" in page
+    assert 'href="https://creativecommons.org/publicdomain/zero/1.0/"' in page
+    assert 'href="https://spse.inaproc.id/kotabogor"' in page
+    # Column descriptions: Indonesian / English [unit], from metadata/fields.yaml.
+    assert (
+        "Pagu anggaran paket, yaitu batas tertinggi dana yang tersedia, dalam Rupiah penuh. / "
+        "Budget ceiling of the package" in page
+    )
+    assert re.search(r"in whole Rupiah\. \[Rupiah\]", page)
+    assert '<html lang="id">' in page
+
+
+def test_metadata_json_carries_titles_licence_source_and_units(client):
+    penduduk = client.get("/jendela/penduduk.json", params={"_extra": "metadata"}).json()[
+        "metadata"
+    ]
+    assert penduduk["title"].startswith("Penduduk per kecamatan dan jenis kelamin (contoh) / ")
+    assert penduduk["license"] == "Creative Commons Attribution 4.0 International"
+    assert penduduk["source_url"] == "https://jdih.kemendagri.go.id/"
+    assert penduduk["columns"]["jumlah_penduduk"].endswith("[jiwa]")
+
+
+def test_interface_strings_are_indonesian_with_english_beside(client):
+    page = client.get("/jendela/tender").text
+    for indonesian, english in [
+        ("Cari", "Search"),
+        ("Terapkan filter / Apply filters", None),
+        ("Faset", "Facets"),
+        ("Data ini sebagai", "This data as"),
+        ("Unduh seluruh tabel", "Download the whole table"),
+        ("baris", "rows"),
+    ]:
+        assert indonesian in page
+        if english:
+            assert f'<span class="en" lang="en">/ {english}</span>' in page
+    assert "memuat / contains" in page  # filter operators
+    home = client.get("/-/").text
+    assert "Katalog" in home and "Panduan API" in home
+
+
+# --- facets --------------------------------------------------------------------------------------
+
+
+def facet_counts(payload: dict, column: str) -> dict:
+    results = payload["facet_results"]["results"][column]["results"]
+    return {str(item["value"]): item["count"] for item in results}
+
+
+def test_descriptor_facets_are_on_the_table_page_with_true_counts(client, tenders):
+    page = client.get("/jendela/tender").text
+    for column in ("jenis_pengadaan", "metode_pengadaan", "tahun_anggaran", "tahap", "satker"):
+        assert f'data-column="{column}"' in page
+    assert "facets-timed-out" not in page
+    payload = client.get("/jendela/tender.json", params={"_extra": "facet_results"}).json()
+    assert facet_counts(payload, "tahun_anggaran") == dict(
+        Counter(r["Tahun Anggaran"] for r in tenders)
+    )
+    assert facet_counts(payload, "satker") == dict(Counter(r["Satuan Kerja"] for r in tenders))
+
+
+def test_facet_counts_under_a_facet_filter_match_datasettes_own_sql(client, tenders):
+    """The release's cube and the per-request cube (any other filter) agree with the source."""
+    params = {
+        "_extra": "facet_results",
+        "tahun_anggaran": "2024",
+        "jenis_pengadaan": "Jasa Lainnya",
+    }
+    from_cube = client.get("/jendela/tender.json", params=params).json()
+    # `_where` is not a facet equality, so this request counts with its own GROUP BY.
+    from_sql = client.get("/jendela/tender.json", params={**params, "_where": "1 = 1"}).json()
+    for column in ("metode_pengadaan", "tahap", "satker"):
+        assert facet_counts(from_cube, column) == facet_counts(from_sql, column)
+    expected = Counter(
+        r["Satuan Kerja"]
+        for r in tenders
+        if r["Tahun Anggaran"] == "2024" and r["Jenis Pengadaan"] == "Jasa Lainnya"
+    )
+    assert facet_counts(from_cube, "satker") == dict(expected)
+
+
+def test_facet_indexes_exist(built_catalog):
+    conn = sqlite3.connect(built_catalog / "jendela.db")
+    indexed = {row[0] for row in conn.execute("select sql from sqlite_master where type='index'")}
+    conn.close()
+    for column in ("jenis_pengadaan", "tahun_anggaran", "satker"):
+        # The column first, then the primary key: filtered pages read in key order.
+        assert any(sql and f'("{column}", "kode_tender")' in sql for sql in indexed), column
+
+
+# --- full-text search ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "column"),
+    [("Drainase", "Nama Paket"), ("Kesehatan", "Satuan Kerja"), ("Medika", "Pemenang")],
+)
+def test_full_text_search_covers_package_unit_and_winner(client, tenders, word, column):
+    rows = client.get("/jendela/tender.json", params={"_search": word, "_size": "max"}).json()
+    expected = {r["Kode Tender"] for r in tenders if word.lower() in r[column].lower()}
+    assert expected
+    assert expected <= {row["kode_tender"] for row in rows["rows"]}
+
+
+def test_account_names_are_searchable(client):
+    rows = client.get("/jendela/apbd.json", params={"_search": "Pegawai"}).json()["rows"]
+    assert rows and all("Pegawai" in row["nama_akun"] for row in rows)
+
+
+# --- canned queries ------------------------------------------------------------------------------
+
+
+def test_top_winners_per_year(client, tenders):
+    totals: dict = defaultdict(lambda: [0, 0])
+    for r in tenders:
+        value = rupiah(r["Nilai Kontrak"])
+        if r["Pemenang"] and value is not None:
+            totals[(int(r["Tahun Anggaran"]), r["Pemenang"])][0] += 1
+            totals[(int(r["Tahun Anggaran"]), r["Pemenang"])][1] += value
+    expected = []
+    for (year, winner), (count, total) in totals.items():
+        rank = 1 + sum(1 for (y, _), (_, t) in totals.items() if y == year and t > total)
+        if rank <= 3:
+            expected.append((year, rank, winner, count, total))
+    rows = query(client, "pemenang_teratas", tahun="", batas="3")
+    got = [
+        (
+            r["tahun_anggaran"],
+            r["peringkat"],
+            r["pemenang"],
+            r["jumlah_paket"],
+            r["total_kontrak_rp"],
+        )
+        for r in rows
+    ]
+    assert got == sorted(expected)
+    assert {r["tahun_anggaran"] for r in query(client, "pemenang_teratas", tahun="2024")} == {2024}
+
+
+def test_single_bidder_or_contract_near_owners_estimate(client, tenders):
+    expected = set()
+    for r in tenders:
+        hps, contract = rupiah(r["Nilai HPS Paket"]), rupiah(r["Nilai Kontrak"])
+        single = r["Jumlah Peserta"] == "1" and r["Metode Pengadaan"] != "Pengadaan Langsung"
+        near = contract is not None and hps and contract * 100 >= hps * 99
+        if single or near:
+            expected.add(r["Kode Tender"])
+    rows = query(client, "tender_patut_diperiksa", tahun="", ambang_pct="")
+    assert {r["kode_tender"] for r in rows} == expected
+    assert len(expected) >= 3  # the sample plants two of each pattern
+    reasons = {r["kode_tender"]: r["alasan"] for r in rows}
+    assert all(reasons.values())
+
+
+def test_budget_realisation_rate_by_account_and_year(client):
+    expected = []
+    for r in raw_rows("apbd-kota-bogor", "apbd"):
+        if r["Tahun"] == "2024" and r["Level"] == "1":
+            budget, actual = rupiah(r["Anggaran"]), rupiah(r["Realisasi"])
+            rate = (Decimal(actual) * 100 / Decimal(budget)).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+            expected.append((r["Kode Akun"], budget, actual, float(rate)))
+    rows = query(client, "realisasi_per_akun", tahun="2024", tingkat_akun="1", kode_wilayah="")
+    got = [
+        (r["kode_akun"], r["anggaran_rp"], r["realisasi_rp"], r["tingkat_realisasi_pct"])
+        for r in rows
+    ]
+    assert got == sorted(expected)
+
+
+def test_spending_per_head_by_city(client):
+    population = defaultdict(int)
+    for r in raw_rows("penduduk-kota-bogor", "penduduk"):
+        population[(dotted(r["KODE_KEC"])[:5], int(r["TAHUN"]))] += int(
+            r["JUMLAH"].replace(".", "")
+        )
+    expected = []
+    for r in raw_rows("apbd-kota-bogor", "apbd"):
+        key = (dotted(r["Kode Pemda"]), int(r["Tahun"]))
+        if r["Kode Akun"] == "5" and key in population:
+            budget = rupiah(r["Anggaran"])
+            expected.append(
+                (key[1], key[0], population[key], half_up(Decimal(budget) / population[key]))
+            )
+    assert expected, "the sample has budget and population for at least one year"
+    rows = query(client, "belanja_per_kapita", tahun="")
+    got = [
+        (r["tahun"], r["kode_wilayah"], r["jumlah_penduduk"], r["anggaran_per_kapita_rp"])
+        for r in rows
+    ]
+    assert got == sorted(expected)
+    assert rows[0]["nama_wilayah"] == "Kota Bogor"
+
+
+def test_population_by_district_and_sex(client, built_catalog):
+    conn = sqlite3.connect(built_catalog / "jendela.db")
+    names = dict(conn.execute("select kode_wilayah, nama_wilayah from wilayah"))
+    conn.close()
+    table: dict = defaultdict(lambda: {"laki-laki": 0, "perempuan": 0})
+    for r in raw_rows("penduduk-kota-bogor", "penduduk"):
+        table[(int(r["TAHUN"]), dotted(r["KODE_KEC"]))][r["JENIS_KELAMIN"]] += int(
+            r["JUMLAH"].replace(".", "")
+        )
+    expected = [
+        (code, names[code], year, sexes["laki-laki"], sexes["perempuan"], sum(sexes.values()))
+        for (year, code), sexes in sorted(table.items())
+    ]
+    rows = query(client, "penduduk_per_kecamatan", tahun="2024")
+    got = [
+        (r["kode_wilayah"], r["nama_kecamatan"], r["tahun"], r["laki_laki"], r["perempuan"],
+         r["jumlah_penduduk"])
+        for r in rows
+    ]  # fmt: skip
+    assert got == expected
+    assert sum(r[-1] for r in got) == 1_144_108  # the real city total (Kepmendagri 2025)
+
+
+def test_canned_queries_have_descriptions_and_named_parameters(client):
+    queries = client.get("/jendela.json").json()["queries"]
+    by_name = {q["name"]: q for q in queries}
+    for name in (
+        "pemenang_teratas",
+        "tender_patut_diperiksa",
+        "realisasi_per_akun",
+        "belanja_per_kapita",
+        "penduduk_per_kecamatan",
+    ):
+        assert " / " in by_name[name]["title"]
+        assert len(by_name[name]["description"]) > 80
+        assert "tahun" in by_name[name]["parameters"]
+
+
+# --- Rupiah in HTML, plain numbers in JSON and CSV ----------------------------------------------
+
+
+def test_money_is_rupiah_in_html_and_plain_in_json_and_csv(client, tenders):
+    first = tenders[0]
+    amount = rupiah(first["Nilai Pagu Paket"])
+    shown = "Rp " + f"{amount:,}".replace(",", ".")
+    page = client.get("/jendela/tender", params={"kode_tender": first["Kode Tender"]}).text
+    assert f'data-value="{amount}">{shown}</span>' in page
+    row = client.get(
+        "/jendela/tender.json", params={"kode_tender": first["Kode Tender"], "_shape": "array"}
+    ).json()[0]
+    assert row["pagu_rp"] == amount and isinstance(row["pagu_rp"], int)
+    text = client.get("/jendela/tender.csv", params={"kode_tender": first["Kode Tender"]}).text
+    assert f",{amount}," in text and "Rp " not in text
+    # Canned query results follow the same rule (columns ending _rp).
+    page = client.get("/jendela/pemenang_teratas", params={"tahun": "", "batas": "1"}).text
+    assert re.search(r'class="rupiah" data-value="\d+">Rp \d{1,3}(\.\d{3})+</span>', page)
+
+
+def test_year_and_code_columns_are_not_formatted(client):
+    page = client.get("/jendela/tender", params={"_size": "1"}).text
+    assert ">2023<" in page or ">2024<" in page
+    assert "Rp 2.023" not in page
+
+
+# --- safety --------------------------------------------------------------------------------------
+
+
+def test_a_slow_query_stops_with_a_clear_bilingual_message(client):
+    slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+    response = client.get("/jendela/-/query.json", params={"sql": slow})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "Kueri dihentikan" in error and "3000 ms limit" in error
+
+
+def test_anonymous_users_cannot_write(client):
+    insert = client.post("/jendela/tender/-/insert", json={"row": {"kode_tender": "1"}})
+    assert insert.status_code in (401, 403, 405)
+    write_sql = client.post("/jendela/-/execute-write", data={"sql": "delete from tender"})
+    assert write_sql.status_code >= 400
+    assert len(client.get("/jendela/tender.json", params={"_size": "max"}).json()["rows"]) == 30
+
+
+def test_database_is_immutable_and_limits_are_set(client):
+    databases = client.get("/-/databases.json").json()["databases"]
+    assert [d["is_mutable"] for d in databases if d["name"] == "jendela"] == [False]
+    settings = client.get("/-/settings.json").json()
+    assert settings["sql_time_limit_ms"] == 3000
+    assert settings["max_returned_rows"] == 1000
+    assert settings["max_csv_mb"] == 0
+
+
+def test_cors_is_on_for_the_json_api(client):
+    response = client.get("/jendela/tender.json", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+def test_table_page_links_the_complete_prebuilt_downloads(client, tenders):
+    page = client.get("/jendela/tender").text
+    assert 'href="/downloads/tender-kota-bogor/tender.csv"' in page
+    rows = list(
+        csv.DictReader(client.get("/downloads/tender-kota-bogor/tender.csv").text.splitlines())
+    )
+    assert len(rows) == len(tenders)
+
+
+def test_whole_table_stream_redirects_to_the_prebuilt_file(client, tenders):
+    response = client.get("/jendela/tender.csv", params={"_stream": "on", "_dl": "on"})
+    assert response.status_code == 302
+    assert response.headers["location"] == "/downloads/tender-kota-bogor/tender.csv"
+
+
+def test_filtered_stream_has_every_matching_row(client, tenders):
+    response = client.get("/jendela/tender.csv", params={"_stream": "on", "tahun_anggaran": "2024"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(response.text.splitlines()))
+    assert sorted(r["kode_tender"] for r in rows) == sorted(
+        r["Kode Tender"] for r in tenders if r["Tahun Anggaran"] == "2024"
+    )
+
+
+def test_static_catalog_still_served_at_root(client):
+    assert client.get("/").status_code == 200
+    assert client.get("/-/").status_code == 200

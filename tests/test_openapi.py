@@ -1,0 +1,155 @@
+"""The OpenAPI 3 document at /-/openapi.json: valid, complete, and true of the running server.
+
+openapi-spec-validator checks the document against the OpenAPI 3 specification; schemathesis then
+generates requests from it (a few examples per operation, so the run takes seconds) against the
+real `publish.py serve` on loopback and checks every answer against what the document promises.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from pipelines.datasette_openapi import load_packages, openapi_document
+
+TABLES = ("apbd", "penduduk", "tender", "wilayah")
+QUERIES = (
+    "pemenang_teratas",
+    "tender_patut_diperiksa",
+    "realisasi_per_akun",
+    "belanja_per_kapita",
+    "penduduk_per_kecamatan",
+)
+
+
+def read_config() -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parent.parent / "datasette.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def document(datasette_server) -> dict:
+    response = httpx.get(f"{datasette_server.url}/-/openapi.json", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    return response.json()
+
+
+def test_document_is_valid_openapi_3(document):
+    validate(document)
+    assert document["openapi"].startswith("3.")
+
+
+def test_servers_point_at_the_address_it_was_asked_from(document, datasette_server):
+    assert document["servers"] == [{"url": datasette_server.url}]
+
+
+def test_every_published_table_has_json_and_csv_endpoints(document):
+    for table in TABLES:
+        json_op = document["paths"][f"/jendela/{table}.json"]["get"]
+        names = {p["name"] for p in json_op["parameters"]}
+        assert {"_size", "_next", "_facet", "_sort", "_extra"} <= names
+        assert "kode_wilayah" in names and "kode_wilayah__in" in names
+        csv_op = document["paths"][f"/jendela/{table}.csv"]["get"]
+        assert "_stream" in {p["name"] for p in csv_op["parameters"]}
+    tender = {p["name"]: p for p in document["paths"]["/jendela/tender.json"]["get"]["parameters"]}
+    assert "_search" in tender  # full-text search where the descriptor asks for it
+    assert tender["pagu_rp__gte"]["schema"]["type"] == "integer"
+    assert tender["pagu_rp__gte"]["schema"]["maximum"] == 2**63 - 1
+    assert tender["jenis_pengadaan"]["schema"]["enum"][0] == "Pekerjaan Konstruksi"
+    assert "_search" not in {
+        p["name"] for p in document["paths"]["/jendela/penduduk.json"]["get"]["parameters"]
+    }
+
+
+def test_row_schemas_come_from_the_table_schemas(document):
+    tender = document["components"]["schemas"]["tender"]["properties"]
+    assert tender["nilai_kontrak_rp"] == {
+        "type": "integer",
+        "nullable": True,
+        "description": "Nilai kontrak (Rp) / Contract value (IDR)",
+    }
+    assert "nullable" not in tender["kode_tender"]
+
+
+def test_canned_queries_are_documented_with_their_parameters(document):
+    for name in QUERIES:
+        operation = document["paths"][f"/jendela/{name}.json"]["get"]
+        assert " / " in operation["summary"]
+        assert "tahun" in {p["name"] for p in operation["parameters"]}
+
+
+def test_document_is_generated_from_the_release_table_schemas(built_catalog, document):
+    """Same inputs, same document; and it is the release's datapackage.json schemas."""
+    packages = load_packages(built_catalog / "site")
+    tables = {r["name"] for p in packages for r in p["resources"]}
+    queries = read_config()["databases"]["jendela"]["queries"]
+    first = openapi_document(packages, tables, queries, 1000)
+    assert first == openapi_document(packages, tables, queries, 1000)
+    assert json.loads(json.dumps(first)) == first
+    assert first["paths"] == document["paths"]
+    assert first["components"] == document["components"]
+
+
+def test_api_page_has_copy_paste_examples(datasette_server):
+    page = httpx.get(f"{datasette_server.url}/-/api", timeout=30).text
+    assert "curl -s &#39;" in page or "curl -s '" in page
+    assert "pd.read_csv(&#34;" in page or 'pd.read_csv("' in page
+    assert "/downloads/tender-kota-bogor/tender.csv" in page
+    assert "next_url" in page
+    assert "/-/openapi.json" in page
+
+
+def test_server_keeps_the_documents_promises(datasette_server, tmp_path):
+    """schemathesis, bounded: a few generated requests per operation, fixed seed.
+
+    `positive_data_acceptance` is left out on purpose: Datasette answers some schema-valid
+    combinations with a documented 400 (an opaque `_next` token made up by the generator, an FTS
+    expression SQLite cannot parse). Every other check runs: no server error, documented status
+    codes and content types, and responses that match the schemas.
+    """
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("schemathesis")), "run",
+            f"{datasette_server.url}/-/openapi.json",
+            "--phases", "examples,fuzzing", "--mode", "positive", "--max-examples", "6",
+            "--seed", "20261129", "--no-shrink", "--workers", "1",
+            "--exclude-checks", "positive_data_acceptance",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "No issues found" in result.stdout
+
+
+def test_blank_search_box_is_no_search(datasette_server):
+    url = f"{datasette_server.url}/jendela/tender"
+    assert httpx.get(url, params={"_search": "", "tahun_anggaran": "2024"}).status_code == 200
+    payload = httpx.get(f"{url}.json", params={"_search": " ", "_extra": "count"}).json()
+    assert payload["count"] == 30
+
+
+def test_integer_filter_beyond_64_bits_is_a_clear_400(datasette_server):
+    response = httpx.get(
+        f"{datasette_server.url}/jendela/tender.json", params={"pagu_rp__gte": "9" * 30}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "terlalu besar" in error and "too large" in error
+
+
+def test_malformed_in_list_is_a_clear_400(datasette_server):
+    response = httpx.get(
+        f"{datasette_server.url}/jendela/tender.json", params={"satker__in": "[Dinas"}
+    )
+    assert response.status_code == 400
+    assert "__in" in response.json()["error"]
