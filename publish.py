@@ -8,6 +8,7 @@ A thin layer over `pipelines/`: it parses arguments, calls the library and print
     python publish.py validate [ids...]  run the pipeline and report, publishing nothing
     python publish.py list               the datasets and their tables
     python publish.py serve              Datasette + the static catalog on one port
+    python publish.py harvest URL        harvest a CKAN portal into dataset folders
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipelines.build import DB_NAME, DEFAULT_OUTPUT, BuildResult, build
+from pipelines.build import DB_NAME, DEFAULT_OUTPUT, BuildResult, build, site_options
+from pipelines.datasette_serve import serve_arguments
 from pipelines.errors import EXIT_USAGE, JendelaError
-from pipelines.model import DATASETS_DIR, METADATA_DIR, ROOT
+from pipelines.model import DATASETS_DIR, METADATA_DIR
 from pipelines.progress import Progress
 from pipelines.registry import load_catalog
-from pipelines.release import SITE, current_release
+from pipelines.release import current_release
 
 SHOWN_ISSUES = 10
 
@@ -55,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     cmd.add_argument("--timings", type=Path, help="write per-stage timings as JSON here")
     _source_option(cmd)
+    _site_options(cmd)
     cmd.set_defaults(run=_build)
 
     cmd = commands.add_parser("validate", help="run the pipeline and report; publish nothing")
@@ -71,7 +74,28 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the build to serve")
     cmd.add_argument("--host", default="127.0.0.1")
     cmd.add_argument("--port", type=int, default=int(os.environ.get("JENDELA_PORT", 8001)))
+    cmd.add_argument(
+        "--setting",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a Datasette setting of datasette.yaml, e.g. --setting max_csv_mb 1",
+    )
     cmd.set_defaults(run=_serve)
+
+    cmd = commands.add_parser("harvest", help="harvest a CKAN portal into dataset folders")
+    cmd.add_argument("portal", help="the portal address, e.g. https://data.go.id")
+    cmd.add_argument("--org", help="only this CKAN organisation (its name)")
+    cmd.add_argument("--tag", help="only packages with this tag")
+    cmd.add_argument("--query", "-q", help="CKAN search query (Solr syntax)")
+    cmd.add_argument("--limit", type=int, help="at most this many packages")
+    cmd.add_argument("--report", type=Path, help="harvest report JSON (default: in the cache)")
+    cmd.add_argument("--cache-dir", type=Path, help="default: .cache beside the datasets folder")
+    cmd.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    cmd.add_argument("--retries", type=int, default=3, help="retries after timeouts and 5xx")
+    cmd.add_argument("--backoff", type=float, default=1.0, help="retry backoff factor")
+    cmd.set_defaults(run=_harvest)
     return parser
 
 
@@ -83,6 +107,27 @@ def _source_option(cmd: argparse.ArgumentParser) -> None:
         metavar="RESOURCE=PATH",
         help="read this file, folder or glob instead of the resource's embedded input",
     )
+
+
+def _site_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--base-url", help="address the site is published at, for sitemap, feeds, DCAT, citations"
+    )
+    cmd.add_argument(
+        "--boundaries",
+        type=Path,
+        metavar="GEOJSON",
+        help="kecamatan/kelurahan boundaries to draw maps from (read in place, never copied)",
+    )
+    cmd.add_argument(
+        "--boundaries-licence",
+        metavar="TEXT",
+        help="licence and source of --boundaries, printed under every map (required with it)",
+    )
+
+
+def _site(args):
+    return site_options(args.base_url, args.boundaries, args.boundaries_licence)
 
 
 def _overrides(args) -> dict[str, Path]:
@@ -112,6 +157,7 @@ def _build(args) -> int:
         remote=args.remote,
         progress=Progress(quiet=args.quiet),
         source_overrides=_overrides(args),
+        site_options=_site(args),
     )
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, indent=2) + "\n")
@@ -183,6 +229,37 @@ def _list(args) -> int:
     return 0
 
 
+def _harvest(args) -> int:
+    from pipelines.ckan_client import ClientSettings
+    from pipelines.ckan_harvest import HarvestOptions, default_report_path, harvest
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if not args.portal.startswith(("http://", "https://")):
+        raise UsageError(f"the portal must be an http(s) address, got {args.portal!r}")
+    cache_dir = (args.cache_dir or args.datasets_dir.absolute().parent / ".cache").absolute()
+    settings = ClientSettings(timeout=args.timeout, retries=args.retries, backoff=args.backoff)
+    report = harvest(
+        HarvestOptions(
+            portal=args.portal,
+            datasets_dir=args.datasets_dir,
+            metadata_dir=args.metadata_dir,
+            cache_dir=cache_dir,
+            org=args.org,
+            tag=args.tag,
+            query=args.query,
+            limit=args.limit,
+            settings=settings,
+        )
+    )
+    path = args.report or default_report_path(cache_dir, args.portal)
+    report.write(path)
+    for line in report.summary_lines():
+        print(line)
+    print(f"Laporan panen / harvest report: {_shown(path)}")
+    return report.exit_code
+
+
 def _serve(args) -> int:
     release = current_release(args.output.absolute())
     if release is None or not (release / DB_NAME).is_file():
@@ -191,25 +268,8 @@ def _serve(args) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    command = [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        "--immutable",
-        str(release / DB_NAME),
-        "--config",
-        str(ROOT / "datasette.yaml"),
-        "--metadata",
-        str(release / "metadata.json"),
-        "--setting",
-        "plugins.jendela.site_dir",
-        str(release / SITE),
-        "--host",
-        args.host,
-        "--port",
-        str(args.port),
-    ]
+    arguments = serve_arguments(release, release / DB_NAME, args.host, args.port, args.setting)
+    command = [sys.executable, "-m", "datasette", "serve", *arguments]
     print(f"Jendela Data: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     os.execv(sys.executable, command)
     return 0  # not reached

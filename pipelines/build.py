@@ -18,15 +18,21 @@ from pathlib import Path
 import sqlite_utils
 
 from . import release as releases
+from .checks import run_checks
+from .checks_hierarchy import is_warning  # importing it registers the hierarchy-sum check
 from .errors import FetchError, Issue, RowMap
-from .export import export_package, export_resource
+from .export import describe_file, export_package, export_resource, export_zip
 from .fetch import CACHE_DIR, fetch_resource
 from .load import add_indexes, check_foreign_keys, create_table, insert_rows
 from .model import ROOT, Dataset
-from .normalise import MissingColumnsError, load_transform, normalise_chunk
+from .normalise import ChunkError, TransformLoadError, load_transform, normalise_chunk
+from .ocds import write_release_package
 from .progress import Progress
+from .quarantine import can_quarantine, quarantine
 from .readers import FILE_COLUMN, ReaderError, read_chunks
+from .regions import fill_region_codes
 from .registry import Catalog
+from .release import DOWNLOADS, site_dir
 from .report import write_report
 from .validate import validate_table
 
@@ -89,8 +95,11 @@ def build(
     remote: bool = False,
     progress: Progress | None = None,
     source_overrides: dict[str, Path] | None = None,
+    site_options=None,
 ) -> BuildResult:
     """Build `ids` (default: all) into a new release and publish it at `output` atomically.
+
+    `site_options` (catalog.SiteOptions) sets the static site's base URL and map boundaries.
 
     `source_overrides` maps a resource name to a file, folder or glob read instead of the
     embedded input (for builds on full real exports kept outside the repository).
@@ -150,7 +159,7 @@ def build(
         from .catalog import render_site
         from .datasette_config import write_datasette_files
 
-        render_site(catalog, manifest, release)
+        render_site(catalog, manifest, release, site_options)
         write_datasette_files(catalog, manifest, release)
         releases.publish(output, release)
     except BaseException:
@@ -158,6 +167,26 @@ def build(
         raise
     ordered = [results[d] for d in catalog.build_order() if d in results]
     return BuildResult(output, ordered, time.perf_counter() - started, timer.records)
+
+
+def site_options(
+    base_url: str | None = None,
+    boundaries: Path | None = None,
+    boundaries_licence: str | None = None,
+):
+    """The static site's options from the command line. A bad boundary file fails here, before
+    any dataset is built (catalog_maps.BoundariesError names the file and the place in it)."""
+    from .catalog import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
+    from .catalog_maps import load_boundaries
+
+    if boundaries_licence and not boundaries:
+        raise SiteOptionError("--boundaries-licence needs --boundaries GEOJSON")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise SiteOptionError(f"--base-url must be an http(s) address, got {base_url!r}")
+    return SiteOptions(
+        base_url=base_url or DEFAULT_BASE_URL,
+        boundaries=load_boundaries(boundaries, boundaries_licence) if boundaries else None,
+    )
 
 
 def _build_dataset(
@@ -195,14 +224,16 @@ def _build_dataset(
             if issues:
                 break
             entry["resources"][resource.name] = resource_entry
-    except (FetchError, ReaderError) as exc:
+    except (FetchError, ReaderError, TransformLoadError) as exc:
         issues_all.append(
             Issue(
                 dataset=dataset.id,
                 resource="-",
-                type="source-error",
+                type="transform-error" if isinstance(exc, TransformLoadError) else "source-error",
                 message=str(exc),
-                hint="check jendela.source and jendela.options in the descriptor",
+                hint="fix transform.py"
+                if isinstance(exc, TransformLoadError)
+                else "check jendela.source and jendela.options in the descriptor",
             )
         )
     finally:
@@ -213,8 +244,13 @@ def _build_dataset(
             releases.site_dir(release) / releases.DOWNLOADS / dataset.id, ignore_errors=True
         )
         return DatasetResult(dataset.id, "failed", issues_all, entry)
+    # Sample data stays labelled as such unless every table came from a real source this time.
+    entry["sample"] = dataset.is_sample and not all(
+        r.name in overrides or (remote and r.source_url) for r in dataset.resources
+    )
     package = export_package(dataset, release)
     entry["datapackage"] = package.as_dict()
+    entry["zip"] = export_zip(dataset, release).as_dict()
     return DatasetResult(dataset.id, "published", [], entry)
 
 
@@ -245,33 +281,59 @@ def _build_resource(
                 for chunk in read_chunks(resource.reader, raw.path, resource.reader_options):
                     chunk.insert(1, FILE_COLUMN, origin)
                     normalised = normalise_chunk(chunk, resource, origin, transform)
+                    fill_region_codes(db, resource, normalised, origin)
                     normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
                     rows_from.add(origin, normalised.rows.to_numpy())
                     issues += normalised.issues
                     bad_cells |= {(i.file, i.row, i.column) for i in normalised.issues}
                     progress.rows(len(rows_from))
-    except MissingColumnsError as exc:
+    except ChunkError as exc:
         issues.append(exc.issue)
     rows_from.freeze()
     rows = len(rows_from)
     timer.record(dataset.id, resource.name, "read+normalise", time.perf_counter() - tick, rows)
 
-    if not any(i.type == "missing-column" for i in issues):
+    limit_reached = False
+    if not any(i.type in ("missing-column", "transform-error") for i in issues):
         progress.stage(resource.name, "validate")
         tick = time.perf_counter()
         validation = validate_table(resource, staging, rows_from)
         # A cell that failed to parse is empty now; frictionless would report it again.
         issues += [i for i in validation.issues if (i.file, i.row, i.column) not in bad_cells]
+        limit_reached = validation.limit_reached
         timer.record(dataset.id, resource.name, "validate", time.perf_counter() - tick, rows)
         issues += check_foreign_keys(db, resource, staging, rows_from)
+        issues += run_checks(db, resource, staging, rows_from)
+    # Findings a descriptor publishes with a warning (totals the source itself does not add up)
+    # go to the report, not among the issues that fail the table.
+    warnings = [i for i in issues if is_warning(i)]
+    issues = [i for i in issues if not is_warning(i)]
 
     entry: dict = {
         "sources": [{"path": f.provenance["source"], "sha256": f.sha256} for f in fetched],
         "rows": rows,
     }
-    entry["report"] = write_report(
-        release, dataset.id, resource.name, rows_from.label, rows, issues
-    )
+    if issues and resource.on_error == "quarantine" and can_quarantine(issues, limit_reached):
+        target = site_dir(release) / DOWNLOADS / dataset.id / f"{resource.name}.quarantine.csv"
+        moved, rows_from = quarantine(staging, rows_from, issues, target)
+        entry["quarantined"] = moved.rows
+        entry["rows"] = rows = moved.kept
+        entry["report"] = write_report(
+            release,
+            dataset.id,
+            resource.name,
+            rows_from.label,
+            rows,
+            issues,
+            quarantined=True,
+            warnings=warnings,
+        )
+        progress.failed(resource.name, len(issues))
+        issues = []
+    else:
+        entry["report"] = write_report(
+            release, dataset.id, resource.name, rows_from.label, rows, issues, warnings=warnings
+        )
     if issues:
         progress.failed(resource.name, len(issues))
         return issues, entry
@@ -289,6 +351,13 @@ def _build_resource(
     tick = time.perf_counter()
     downloads = export_resource(db, resource, staging, release)
     timer.record(dataset.id, resource.name, "export", time.perf_counter() - tick, rows)
+    if entry.get("quarantined"):
+        downloads.append(describe_file("quarantine", target, release))
+    if resource.ext.get("ocds"):
+        folder = site_dir(release) / DOWNLOADS / dataset.id
+        downloads.append(
+            describe_file("ocds", write_release_package(db, dataset, resource, folder), release)
+        )
     entry["downloads"] = [d.as_dict() for d in downloads]
     return [], entry
 
@@ -307,8 +376,12 @@ def _tables_of(db_conn: sqlite3.Connection, names: set[str], schema: str = "main
 
 def _drop_dataset_tables(db: sqlite_utils.Database, dataset: Dataset) -> None:
     names = {r.name for r in dataset.resources}
-    for kind, name, _tbl, _sql in _tables_of(db.conn, names):
-        if kind == "table" and name in db.table_names() + db.view_names():
+    objects = _tables_of(db.conn, names)
+    # Full-text tables first: dropping a virtual table drops its shadow tables with it, while
+    # dropping a shadow table first leaves a virtual table that can no longer be opened.
+    objects.sort(key=lambda row: "VIRTUAL TABLE" not in (row[3] or "").upper())
+    for kind, name, _tbl, _sql in objects:
+        if kind == "table":
             db.conn.execute(f"DROP TABLE IF EXISTS [{name}]")
     db.conn.commit()
 

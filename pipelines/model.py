@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS_DIR = ROOT / "datasets"
 METADATA_DIR = ROOT / "metadata"
 DESCRIPTOR_NAME = "datapackage.yaml"
+HARVESTED_DIR = "harvested"  # metadata/harvested/: vocabulary written by `publish.py harvest`
 SAMPLE_LABEL = {"id": "contoh, bukan data resmi", "en": "sample, not official data"}
 
 # The parser a field gets when its descriptor names none (docs/descriptor.md).
@@ -64,6 +65,11 @@ class Vocabulary:
             data = read_yaml(directory / f"{name}.yaml") or {}
             if not isinstance(data, dict):
                 raise DescriptorError(str(directory / f"{name}.yaml"), "(top)", "must be a mapping")
+            # Terms the CKAN harvester met (organisations, licences) live in its own files, so it
+            # never rewrites the hand-written ones; a hand-written key always wins.
+            harvested = directory / HARVESTED_DIR / f"{name}.yaml"
+            if harvested.is_file():
+                data = {**(read_yaml(harvested) or {}), **data}
             return data
 
         return cls(

@@ -38,8 +38,17 @@ def load_transform(dataset: Dataset) -> Transform | None:
         return None
     spec = importlib.util.spec_from_file_location(f"jendela_transform_{dataset.id}", path)
     module: ModuleType = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.transform
+    try:
+        spec.loader.exec_module(module)
+        return module.transform
+    except Exception as exc:
+        raise TransformLoadError(
+            f"datasets/{dataset.id}/transform.py cannot be loaded: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+class TransformLoadError(ValueError):
+    """transform.py has a syntax error, fails on import, or defines no `transform`."""
 
 
 def normalise_chunk(
@@ -50,7 +59,10 @@ def normalise_chunk(
 ) -> NormalisedChunk:
     frame = chunk.rename(columns=resource.column_map)
     if transform is not None:
-        frame = transform(frame, resource.name)
+        try:
+            frame = transform(frame, resource.name)
+        except Exception as exc:  # a dataset's own code: report it as that dataset's failure
+            raise TransformError(resource, source_name, chunk, exc) from exc
     missing = [name for name in resource.field_names if name not in frame.columns]
     if missing:
         raise MissingColumnsError(resource, source_name, missing, list(chunk.columns))
@@ -83,7 +95,31 @@ def normalise_chunk(
     return NormalisedChunk(pd.DataFrame(out), rows, issues, bad)
 
 
-class MissingColumnsError(ValueError):
+class ChunkError(ValueError):
+    """A chunk that cannot be normalised at all; `issue` says why, for the report."""
+
+    issue: Issue
+
+
+class TransformError(ChunkError):
+    def __init__(self, resource: Resource, source_name: str, chunk: pd.DataFrame, exc: Exception):
+        rows = chunk[ROW_COLUMN]
+        span = f"rows {rows.iloc[0]}-{rows.iloc[-1]}" if len(rows) else "no rows"
+        self.issue = Issue(
+            dataset=resource.dataset_id,
+            resource=resource.name,
+            type="transform-error",
+            message=f"datasets/{resource.dataset_id}/transform.py raised "
+            f"{type(exc).__name__}: {exc} (on {span})",
+            file=source_name,
+            hint="transform.py stopped on this input: if the message names a data problem, "
+            "fix the source file; otherwise fix transform.py. Then run "
+            "`python publish.py validate <id>`",
+        )
+        super().__init__(self.issue.message)
+
+
+class MissingColumnsError(ChunkError):
     def __init__(self, resource: Resource, source_name: str, missing: list[str], found: list[str]):
         self.resource = resource
         self.issue = Issue(

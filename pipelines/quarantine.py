@@ -43,9 +43,8 @@ def quarantine(
     reasons: dict[int, list[str]] = {}
     where = rows_from.positions({(i.file, i.row) for i in issues})
     for issue in issues:
-        position = where.get((issue.file, issue.row))
-        if position is not None:
-            text = f"{issue.type}: {issue.column or '-'}: {issue.message}"
+        text = f"{issue.type}: {issue.column or '-'}: {issue.message}"
+        for position in where.get((issue.file, issue.row), []):
             reasons.setdefault(position, []).append(text)
     bad = np.array(sorted(reasons), dtype=np.int64)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -27,9 +27,13 @@ def write_report(
     rows: int,
     issues: list[Issue],
     quarantined: bool = False,
+    warnings: list[Issue] | None = None,
 ) -> dict:
     """`quarantined`: the rows with issues were left out of the published table (policy
-    `on_error: quarantine`), so the table is published although the report lists errors."""
+    `on_error: quarantine`), so the table is published although the report lists errors.
+    `warnings`: findings published with the table instead of failing it (a check declared
+    `on_mismatch: warn`, e.g. totals the source does not add up); listed, never hidden."""
+    warnings = list(warnings or [])
     json_rel, html_rel = report_paths(dataset_id, resource_name)
     site = site_dir(release)
     (site / json_rel).parent.mkdir(parents=True, exist_ok=True)
@@ -46,6 +50,8 @@ def write_report(
         "error_count": len(issues),
         "error_types": dict(sorted(counts.items())),
         "errors": [issue.as_dict() for issue in issues],
+        "warning_count": len(warnings),
+        "warnings": [warning.as_dict() for warning in warnings],
     }
     (site / json_rel).write_text(
         json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -56,6 +62,7 @@ def write_report(
         "valid": not issues,
         "quarantined": quarantined,
         "errors": len(issues),
+        "warnings": len(warnings),
         "json": json_rel,
         "html": html_rel,
     }

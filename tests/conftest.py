@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -52,12 +53,14 @@ class Server:
     def __init__(self, output: Path, extra_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The server's log goes to a file: a pipe nobody reads fills up after a few thousand
+        # access-log lines and then blocks the server mid-request.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
         self.process = subprocess.Popen(
             [*PUBLISH, "serve", "--output", str(output), "--port", str(self.port), *extra_args],
             cwd=ROOT,
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         try:
             wait_for_http(f"{self.url}/-/versions.json")
@@ -71,6 +74,7 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
 
 
 @pytest.fixture(scope="session")

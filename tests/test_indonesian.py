@@ -818,3 +818,14 @@ def test_rupiah_with_sen_fast_path_agrees_with_the_scalar_parser():
             assert got is pd.NA and error == str(exc)
         else:
             assert got == expected and error is None
+
+
+def test_decimal_kind_reads_machine_notation_not_indonesian():
+    """Our own CSV exports write 111.366 km2 as "111.366"; read back it must stay 111.366."""
+    parsed = parse_column(
+        pd.Series(["111.366", "-0.5", "2554770000000", "1e3", "1.234.567"]), "decimal"
+    )
+    assert parsed.values.tolist()[:4] == ["111.366", "-0.5", "2554770000000", "1000"]
+    assert parsed.values.iloc[4] is pd.NA
+    assert "machine notation" in parsed.errors.iloc[4]
+    assert parse_column(pd.Series(["111.366"]), "number").values.iloc[0] == "111366"

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import run_publish
 
 PENDUDUK_CSV = Path("datasets/penduduk-kota-bogor/data/penduduk.csv")
@@ -64,18 +65,45 @@ def test_failed_dataset_keeps_the_previous_release_of_it(copy_project, tmp_path)
     assert "idx_penduduk_jenis_kelamin" in names
 
 
-def test_crashing_build_leaves_the_published_release_untouched(copy_project, tmp_path):
+def test_broken_transform_fails_only_its_dataset(copy_project, tmp_path):
     output = tmp_path / "out" / "build"
     assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    before = table_rows(output, "tender")
+    transform = copy_project / "datasets" / "tender-kota-bogor" / "transform.py"
+    transform.write_text("def transform(frame, resource):\n    raise RuntimeError('boom')\n")
+
+    result = publish_in(copy_project, "build", "-q", "--output", str(output))
+
+    assert result.returncode == 1
+    assert (
+        "[transform-error] datasets/tender-kota-bogor/transform.py raised RuntimeError: boom "
+        "(on rows 2-31)"
+    ) in result.stdout
+    assert "OK    penduduk-kota-bogor: 12 baris/rows" in result.stdout
+    assert table_rows(output, "tender") == before
+
+
+def test_crash_in_a_late_stage_leaves_the_published_release_untouched(
+    copy_project, tmp_path, monkeypatch
+):
+    from pipelines import build as build_module
+    from pipelines.registry import load_catalog
+
+    output = tmp_path / "out" / "build"
+    catalog = load_catalog(copy_project / "datasets", copy_project / "metadata")
+    assert build_module.build(catalog, output=output).exit_code == 0
     published = output.resolve()
     digest = tree_digest(output)
 
-    transform = copy_project / "datasets" / "tender-kota-bogor" / "transform.py"
-    transform.write_text("def transform(frame, resource):\n    raise RuntimeError('boom')\n")
-    result = publish_in(copy_project, "build", "-q", "--output", str(output))
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
 
-    assert result.returncode != 0
-    assert "RuntimeError: boom" in result.stderr
+    monkeypatch.setattr("pipelines.datasette_config.write_datasette_files", disk_full)
+    source = copy_project / PENDUDUK_CSV
+    source.write_text(source.read_text().replace("104.161", "104.162", 1))
+    with pytest.raises(OSError, match="No space left"):
+        build_module.build(catalog, output=output)
+
     assert output.resolve() == published
     assert tree_digest(output) == digest
     releases = [p for p in output.parent.glob(".build-releases/release-*") if p.is_dir()]
