@@ -169,8 +169,9 @@ def test_list_shows_every_dataset_and_its_tables():
     assert result.returncode == 0
     catalog = load_catalog()
     for dataset in catalog.datasets.values():
-        assert any(line.startswith(f"{dataset.id}: {dataset.title}") for line in
-                   result.stdout.splitlines())
+        assert any(
+            line.startswith(f"{dataset.id}: {dataset.title}") for line in result.stdout.splitlines()
+        )
         for resource in dataset.resources:
             assert f"    {resource.name}: {resource.title} (" in result.stdout
 

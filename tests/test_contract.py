@@ -30,8 +30,9 @@ def dataset(request, catalog):
 
 
 def test_every_folder_is_a_dataset():
-    folders = sorted(p.name for p in DATASETS_DIR.iterdir() if p.is_dir()
-                     and not p.name.startswith((".", "_")))
+    folders = sorted(
+        p.name for p in DATASETS_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    )
     assert folders == DATASET_IDS, "a folder under datasets/ without datapackage.yaml"
 
 

@@ -11,7 +11,7 @@ import httpx
 
 
 def test_table_through_the_json_api_matches_the_published_csv(datasette_server, built_catalog):
-    published = (built_catalog / "site" / "downloads" / "penduduk-kota-bogor" / "penduduk.csv")
+    published = built_catalog / "site" / "downloads" / "penduduk-kota-bogor" / "penduduk.csv"
     expected = list(csv.DictReader(io.StringIO(published.read_text())))
     response = httpx.get(f"{datasette_server.url}/jendela/penduduk.json?_shape=array&_size=max")
     assert response.status_code == 200
@@ -23,8 +23,9 @@ def test_table_through_the_json_api_matches_the_published_csv(datasette_server, 
         assert served["jumlah_penduduk"] == int(row["jumlah_penduduk"])  # typed, not text
         assert served["tahun"] == int(row["tahun"])
     # Region codes stay dotted strings (never 32.7101 or 3271.0).
-    assert all(isinstance(r["kode_wilayah"], str) and r["kode_wilayah"].startswith("32.71.")
-               for r in rows)
+    assert all(
+        isinstance(r["kode_wilayah"], str) and r["kode_wilayah"].startswith("32.71.") for r in rows
+    )
     laki = sum(r["jumlah_penduduk"] for r in rows if r["jenis_kelamin"] == "laki-laki")
     assert laki == 578_674  # Kepmendagri 2025 Kota Bogor total, which the sample split keeps
 
@@ -64,11 +65,10 @@ def test_catalog_is_mounted_on_the_same_server(datasette_server, built_catalog):
     page = httpx.get(f"{datasette_server.url}/dataset/tender-kota-bogor/")
     assert page.status_code == 200
     assert "contoh, bukan data resmi" in page.text.lower()
-    download = httpx.get(
-        f"{datasette_server.url}/downloads/tender-kota-bogor/tender.csv"
+    download = httpx.get(f"{datasette_server.url}/downloads/tender-kota-bogor/tender.csv")
+    assert (
+        download.content
+        == (built_catalog / "site" / "downloads" / "tender-kota-bogor" / "tender.csv").read_bytes()
     )
-    assert download.content == (
-        built_catalog / "site" / "downloads" / "tender-kota-bogor" / "tender.csv"
-    ).read_bytes()
     missing = httpx.get(f"{datasette_server.url}/dataset/../../etc/passwd")
     assert missing.status_code == 404

@@ -48,8 +48,10 @@ def test_failed_dataset_keeps_the_previous_release_of_it(copy_project, tmp_path)
     result = publish_in(copy_project, "build", "-q", "--output", str(output))
 
     assert result.returncode == 1
-    assert ("GAGAL/FAILED penduduk-kota-bogor: 1 masalah/issues "
-            "(rilis sebelumnya tetap terbit / previous release kept)") in result.stdout
+    assert (
+        "GAGAL/FAILED penduduk-kota-bogor: 1 masalah/issues "
+        "(rilis sebelumnya tetap terbit / previous release kept)"
+    ) in result.stdout
     assert table_rows(output, "penduduk") == before_rows
     assert (output / "site/downloads/penduduk-kota-bogor/penduduk.csv").read_bytes() == before_csv
     manifest = json.loads((output / "manifest.json").read_text())
@@ -116,8 +118,7 @@ def test_subset_build_carries_the_other_datasets(copy_project, tmp_path):
     tender_before = table_rows(output, "tender")
     source = copy_project / PENDUDUK_CSV
     source.write_text(source.read_text().replace("104.161", "104.162", 1))
-    result = publish_in(copy_project, "build", "-q", "penduduk-kota-bogor", "--output",
-                        str(output))
+    result = publish_in(copy_project, "build", "-q", "penduduk-kota-bogor", "--output", str(output))
     assert result.returncode == 0, result.stdout
     assert result.stdout.splitlines()[0] == "OK    penduduk-kota-bogor: 12 baris/rows"
     assert table_rows(output, "tender") == tender_before
@@ -130,8 +131,9 @@ def test_subset_build_carries_the_other_datasets(copy_project, tmp_path):
 def test_quarantine_policy_publishes_good_rows_and_the_bad_ones_apart(copy_project, tmp_path):
     descriptor = copy_project / "datasets/penduduk-kota-bogor/datapackage.yaml"
     text = descriptor.read_text()
-    descriptor.write_text(text.replace("      reader: csv\n",
-                                       "      reader: csv\n      on_error: quarantine\n", 1))
+    descriptor.write_text(
+        text.replace("      reader: csv\n", "      reader: csv\n      on_error: quarantine\n", 1)
+    )
     source = copy_project / PENDUDUK_CSV
     source.write_text(source.read_text().replace("104.161", "banyak", 1))
     output = tmp_path / "out" / "build"
@@ -158,8 +160,12 @@ def test_same_inputs_give_byte_identical_outputs(copy_project, tmp_path):
     for name in ("manifest.json", "metadata.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes()
     with sqlite3.connect(first / "jendela.db") as db:
-        tables = [r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '%_fts%'")]
+        tables = [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '%_fts%'"
+            )
+        ]
     assert tables
     for table in tables:
         assert table_rows(first, table) == table_rows(second, table)
