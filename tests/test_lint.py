@@ -23,3 +23,19 @@ def test_ruff_check_is_clean():
 def test_ruff_format_is_clean():
     result = ruff("format", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_command_and_dataset_is_documented_in_the_readme():
+    """STYLE: docs are tested. A new subcommand or dataset must appear in README.md."""
+    import argparse
+
+    import publish
+    from pipelines.registry import load_catalog
+
+    readme = (ROOT / "README.md").read_text()
+    parser = publish._parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name in commands.choices:
+        assert f"`python publish.py {name}" in readme, f"publish.py {name} is not in README.md"
+    for dataset_id in load_catalog().datasets:
+        assert f"`{dataset_id}`" in readme, f"dataset {dataset_id} is not in README.md"
