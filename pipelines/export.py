@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -127,72 +126,60 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
 XLSX_MAX_ROWS = 1_048_575
 # Zip entries carry a timestamp; a fixed one keeps the archive byte-identical between builds.
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-CORE = "docProps/core.xml"
-MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 ZIP64_LIMIT = 1 << 31  # a streamed entry this big must be declared zip64 before it is written
 
 
 def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
     """One sheet of typed cells (numbers stay numbers, codes stay text), one data dictionary sheet.
 
-    Written with openpyxl's write-only mode, which streams rows instead of holding the workbook.
-    Text that starts with "=" is stored as text, never as a formula (formula injection).
+    XlsxWriter in constant-memory mode writes each row to disk as it goes and stores strings
+    inline, so a million rows cost no more memory than one (openpyxl's write-only mode keeps a
+    shared-strings table of every distinct text). Text starting with "=" stays text, never a
+    formula (formula injection), and the document date is fixed so the bytes are reproducible.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    fixed = datetime.datetime(*FIXED_ZIP_TIME)
-    workbook.properties.created = workbook.properties.modified = fixed
-    sheet = workbook.create_sheet(resource.name[:31])
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    workbook.set_properties({"created": datetime.datetime(*FIXED_ZIP_TIME)})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet = workbook.add_worksheet(resource.name[:31])
     names = resource.field_names
-    dates = {f["name"] for f in resource.fields if f.get("type") == "date"}
-    sheet.append(names)
+    dates = [i for i, f in enumerate(resource.fields) if f.get("type") == "date"]
+    sheet.write_row(0, 0, names)
     cursor = db.execute(
         f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{resource.name}] ORDER BY rowid"
     )
-    for row in cursor:
-        cells = []
-        for name, value in zip(names, row, strict=True):
-            if isinstance(value, str) and name in dates:
-                value = datetime.date.fromisoformat(value)
-            if isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value)
-                cell.data_type = "s"
-                value = cell
-            cells.append(value)
-        sheet.append(cells)
-    dictionary = workbook.create_sheet("kamus_data")
-    dictionary.append(["kolom/column", "tipe/type", "satuan/unit", "keterangan", "description"])
-    for f in resource.fields:
+    for number, row in enumerate(cursor, start=1):
+        sheet.write_row(number, 0, row)
+        for column in dates:
+            if row[column]:
+                value = datetime.datetime.fromisoformat(row[column])
+                sheet.write_datetime(number, column, value, date_format)
+    dictionary = workbook.add_worksheet("kamus_data")
+    dictionary.write_row(0, 0, ["kolom/column", "tipe/type", "satuan/unit", "keterangan",
+                                "description"])  # fmt: skip
+    for number, f in enumerate(resource.fields, start=1):
         ext = f.get("jendela") or {}
-        dictionary.append(
+        dictionary.write_row(
+            number,
+            0,
             [
                 f["name"],
                 f.get("type", "string"),
                 ext.get("unit", ""),
                 f.get("description", ""),
                 (ext.get("en") or {}).get("description", ""),
-            ]
+            ],
         )
-    workbook.save(path)
-    _fix_zip_timestamps(path)
-
-
-def _fix_zip_timestamps(path: Path) -> None:
-    """Rewrite an XLSX (a zip) with fixed entry times and a fixed document `modified` date, which
-    openpyxl stamps with the clock when it saves."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, source.read(info)) for info in source.infolist()]
-    entries = [
-        (name, MODIFIED.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data) if name == CORE else data)
-        for name, data in entries
-    ]
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries:
-            target.writestr(_zip_info(name, FIXED_ZIP_TIME), data)
-    tmp.replace(path)
+    workbook.close()
 
 
 def _zip_info(name: str, date_time: tuple) -> zipfile.ZipInfo:

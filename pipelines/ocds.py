@@ -91,22 +91,36 @@ def release_package(
     resource: Resource,
     base_url: str = DEFAULT_BASE_URL,
 ) -> dict:
-    """The OCDS 1.1 release package of one published table, as a dict."""
+    """The OCDS 1.1 release package of one published table, as a dict (for small tables and
+    tests; the build streams it with write_release_package)."""
+    return {
+        **_package_head(dataset, resource, base_url),
+        "releases": list(_releases(db, dataset, resource)),
+    }
+
+
+def _releases(db: sqlite_utils.Database, dataset: Dataset, resource: Resource):
+    """One release per row, row by row: a million tenders never sit in memory at once."""
     spec = resource.ext["ocds"]
-    date = f"{dataset.ext['updated']}T00:00:00Z"
+    date = _date(dataset)
     cursor = db.execute(f"SELECT * FROM [{resource.name}] ORDER BY rowid")
     names = [d[0] for d in cursor.description]
-    releases = [
-        _release(dict(zip(names, row, strict=True)), spec, resource.name, date) for row in cursor
-    ]
+    for row in cursor:
+        yield _release(dict(zip(names, row, strict=True)), spec, resource.name, date)
+
+
+def _date(dataset: Dataset) -> str:
+    return f"{dataset.ext['updated']}T00:00:00Z"
+
+
+def _package_head(dataset: Dataset, resource: Resource, base_url: str) -> dict:
     publisher = dataset.publisher
     licence = dataset.licence(dataset.descriptor["licenses"][0]["name"])
     package = {
         "uri": f"{base_url.rstrip('/')}/downloads/{dataset.id}/{resource.name}.ocds.json",
         "version": OCDS_VERSION,
-        "publishedDate": date,
+        "publishedDate": _date(dataset),
         "publisher": {"name": publisher["name"]},
-        "releases": releases,
         "x_jendela": {**PREFIX_NOTE, "dataset": dataset.id, "table": resource.name},
     }
     if publisher.get("url"):
@@ -123,12 +137,19 @@ def write_release_package(
     folder: Path,
     base_url: str = DEFAULT_BASE_URL,
 ) -> Path:
-    """Write `<folder>/<resource>.ocds.json` and return its path (the build lists it as a
-    download with format "ocds")."""
+    """Stream `<folder>/<resource>.ocds.json` (one release per line) and return its path; the
+    build lists it as a download with format "ocds"."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{resource.name}.ocds.json"
-    package = release_package(db, dataset, resource, base_url)
-    path.write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    head = json.dumps(_package_head(dataset, resource, base_url), ensure_ascii=False, indent=1)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(head[: head.rindex("}")].rstrip() + ',\n "releases": [')
+        separator = "\n  "
+        for release in _releases(db, dataset, resource):
+            out.write(separator)
+            out.write(json.dumps(release, ensure_ascii=False))
+            separator = ",\n  "
+        out.write("\n ]\n}\n")
     return path
 
 

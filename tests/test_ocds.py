@@ -171,6 +171,11 @@ def test_written_package_is_deterministic(built_catalog, catalog, tmp_path):
     second = write_release_package(db, dataset, dataset.resource("tender_spse"), tmp_path / "b")
     assert first.name == "tender_spse.ocds.json"
     assert first.read_bytes() == second.read_bytes()
+    # The streamed file is the same package as the one built in memory.
+    import json
+
+    streamed = json.loads(first.read_text())
+    assert streamed == release_package(db, dataset, dataset.resource("tender_spse"))
 
 
 @pytest.fixture(scope="module")
