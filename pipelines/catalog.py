@@ -18,7 +18,7 @@ from pathlib import Path
 from .catalog_charts import chart_panels, chart_spec, naming_column, referenced_labels
 from .catalog_maps import Boundaries, choropleth
 from .errors import JendelaError
-from .model import ROOT, SAMPLE_LABEL, Dataset
+from .model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from .registry import Catalog
 from .release import site_dir
 from .templates import LANGUAGES, environment, markdown_html, markdown_text, translate
@@ -332,7 +332,8 @@ def render_site(
                 ),
             )
     write_search_index(views, site)
-    write_machine_readable(views, site, options.base)
+    operator = read_yaml(catalog.vocabulary.directory / "catalog.yaml") or {}
+    write_machine_readable(views, site, options.base, operator)
     write_feeds(views, site, options.base)
     return views
 

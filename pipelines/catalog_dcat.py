@@ -174,13 +174,21 @@ def dcat_catalog(views: list[dict], base: str) -> dict:
     return catalog
 
 
-def project_open_data(views: list[dict], base: str) -> dict:
-    """data.json in the Project Open Data metadata schema v1.1 (DCAT-US)."""
+def project_open_data(views: list[dict], base: str, operator: dict | None = None) -> dict:
+    """data.json in the Project Open Data metadata schema v1.1 (DCAT-US).
+
+    contactPoint.hasEmail is required there: a publisher without a known public address is
+    reached through the catalog operator's contact (metadata/catalog.yaml).
+    """
     datasets = []
+    fallback = (operator or {}).get("contact") or {}
     for view in views:
         contact = {"@type": "vcard:Contact", "fn": view["publisher"]["name"]}
-        if view["publisher"].get("email"):
-            contact["hasEmail"] = f"mailto:{view['publisher']['email']}"
+        email = view["publisher"].get("email") or fallback.get("email")
+        if email:
+            contact["hasEmail"] = f"mailto:{email}"
+            if not view["publisher"].get("email"):
+                contact["fn"] = f"{fallback.get('name', '')} ({view['publisher']['name']})".strip()
         entry = {
             "@type": "dcat:Dataset",
             "identifier": view["url"]["id"],
@@ -286,10 +294,12 @@ def schema_org_dataset(view: dict, base: str, lang: str) -> dict:
     return document
 
 
-def write_machine_readable(views: list[dict], site: Path, base: str) -> None:
+def write_machine_readable(
+    views: list[dict], site: Path, base: str, operator: dict | None = None
+) -> None:
     for name, document in (
         ("catalog.jsonld", dcat_catalog(views, base)),
-        ("data.json", project_open_data(views, base)),
+        ("data.json", project_open_data(views, base, operator)),
     ):
         (site / name).write_text(
             json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n",

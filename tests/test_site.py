@@ -278,6 +278,8 @@ def test_data_json_carries_project_open_data_required_fields(site, manifest, cat
             assert dataset[key], key
         assert dataset["keyword"] and dataset["publisher"]["name"]
         assert dataset["contactPoint"]["fn"]
+        # Required by DCAT-US: the publisher's address, or the catalog operator's contact.
+        assert re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[a-z]+", dataset["contactPoint"]["hasEmail"])
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", dataset["modified"])
         dataset_id = dataset["identifier"].rstrip("/").rsplit("/", 1)[1]
         if catalog.datasets[dataset_id].ext.get("temporal"):  # "if applicable" in DCAT-US
