@@ -203,9 +203,11 @@ def _build_dataset(
     work.mkdir(parents=True, exist_ok=True)
     entry: dict = {"resources": {}, "reports": {}}
     issues_all: list[Issue] = []
+    current = None  # the resource being built, so a source error names it
     try:
         transform = load_transform(dataset)
         for resource in dataset.resources:
+            current = resource
             issues, resource_entry = _build_resource(
                 db,
                 dataset,
@@ -228,9 +230,10 @@ def _build_dataset(
         issues_all.append(
             Issue(
                 dataset=dataset.id,
-                resource="-",
+                resource=current.name if current else "-",
                 type="transform-error" if isinstance(exc, TransformLoadError) else "source-error",
                 message=str(exc),
+                file=_source_label(current, overrides) if current else None,
                 hint="fix transform.py"
                 if isinstance(exc, TransformLoadError)
                 else "check jendela.source and jendela.options in the descriptor",
@@ -252,6 +255,13 @@ def _build_dataset(
     entry["datapackage"] = package.as_dict()
     entry["zip"] = export_zip(dataset, release).as_dict()
     return DatasetResult(dataset.id, "published", [], entry)
+
+
+def _source_label(resource, overrides: dict[str, Path]) -> str:
+    """The input a resource reads, as a person would name it (the override or the embedded path)."""
+    if resource.name in overrides:
+        return str(overrides[resource.name])
+    return f"datasets/{resource.dataset_id}/{resource.ext['source']['path']}"
 
 
 def _build_resource(

@@ -34,6 +34,9 @@ SOURCES = {
     "penduduk_miskin_odj": "population/odj_jumlah_penduduk_miskin_kabkota.csv",
     "garis_kemiskinan_odj": "population/odj_garis_kemiskinan_perkapita_kabkota.csv",
     "pengeluaran_per_kapita_odj": "population/odj_pengeluaran_per_kapita_kabkota.csv",
+    # BPS web tables (multi-line headers, years as columns), read by the `table` reader.
+    "garis_kemiskinan_provinsi": "messy/bps_garis_kemiskinan_jabar_provinsi_semicolon_bom.csv",
+    "penduduk_kabkota_bps": "messy/bps_dki_jumlah_penduduk_kabkota_2023_multiheader.csv",
     # Budget and procurement pipelines (another engineer's datasets), for the folder walk.
     "apbd_djpk": "budget/djpk_apbd_jatim/*/*.csv",
     "realisasi_belanja": "budget/tangsel_realisasi_apbd_jenis_belanja_2021-2022.csv",

@@ -187,3 +187,13 @@ def test_no_command_prints_help_and_exits_2():
     result = run_publish()
     assert result.returncode == 2
     assert "build" in result.stdout and "serve" in result.stdout
+
+
+def test_missing_source_file_names_the_table_and_the_file(tmp_path):
+    missing = tmp_path / "tidak-ada.csv"
+    result = run_publish("validate", "-q", "penduduk-kota-bogor", "--source", f"penduduk={missing}")
+    assert result.returncode == 1
+    assert (
+        f"  penduduk-kota-bogor/penduduk | {missing}: [source-error] "
+        f"penduduk-kota-bogor/penduduk: no input file matches {missing}"
+    ) in result.stdout.splitlines()

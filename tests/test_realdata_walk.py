@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 import pytest
+from conftest import run_publish
 from realdata_catalog import SOURCES, real_build
 
 
@@ -31,7 +32,18 @@ class NoTable:
     reason: str
 
 
-WALK: list[tuple[str, Table | NoTable]] = [
+@dataclass(frozen=True)
+class Fails:
+    """Given as the source of `resource` (dataset `dataset`), `publish.py validate` fails with an
+    issue of type `issue` whose message names the file and contains `says`: what to do next."""
+
+    dataset: str
+    resource: str
+    issue: str
+    says: str
+
+
+WALK: list[tuple[str, Table | NoTable | Fails]] = [
     ("PROVENANCE.md", NoTable("documentation: where every file came from; not data")),
     # --- regions
     ("regions/kemendagri_2025/wilayah.sql", Table("wilayah", rows=91_599)),
@@ -95,31 +107,28 @@ WALK: list[tuple[str, Table | NoTable]] = [
     ),
     (
         "messy/bps_dki_jumlah_penduduk_kabkota_2023_multiheader.csv",
-        NoTable(
-            "BPS web-table export (three header lines, names without codes, a province total "
-            "row): no reader for BPS web tables yet; until one exists, export the table from "
-            "the BPS site as a flat CSV with one header line"
-        ),
+        Table("penduduk_kabkota_bps", rows=7),
     ),
     (
         "messy/bps_garis_kemiskinan_jabar_provinsi_semicolon_bom.csv",
-        NoTable(
-            "the West Java poverty line 2018-2020 as one wide row (years as columns); no "
-            "province-level poverty table exists yet (garis_kemiskinan_odj is per kab/kota)"
-        ),
+        Table("garis_kemiskinan_provinsi", rows=3),
     ),
     (
         "messy/odj_garis_kemiskinan_provinsi.xlsx",
-        NoTable(
-            "the same three province figures as the semicolon CSV, with no region column at "
-            "all: a province-level poverty table would need the region stated (Jawa Barat, 32)"
+        Fails(
+            "bps-tabel-web",
+            "garis_kemiskinan_provinsi",
+            "source-error",
+            "column 'garis_kemiskinan' is not a tahun",
         ),
     ),
     (
         "messy/bps_gariskemiskinanjabar_html_disguised.xls",
-        NoTable(
-            "not an Excel file: an HTML page saved as .xls; save it from the BPS site as .xlsx "
-            "or CSV (the same figures are in the semicolon CSV)"
+        Fails(
+            "bps-tabel-web",
+            "garis_kemiskinan_provinsi",
+            "source-error",
+            "this file is an HTML page",
         ),
     ),
     (
@@ -156,7 +165,7 @@ WALK: list[tuple[str, Table | NoTable]] = [
 ]
 
 
-def _entry(relative: str) -> tuple[str, Table | NoTable] | None:
+def _entry(relative: str) -> tuple[str, Table | NoTable | Fails] | None:
     matches = [(p, o) for p, o in WALK if fnmatchcase(relative, p)]
     return matches[0] if len(matches) == 1 else None
 
@@ -210,6 +219,29 @@ def test_the_real_build_reads_every_walked_table_and_nothing_else():
     """realdata_catalog.SOURCES (what the build is given) and WALK (what it should yield) agree."""
     walked = {o.resource for _, o in WALK if isinstance(o, Table)}
     assert walked == set(SOURCES)
+
+
+@pytest.mark.parametrize(
+    "pattern", [p for p, o in WALK if isinstance(o, Fails)], ids=lambda p: p.split("/")[-1]
+)
+def test_every_failing_file_fails_with_a_message_naming_it(pattern, realdata):
+    """The real pipeline, run on the file in place, fails (exit 1) with the expected issue."""
+    outcome = dict(WALK)[pattern]
+    paths = sorted(realdata.glob(pattern))
+    assert paths, pattern
+    for path in paths:
+        result = run_publish(
+            "validate",
+            outcome.dataset,
+            "--quiet",
+            "--source",
+            f"{outcome.resource}={path}",
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        failed = [line for line in output.splitlines() if f"[{outcome.issue}]" in line]
+        assert failed, output
+        assert any(path.name in line and outcome.says in line for line in failed), output
 
 
 def test_no_table_reasons_say_what_the_file_is_and_what_would_be_needed():

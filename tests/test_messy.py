@@ -1,0 +1,107 @@
+"""The `table` reader (pipelines/readers_messy.py) on tiny inline files with the quirks of real
+government tables, and the bps-tabel-web dataset on the real BPS exports in ../shared/realdata."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import Workbook
+
+from pipelines.readers import ROW_COLUMN, ReaderError, read_chunks
+from pipelines.readers_messy import sniff_format, table_frame
+
+MELT = {"id": ["nama"], "var_name": "tahun", "value_name": "nilai", "var_pattern": "[0-9]{4}"}
+
+
+def _write(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_bom_crlf_semicolons_and_a_delimiter_only_first_line(tmp_path):
+    path = _write(
+        tmp_path, "a.csv", "\ufeff;;;\r\nNama;2020;2019\r\nJAWA BARAT;1.000;900\r\n".encode()
+    )
+    frame = table_frame(path, {"melt": MELT})
+    assert frame.to_dict("records") == [
+        {ROW_COLUMN: 3, "nama": "JAWA BARAT", "tahun": "2020", "nilai": "1.000"},
+        {ROW_COLUMN: 3, "nama": "JAWA BARAT", "tahun": "2019", "nilai": "900"},
+    ]
+
+
+def test_a_three_line_bps_header_takes_the_lowest_cell_as_the_name(tmp_path):
+    text = "Kab/Kota,,\n,Judul Tabel (Jiwa),\n,2022,2023\nKota Bogor,10,11\nJawa Barat,10,11"
+    frame = table_frame(_write(tmp_path, "b.csv", text.encode()), {"header_rows": 3})
+    assert list(frame.columns) == [ROW_COLUMN, "Kab/Kota", "2022", "2023"]
+    assert frame[ROW_COLUMN].tolist() == [4, 5]
+
+
+def test_melt_keeps_the_source_line_of_every_row_in_order(tmp_path):
+    text = "Kab/Kota,,\n,Judul,\n,2022,2023\nKota Bogor,10,11\nJawa Barat,20,21\n"
+    frame = table_frame(_write(tmp_path, "c.csv", text.encode()), {"header_rows": 3, "melt": MELT})
+    assert list(
+        zip(frame[ROW_COLUMN], frame["nama"], frame["tahun"], frame["nilai"], strict=True)
+    ) == [
+        (4, "Kota Bogor", "2022", "10"),
+        (4, "Kota Bogor", "2023", "11"),
+        (5, "Jawa Barat", "2022", "20"),
+        (5, "Jawa Barat", "2023", "21"),
+    ]
+
+
+def test_xlsx_with_a_title_a_blank_row_and_a_merged_three_row_header(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Judul tabel", None])
+    sheet.append([None, None])
+    sheet.append(["Nama", "Nilai \n(Rupiah)"])
+    sheet.append([None, None])
+    sheet.append([None, None])
+    sheet.append(["Kota Bogor", 1500.0])
+    sheet.append([None, None])
+    sheet.append(["Kab. Bogor", 2.5])
+    path = tmp_path / "d.xlsx"
+    book.save(path)
+    frame = table_frame(path, {"skip_rows": 1, "header_rows": 3})
+    assert list(frame.columns) == [ROW_COLUMN, "Nama", "Nilai (Rupiah)"]
+    assert frame.values.tolist() == [[6, "Kota Bogor", "1500"], [8, "Kab. Bogor", "2.5"]]
+
+
+def test_an_html_page_named_xls_is_sniffed_and_refused_with_what_to_do(tmp_path):
+    page = b'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><body><table></table>'
+    path = _write(tmp_path, "garis.xls", page)
+    assert sniff_format(path) == "html"
+    with pytest.raises(ReaderError, match=r"garis\.xls: .*HTML page.*save it as \.xlsx or CSV"):
+        table_frame(path, {})
+
+
+def test_a_column_that_is_not_a_year_is_named_in_the_error(tmp_path):
+    path = _write(tmp_path, "e.csv", b"Tahun,garis_kemiskinan\n2020,410988\n")
+    with pytest.raises(ReaderError, match="e.csv: .*column 'garis_kemiskinan' is not a tahun"):
+        table_frame(path, {"melt": MELT})
+
+
+def test_data_under_no_header_is_an_error_naming_the_column(tmp_path):
+    path = _write(tmp_path, "f.csv", b"Nama,\nKota Bogor,12\n")
+    with pytest.raises(ReaderError, match="f.csv: .*column 2 holds data but has no header"):
+        table_frame(path, {})
+
+
+def test_an_empty_unnamed_column_is_dropped_and_the_reader_is_registered(tmp_path):
+    path = _write(tmp_path, "g.csv", b"Nama,Nilai,\nKota Bogor,12,\n")
+    (chunk,) = read_chunks("table", path, {})
+    assert list(chunk.columns) == [ROW_COLUMN, "Nama", "Nilai"]
+
+
+def test_the_real_bps_tables_build_with_codes_found_from_names(realdata):
+    from realdata_catalog import real_build
+
+    build = real_build()
+    assert build.query(
+        "SELECT kode_wilayah, tahun, jumlah_penduduk FROM penduduk_kabkota_bps "
+        "WHERE kode_wilayah IN ('31', '31.01', '31.71') ORDER BY kode_wilayah"
+    ) == [("31", 2023, 10_672_100), ("31.01", 2023, 28_523), ("31.71", 2023, 1_049_314)]
+    assert build.query(
+        "SELECT tahun, garis_kemiskinan_rp FROM garis_kemiskinan_provinsi "
+        "WHERE kode_wilayah = '32' ORDER BY tahun"
+    ) == [(2018, 367_755), (2019, 386_198), (2020, 410_988)]
