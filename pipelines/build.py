@@ -20,6 +20,7 @@ import sqlite_utils
 from . import release as releases
 from .checks import run_checks
 from .checks_hierarchy import is_warning  # importing it registers the hierarchy-sum check
+from .checks_units import CHECK_TYPE as UNIT_CHECK  # noqa: F401 (registers unit-mismatch)
 from .errors import FetchError, Issue, RowMap
 from .export import describe_file, export_package, export_resource, export_zip
 from .fetch import CACHE_DIR, fetch_resource

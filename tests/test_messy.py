@@ -105,3 +105,105 @@ def test_the_real_bps_tables_build_with_codes_found_from_names(realdata):
         "SELECT tahun, garis_kemiskinan_rp FROM garis_kemiskinan_provinsi "
         "WHERE kode_wilayah = '32' ORDER BY tahun"
     ) == [(2018, 367_755), (2019, 386_198), (2020, 410_988)]
+
+
+# --- unit-mismatch (pipelines/checks_units.py): the header's unit against the values' size
+
+
+@pytest.mark.parametrize(
+    ("header", "unit"),
+    [
+        ("Nilai RUP Total \n(dalam miliar rupiah)", "miliar"),
+        ("PDRB ADHB (Milyar Rupiah)", "miliar"),
+        ("Pagu (juta Rp)", "juta"),
+        ("Persentase PPKS yang tertangani", "persen"),
+        ("Capaian (%)", "persen"),
+        ("Jumlah Penduduk (Jiwa)", None),
+    ],
+)
+def test_the_unit_a_header_declares(header, unit):
+    from pipelines.checks_units import declared_unit
+
+    assert (declared_unit(header) or (None,))[0] == unit
+
+
+def test_values_that_fit_their_unit_are_not_flagged_and_those_that_do_not_are():
+    import pandas as pd
+
+    from pipelines.checks_units import misfits
+
+    assert not misfits(pd.Series(["1.904,86", "903,98", "0"]), "miliar", 1e9).any()
+    full = misfits(pd.Series(["1904864400898", "903975502083.97", "0"]), "miliar", 1e9)
+    assert full.tolist() == [True, True, False]
+    assert not misfits(pd.Series(["12.5", "100", "0"]), "persen", 100).any()
+    assert misfits(pd.Series(["2335", "45"]), "persen", 100).tolist() == [True, False]
+
+
+def _unit_dataset(root, on_mismatch: str, header: str, values: list[str]):
+    """A one-table dataset in a copied project, whose source header declares a unit."""
+    import yaml
+
+    folder = root / "datasets" / "uji-satuan"
+    (folder / "data").mkdir(parents=True)
+    lines = [f"Nama,{header}"] + [f"Instansi {i},{v}" for i, v in enumerate(values, 1)]
+    (folder / "data" / "satuan.csv").write_text("\n".join(lines) + "\n")
+    text = (root / "datasets" / "monitoring-lkpp" / "datapackage.yaml").read_text()
+    descriptor = yaml.safe_load(text)
+    resource = descriptor["resources"][0]
+    resource["name"] = "uji_satuan"
+    resource["jendela"]["source"] = {"path": "data/satuan.csv"}
+    resource["jendela"]["options"] = {}
+    resource["jendela"]["columns"] = {"Nama": "nama_instansi", header: "nilai_rup_rp"}
+    resource["jendela"]["checks"] = [
+        {"type": "unit-mismatch", "columns": ["nilai_rup_rp"], "on_mismatch": on_mismatch}
+    ]
+    resource["schema"]["fields"] = resource["schema"]["fields"][:2]
+    (folder / "datapackage.yaml").write_text(yaml.safe_dump(descriptor, allow_unicode=True))
+
+
+def test_a_unit_mismatch_fails_the_build_naming_file_row_column_header_and_value(copy_project):
+    from conftest import run_publish
+
+    _unit_dataset(
+        copy_project, "fail", "Nilai (dalam miliar rupiah)", ["2.5", "1250000000", "3400000000"]
+    )
+    result = run_publish(
+        "--datasets-dir", str(copy_project / "datasets"),
+        "--metadata-dir", str(copy_project / "metadata"),
+        "validate", "uji-satuan",
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    line = next(x for x in output.splitlines() if "[unit-mismatch]" in x)
+    assert "satuan.csv" in line and "3" in line and "nilai_rup_rp" in line, line
+    assert "'Nilai (dalam miliar rupiah)'" in line and "1.250.000.000" in line, line
+
+
+def test_values_in_the_declared_unit_pass_the_check(copy_project):
+    from conftest import run_publish
+
+    _unit_dataset(copy_project, "fail", "Nilai (dalam miliar rupiah)", ["2.5", "1250"])
+    result = run_publish(
+        "--datasets-dir", str(copy_project / "datasets"),
+        "--metadata-dir", str(copy_project / "metadata"),
+        "validate", "uji-satuan",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_real_lkpp_monitoring_file_is_published_with_a_unit_warning(realdata):
+    from realdata_catalog import real_build
+
+    build = real_build()
+    assert build.query(
+        "SELECT nilai_rup_rp, nilai_realisasi_rp FROM monitoring_rup_lkpp "
+        "WHERE nama_instansi = 'Kota Bogor'"
+    ) == [(1_904_864_400_898, 903_975_502_084)]
+    report = build.report("monitoring-lkpp", "monitoring_rup_lkpp")
+    assert report["valid"] and report["rows"] == 630
+    warned = {w["column"]: w for w in report["warnings"] if w["type"] == "unit-mismatch"}
+    assert set(warned) == {"nilai_rup_rp", "nilai_realisasi_rp"}
+    warning = warned["nilai_rup_rp"]
+    assert warning["extra"]["header"] == "Nilai RUP Total (dalam miliar rupiah)"
+    assert warning["file"].endswith("lkpp_monitoring.xlsx") and warning["row"] == 4
+    assert "164.933.858.000" in warning["message"] and "miliar" in warning["message"]

@@ -138,14 +138,7 @@ WALK: list[tuple[str, Table | NoTable | Fails]] = [
             "population, regions); a theme for the economy would be needed first"
         ),
     ),
-    (
-        "messy/lkpp_monitoring.xlsx",
-        NoTable(
-            "LKPP RUP value against realisation per institution: its header says 'dalam miliar "
-            "rupiah' while the values are full Rupiah, with float noise; the unit must be "
-            "confirmed with LKPP before publishing (the RUP totals are published as rup_instansi)"
-        ),
-    ),
+    ("messy/lkpp_monitoring.xlsx", Table("monitoring_rup_lkpp", rows=630)),
     (
         "messy/tangsel_persentase_ppks_dtks_kecamatan_2022.xlsx",
         NoTable(
