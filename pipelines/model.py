@@ -153,7 +153,9 @@ class Resource:
         if pattern.is_dir():
             pattern = pattern / Path(self.ext["source"]["path"]).name
         if any(ch in str(pattern) for ch in "*?["):
-            return sorted(p for p in map(Path, glob.glob(str(pattern))) if p.is_file())
+            return sorted(
+                p for p in map(Path, glob.glob(str(pattern), recursive=True)) if p.is_file()
+            )
         return [pattern] if pattern.is_file() else []
 
     @property

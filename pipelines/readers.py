@@ -146,7 +146,9 @@ def _cell_text(value) -> str:
 def read_json(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """A JSON array of records, or of arrays with `options.columns` naming the positions.
 
-    Options: records (dotted path to the array inside the document, e.g. "data").
+    Options: records (dotted path to the array inside the document, e.g. "data");
+    object_as_record (true: a document that is one object, such as an API's detail response
+    `{"id": ...}`, is read as a list of that one record instead of refused).
     """
     try:
         with open(path, encoding=options.get("encoding", "utf-8-sig")) as handle:
@@ -155,6 +157,8 @@ def read_json(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFra
         raise ReaderError(f"{path.name}: not valid JSON ({exc})") from None
     for key in filter(None, str(options.get("records", "")).split(".")):
         document = document[key]
+    if isinstance(document, dict) and options.get("object_as_record"):
+        document = [document]
     if not isinstance(document, list):
         raise ReaderError(f"{path.name}: expected a list of records at {options.get('records')!r}")
     columns = options.get("columns")

@@ -24,6 +24,8 @@ SOURCES = {
     "wilayah": "regions/kemendagri_2025/wilayah.sql",
     "wilayah_bps": "regions/bps_mfd_2018",
     "wilayah_bps_odj": "messy/odj_dpmdes_idm_pencemaran_air_desa_float_codes.csv",
+    # One static JSON file per API response; `**` also matches provinces.json at the top.
+    "wilayah_bps_emsifa": "regions/emsifa_static_api_kota_bogor/**/*.json",
     "luas_wilayah": "regions/kemendagri_2025/wilayah_luas.sql",
     "penduduk_kemendagri": "population/kemendagri_2025_wilayah_penduduk.sql",
     "penduduk_odj": "population/odj_jumlah_penduduk_jenis_kelamin_kabkota_2013-2020.csv",
@@ -47,6 +49,8 @@ SOURCES = {
     "pemenang_tender_konstruksi": "procurement/lkpp_tender_winners.xlsx",
     # Messy files with a unit their header misstates (checks_units.py reports it).
     "monitoring_rup_lkpp": "messy/lkpp_monitoring.xlsx",
+    "ppks_dtks_kecamatan": "messy/tangsel_persentase_ppks_dtks_kecamatan_2022.xlsx",
+    "pdrb_adhb": "messy/bps_jatim_pdrb_adhb_kabkota_2022-2023.csv",
 }
 
 

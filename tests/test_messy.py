@@ -207,3 +207,56 @@ def test_the_real_lkpp_monitoring_file_is_published_with_a_unit_warning(realdata
     assert warning["extra"]["header"] == "Nilai RUP Total (dalam miliar rupiah)"
     assert warning["file"].endswith("lkpp_monitoring.xlsx") and warning["row"] == 4
     assert "164.933.858.000" in warning["message"] and "miliar" in warning["message"]
+
+
+def test_the_real_tangsel_ppks_table_is_published_by_kecamatan_with_a_unit_warning(realdata):
+    from realdata_catalog import real_build
+
+    build = real_build()
+    assert build.query(
+        "SELECT kode_wilayah, tahun, jumlah_ppks_dtks FROM ppks_dtks_kecamatan "
+        "WHERE nama_wilayah_sumber = 'Kota Tangerang Selatan > SERPONG'"
+    ) == [("36.74.01", 2022, 2335)]
+    assert build.query("SELECT min(kode_wilayah), max(kode_wilayah) FROM ppks_dtks_kecamatan") == [
+        ("36.74.01", "36.74.07")
+    ]
+    report = build.report("ppks-tangsel", "ppks_dtks_kecamatan")
+    assert report["valid"] and report["rows"] == 7
+    (warning,) = [w for w in report["warnings"] if w["type"] == "unit-mismatch"]
+    assert warning["extra"]["header"].startswith("Persentase PPKS")
+    assert warning["extra"]["values"] == 7 and warning["row"] == 4
+    assert "2.335" in warning["message"] and "persen" in warning["message"]
+
+
+def test_the_real_jatim_pdrb_table_is_published_in_exact_whole_rupiah(realdata):
+    from realdata_catalog import real_build
+
+    build = real_build()
+    # "17986.5" milyar: a decimal point, not a thousands separator; exact, no float residue.
+    assert build.query(
+        "SELECT tahun, pdrb_adhb_rp FROM pdrb_adhb WHERE kode_wilayah = '35.01' ORDER BY tahun"
+    ) == [(2022, 17_986_500_000_000), (2023, 19_490_500_000_000)]
+    assert build.query(
+        "SELECT nama_wilayah_sumber, pdrb_adhb_rp FROM pdrb_adhb "
+        "WHERE kode_wilayah = '35' AND tahun = 2023"
+    ) == [("Jawa Timur", 2_953_546_900_000_000)]
+    assert build.query("SELECT count(DISTINCT kode_wilayah) FROM pdrb_adhb") == [(39,)]
+
+
+def test_the_real_emsifa_api_responses_build_with_level_and_parent_from_the_path(realdata):
+    """Ten JSON responses, one a single object, become one table of BPS codes (not Kemendagri)."""
+    from realdata_catalog import real_build
+
+    build = real_build()
+    assert build.query(
+        "SELECT tingkat, count(*) FROM wilayah_bps_emsifa GROUP BY tingkat ORDER BY tingkat"
+    ) == [("desa_kelurahan", 64), ("kabupaten_kota", 28), ("kecamatan", 6), ("provinsi", 34)]
+    assert build.query(
+        "SELECT kode_wilayah_bps, kode_wilayah_bps_induk, tingkat, tanggapan_api "
+        "FROM wilayah_bps_emsifa WHERE nama_wilayah_sumber IN ('KOTA BOGOR', 'TANAH SEREAL') "
+        "ORDER BY tanggapan_api"
+    ) == [
+        ("3271060", "3271", "kecamatan", "districts/3271.json"),
+        ("3271", "32", "kabupaten_kota", "regencies/32.json"),
+        ("3271", "32", "kabupaten_kota", "regency/3271.json"),
+    ]

@@ -49,13 +49,7 @@ WALK: list[tuple[str, Table | NoTable | Fails]] = [
     ("regions/kemendagri_2025/wilayah.sql", Table("wilayah", rows=91_599)),
     ("regions/kemendagri_2025/wilayah_luas.sql", Table("luas_wilayah", 548, 4)),
     ("regions/bps_mfd_2018/*.csv", Table("wilayah_bps", 74_553, 13_744)),
-    (
-        "regions/emsifa_static_api_kota_bogor/*",
-        NoTable(
-            "a copy of the BPS MFD codes and names for the Kota Bogor branch only, split into API "
-            "responses; the full BPS MFD 2018 lists it derives from are published as wilayah_bps"
-        ),
-    ),
+    ("regions/emsifa_static_api_kota_bogor/*", Table("wilayah_bps_emsifa", rows=132)),
     (
         "regions/kota_bogor_kecamatan.geojson",
         NoTable(
@@ -133,19 +127,12 @@ WALK: list[tuple[str, Table | NoTable | Fails]] = [
     ),
     (
         "messy/bps_jatim_pdrb_adhb_kabkota_2022-2023.csv",
-        NoTable(
-            "regional GDP (PDRB) of East Java, outside the catalog's themes (budget, procurement, "
-            "population, regions); a theme for the economy would be needed first"
-        ),
+        Table("pdrb_adhb", rows=78),
     ),
     ("messy/lkpp_monitoring.xlsx", Table("monitoring_rup_lkpp", rows=630)),
     (
         "messy/tangsel_persentase_ppks_dtks_kecamatan_2022.xlsx",
-        NoTable(
-            "headed 'Persentase PPKS ... DTKS' but the values are counts (2335, ...) and one "
-            "column is empty: what the numbers are must be confirmed with Dinas Sosial Kota "
-            "Tangerang Selatan before they can be published under a name"
-        ),
+        Table("ppks_dtks_kecamatan", rows=7),
     ),
     (
         "ckan/**",
