@@ -30,6 +30,7 @@ from .datasette_facets import replace_column_facet
 from .datasette_format import display_cell, format_rupiah, group_thousands
 from .datasette_i18n import t, template_functions, tt
 from .datasette_layout import DATABASE, STATIC_MOUNT
+from .datasette_query_csv import query_csv_wrapper
 from .datasette_search import blank_search_wrapper
 
 SITE_SECTIONS = ("dataset", "downloads", "reports", "assets", "en")
@@ -150,7 +151,8 @@ def extra_css_urls():
 @hookimpl
 def asgi_wrapper(datasette):
     csv_wrapper = csv_export_wrapper(datasette)
-    return lambda app: csv_wrapper(blank_search_wrapper(app))
+    query_csv = query_csv_wrapper(datasette)
+    return lambda app: query_csv(csv_wrapper(blank_search_wrapper(app)))
 
 
 @hookimpl(wrapper=True)
