@@ -185,8 +185,12 @@ def _print_result(result: BuildResult, published: bool) -> None:
         if item.status == "carried":
             continue
         if not item.status.startswith("failed"):
-            rows = sum(r.get("rows", 0) for r in item.entry.get("resources", {}).values())
-            print(f"OK    {item.id}: {rows:,} baris/rows")
+            print(f"OK    {item.id}: {_published_summary(item.entry)}")
+            if published:
+                for resource, report in item.entry.get("reports", {}).items():
+                    if report.get("quarantined") or report.get("warnings"):
+                        path = result.output / report["html"]
+                        print(f"  Laporan / report ({resource}): {_shown(path)}")
             continue
         kept = (
             " (rilis sebelumnya tetap terbit / previous release kept)"
@@ -209,6 +213,21 @@ def _print_result(result: BuildResult, published: bool) -> None:
         f"{len(result.results) - len(result.failed)}/{len(result.results)} dataset {status}"
         f"{where} ({result.seconds:.1f} s)"
     )
+
+
+def _published_summary(entry: dict) -> str:
+    """Rows published, and what was published beside them: quarantined rows and warnings are
+    never hidden behind a plain OK."""
+    resources = entry.get("resources", {}).values()
+    rows = sum(r.get("rows", 0) for r in resources)
+    quarantined = sum(r.get("quarantined", 0) for r in resources)
+    warnings = sum(r.get("warnings", 0) for r in entry.get("reports", {}).values())
+    notes = []
+    if quarantined:
+        notes.append(f"{quarantined:,} baris dikarantina/rows quarantined")
+    if warnings:
+        notes.append(f"{warnings:,} peringatan/warnings")
+    return f"{rows:,} baris/rows" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _shown(path: Path) -> str:

@@ -32,11 +32,18 @@ def test_good_build_prints_one_line_per_dataset_and_exits_0(copy_project, tmp_pa
     manifest = json.loads((output / "manifest.json").read_text())
     expected = []
     for dataset_id in catalog.build_order():
-        rows = sum(r["rows"] for r in manifest["datasets"][dataset_id]["resources"].values())
-        expected.append(f"OK    {dataset_id}: {rows:,} baris/rows")
+        entry = manifest["datasets"][dataset_id]
+        rows = sum(r["rows"] for r in entry["resources"].values())
+        warnings = sum(r["warnings"] for r in entry["reports"].values())
+        note = f" ({warnings:,} peringatan/warnings)" if warnings else ""
+        expected.append(f"OK    {dataset_id}: {rows:,} baris/rows{note}")
+        for resource, report in entry["reports"].items():
+            if report["warnings"]:
+                expected.append(f"  Laporan / report ({resource}): {output / report['html']}")
     assert lines[:-1] == expected
+    count = len(manifest["datasets"])
     assert re.fullmatch(
-        rf"{len(expected)}/{len(expected)} dataset diterbitkan / published -> "
+        rf"{count}/{count} dataset diterbitkan / published -> "
         rf"{re.escape(str(output))} \(\d+\.\d s\)",
         lines[-1],
     )

@@ -141,7 +141,12 @@ def test_quarantine_policy_publishes_good_rows_and_the_bad_ones_apart(copy_proje
     result = publish_in(copy_project, "build", "-q", "--output", str(output))
 
     assert result.returncode == 0, result.stdout
-    assert "OK    penduduk-kota-bogor: 11 baris/rows" in result.stdout
+    assert (
+        "OK    penduduk-kota-bogor: 11 baris/rows (1 baris dikarantina/rows quarantined)"
+        in result.stdout.splitlines()
+    )
+    report_html = output / "reports/penduduk-kota-bogor/penduduk.html"
+    assert f"  Laporan / report (penduduk): {report_html}" in result.stdout.splitlines()
     rows = table_rows(output, "penduduk")
     assert len(rows) == 11 and ("32.71.01", 2024, "laki-laki") not in [r[:3] for r in rows]
     quarantine = output / "site/downloads/penduduk-kota-bogor/penduduk.quarantine.csv"
