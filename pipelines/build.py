@@ -283,7 +283,7 @@ def _build_resource(
     staging = work / f"{resource.name}.csv"
     rows_from = RowMap()
     issues: list[Issue] = []
-    bad_cells: set[tuple[int, str]] = set()
+    bad_cells: set[tuple[str | None, int | None, str | None]] = set()  # (file, row, column)
     try:
         with open(staging, "w", encoding="utf-8", newline="") as out:
             out.write(",".join(resource.field_names) + "\n")

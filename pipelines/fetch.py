@@ -50,8 +50,8 @@ def fetch_resource(
 ) -> list[FetchedFile]:
     """Copy the input files (or download the remote one) into the cache.
 
-    A copy is skipped when the cached bytes already have the same checksum, so an unchanged input
-    keeps its original provenance record.
+    A copy is skipped when the cached copy's provenance records the same checksum, so an
+    unchanged input is read once (to hash it) and keeps its original provenance record.
     """
     target_dir = cache_dir / dataset.id / resource.name
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -70,9 +70,10 @@ def fetch_resource(
     for source in files:
         target = target_dir / source.relative_to(base)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.is_file() or sha256_file(target) != sha256_file(source):
+        checksum = sha256_file(source)
+        if not target.is_file() or _read_json(_sidecar(target)).get("sha256") != checksum:
             _atomic_copy(source, target)
-        fetched.append(_record(dataset, resource, _display(source), target))
+        fetched.append(_record(dataset, resource, _display(source), target, checksum))
     return fetched
 
 
@@ -85,9 +86,17 @@ def _display(path: Path) -> str:
     return path.as_posix()
 
 
-def _record(dataset: Dataset, resource: Resource, origin: str, target: Path) -> FetchedFile:
-    checksum = sha256_file(target)
-    sidecar = target.with_name(target.name + ".provenance.json")
+def _sidecar(target: Path) -> Path:
+    return target.with_name(target.name + ".provenance.json")
+
+
+def _record(
+    dataset: Dataset, resource: Resource, origin: str, target: Path, checksum: str | None = None
+) -> FetchedFile:
+    """The provenance of a cached file. `checksum`, when the caller already hashed the bytes it
+    copied, saves reading a large file a second time."""
+    checksum = checksum or sha256_file(target)
+    sidecar = _sidecar(target)
     provenance = _read_json(sidecar)
     if provenance.get("sha256") != checksum or provenance.get("source") != origin:
         provenance = {
