@@ -89,9 +89,16 @@ def page_paths(client: httpx.Client, table: str) -> list[str]:
         str(httpx.URL(f"/jendela/{table}", params={first: values[first], second: values[second]}))
     )
     paths.append(str(httpx.URL(f"/jendela/{table}.json", params={first: values[first]})))
-    paths.append(f"/jendela/{table}?pagu_rp__gte=1000000000")
-    paths.append(f"/jendela/{table}?_search=drainase")
+    paths.append(f"/jendela/{table}?pagu_rp__gte=1000000000")  # 45% of rows
+    paths.append(f"/jendela/{table}?pagu_rp__gte=100000000000")  # a handful of rows
+    paths.append(
+        str(httpx.URL(f"/jendela/{table}", params={"pagu_rp__lt": 500000000, first: values[first]}))
+    )
+    paths.append(f"/jendela/{table}?_search=drainase")  # 8% of rows
+    paths.append(f"/jendela/{table}?_search=drainase&tahun_anggaran=2024")
     paths.append(f"/jendela/{table}?_sort_desc=nilai_kontrak_rp")
+    # Not answered by the facet arrays: SQL counts the facets (reported, not a target).
+    paths.append(f"/jendela/{table}?nama_paket__contains=Drainase")
     return paths
 
 

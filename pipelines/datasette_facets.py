@@ -1,12 +1,12 @@
 """Datasette's column facet, answered from the release's precomputed facet counts when it can be.
 
-See datasette_facet_counts.py for why. A page whose only filters are equalities on facet columns
+See datasette_config.py for why. A page whose only filters are equalities on facet columns
 (the default page, or any combination of clicked facet values) gets its facet counts by summing
-the precomputed cube; any other filter (a range, a text search, `_where`) falls back to Datasette's
-own GROUP BY query, so the answer is always the same as Datasette's, only faster.
-
-Any other filter on a table with a cube still gets one GROUP BY over all its facet columns
-together, instead of one query per facet column.
+the precomputed cube. A range filter or a search gets them from the release's arrays
+(facet_store.py): the cube's cells counted under a mask. Anything the arrays cannot answer
+exactly (`_where`, `contains`, ...) gets one GROUP BY over all facet columns together in SQL,
+instead of Datasette's one query per facet column. The counts are always Datasette's, only
+faster.
 
 The class replaces Datasette's `ColumnFacet` through a hook wrapper (`register_facet_classes`), and
 `facet_results` follows Datasette 1.0a41's implementation except for where the rows come from.
@@ -14,14 +14,23 @@ The class replaces Datasette's `ColumnFacet` through a hook wrapper (`register_f
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections import Counter
+import sqlite3
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from datasette.database import QueryInterrupted
 from datasette.facets import ColumnFacet
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils import (
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    sqlite_timelimit,
+)
+
+from .facet_store import Selection, open_store
 
 # Query arguments that change neither which rows match nor how they are counted.
 NEUTRAL_ARGS = {
@@ -48,19 +57,33 @@ NEUTRAL_ARGS = {
 }
 
 
+def index_cube(columns: list[str], rows: list[list]) -> dict:
+    """A cube ready for counting: per column, each cell's value as a code into `labels`.
+
+    `counts` holds each cell's row count; a filtered request swaps in its own counts per cell
+    (facet_store) and everything else stays shared.
+    """
+    cube = {"columns": columns, "rows": rows, "index": {c: i for i, c in enumerate(columns)}}
+    cube["counts"] = np.array([row[-1] for row in rows], dtype=np.int64)
+    cube["labels"], cube["codes"], cube["values"] = [], [], []
+    for position in range(len(columns)):
+        labels = list(dict.fromkeys(row[position] for row in rows if row[position] is not None))
+        code = {value: i for i, value in enumerate(labels)}
+        cube["labels"].append(labels)
+        cube["codes"].append(
+            np.array([code.get(row[position], -1) for row in rows], dtype=np.int64)
+        )
+        cube["values"].append({str(value) for value in labels})
+    return cube
+
+
 @cache
 def load_cubes(path: str) -> dict:
     file = Path(path)
     if not file.is_file():
         return {}
     cubes = json.loads(file.read_text(encoding="utf-8"))
-    for cube in cubes.values():
-        cube["index"] = {c: i for i, c in enumerate(cube["columns"])}
-        cube["values"] = [
-            {str(row[i]) for row in cube["rows"] if row[i] is not None}
-            for i in range(len(cube["columns"]))
-        ]
-    return cubes
+    return {table: index_cube(c["columns"], c["rows"]) for table, c in cubes.items()}
 
 
 def equality_filters(args: list[tuple[str, str]], cube: dict) -> dict[int, str] | None:
@@ -77,16 +100,33 @@ def equality_filters(args: list[tuple[str, str]], cube: dict) -> dict[int, str] 
     return found
 
 
+def store_filters(args: list[tuple[str, str]]) -> tuple[list[Selection], dict] | None:
+    """Column filters and search arguments, read as Datasette reads them; None if others."""
+    selections, search = [], {}
+    for key, value in args:
+        if key.startswith("_") and "__" not in key:  # Datasette's rule for special arguments
+            if key in NEUTRAL_ARGS:
+                continue
+            if key not in ("_search", "_searchmode") or key in search:
+                return None  # _where, _through, _search_<column>, ...: SQL answers
+            search[key] = value
+            continue
+        column, lookup = key.rsplit("__", 1) if "__" in key else (key, "exact")
+        selections.append(Selection(column, lookup, value))
+    return selections, search
+
+
 def cube_counts(cube: dict, filters: dict[int, str], column: str) -> list[tuple]:
     """(value, count) for `column` under `filters`, ordered as Datasette orders facet values."""
     target = cube["index"][column]
-    counts: Counter = Counter()
-    for row in cube["rows"]:
-        if row[target] is None:
-            continue
-        if all(str(row[i]) == v for i, v in filters.items()):
-            counts[row[target]] += row[-1]
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    codes, labels = cube["codes"][target], cube["labels"][target]
+    keep = codes >= 0  # NULL is not a facet value
+    for position, value in filters.items():
+        held = [i for i, label in enumerate(cube["labels"][position]) if str(label) == value]
+        keep &= np.isin(cube["codes"][position], held)
+    totals = np.bincount(codes[keep], weights=cube["counts"][keep], minlength=len(labels))
+    found = [(labels[i], int(totals[i])) for i in np.flatnonzero(totals)]
+    return sorted(found, key=lambda item: (-item[1], item[0]))
 
 
 class CubeColumnFacet(ColumnFacet):
@@ -114,7 +154,59 @@ class CubeColumnFacet(ColumnFacet):
             truncate=False,
             custom_time_limit=self.ds.setting("facet_time_limit_ms"),
         )
-        return {"columns": cube["columns"], "index": cube["index"], "rows": list(results.rows)}
+        return index_cube(cube["columns"], [list(row) for row in results.rows])
+
+    async def _search_rowids(self, search: dict):
+        """The rowids `_search` matches, from the same full-text query Datasette runs; or None."""
+        if "_search" not in search:
+            return None  # `_searchmode` alone: rare, SQL answers
+        table_config = await self.ds.table_config(self.database, self.table)
+        database = self.ds.get_database(self.database)
+        fts_table = table_config.get("fts_table") or await database.fts_table(self.table)
+        if not fts_table or table_config.get("fts_pk", "rowid") != "rowid":
+            return None
+        mode = search.get("_searchmode")
+        raw = mode == "raw" or (mode != "escaped" and table_config.get("searchmode") == "raw")
+        fts = escape_sqlite(fts_table)
+        match = ":search" if raw else "escape_fts(:search)"
+        sql = f"select group_concat(rowid) from {fts} where {fts} match {match}"
+        limit = self.ds.setting("facet_time_limit_ms")
+
+        def rowids(conn):
+            # One string of comma-separated rowids parses ~4x faster than 83,000 result rows.
+            with sqlite_timelimit(conn, limit):
+                (joined,) = conn.execute(sql, {"search": search["_search"]}).fetchone()
+            return np.array(joined.split(",") if joined else [], dtype="int64")
+
+        try:
+            return await database.execute_fn(rowids)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise QueryInterrupted(exc, sql, {}) from exc
+            raise
+
+    async def _store_cube(self, cube: dict) -> dict | None:
+        """The cube of the rows these filters match, from the release's arrays; None if unsure."""
+        config = self.ds.plugin_config("jendela") or {}
+        if not config.get("facet_store"):
+            return None
+        store = open_store(str(config["facet_store"]), self.table)
+        parsed = store_filters(self.get_querystring_pairs())
+        if store is None or parsed is None:
+            return None
+        selections, search = parsed
+        rowids = None
+        if search:
+            rowids = await self._search_rowids(search)
+            if rowids is None:
+                return None
+
+        def counts():
+            match = store.mask(selections, cube["rows"], rowids)
+            return None if match is None else store.cell_counts(match)
+
+        per_cell = await asyncio.to_thread(counts)  # NumPy work off the event loop
+        return None if per_cell is None else {**cube, "counts": per_cell}
 
     async def _cube_rows(self, column: str, limit: int, state: dict) -> list[dict] | None:
         """Facet rows from the release cube or this request's cube; None if not a cube column."""
@@ -127,7 +219,7 @@ class CubeColumnFacet(ColumnFacet):
         if filters is None:
             if "cube" not in state:
                 try:
-                    state["cube"] = await self._filtered_cube(cube)
+                    state["cube"] = await self._store_cube(cube) or await self._filtered_cube(cube)
                 except QueryInterrupted as exc:
                     state["cube"] = exc  # every cube column timed out: do not retry per column
             if isinstance(state["cube"], QueryInterrupted):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .datasette_config import FACET_COUNTS_FILE, INSPECT_FILE, METADATA_FILE
 from .datasette_layout import DATASETTE_STATIC, DATASETTE_TEMPLATES, ROOT, STATIC_MOUNT
+from .facet_store import STORE_DIR
 from .release import SITE
 
 CONFIG = ROOT / "datasette.yaml"
@@ -23,7 +24,11 @@ def serve_arguments(
     --cors: the JSON API is for browsers on other sites too; --inspect-file: exact row counts;
     `settings` (NAME, VALUE) pairs override datasette.yaml (`--setting max_csv_mb 1`).
     """
-    plugin = {"site_dir": release / SITE, "facet_counts": release / FACET_COUNTS_FILE}
+    plugin = {
+        "site_dir": release / SITE,
+        "facet_counts": release / FACET_COUNTS_FILE,
+        "facet_store": release / STORE_DIR,
+    }
     arguments = [
         "--immutable",
         str(database),

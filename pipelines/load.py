@@ -92,12 +92,19 @@ def _tuples(chunk: pd.DataFrame):
     return zip(*converted, strict=True)
 
 
+RANGED_TYPES = {"integer", "number", "date", "datetime", "year"}
+
+
 def add_indexes(db: sqlite_utils.Database, resource: Resource) -> None:
     """Index the columns people filter and facet on, and full-text index the text columns."""
     table = db.table(resource.name)
     fk_columns = [c for fk in resource.foreign_keys for c in _as_list(fk["fields"])]
     indexed = set(resource.primary_key[:1])
-    for column in list(dict.fromkeys(resource.facet_columns + fk_columns)):
+    # Numbers and dates are what people sort by and filter with ranges (pagu_rp >= 1 miliar,
+    # tanggal after June): indexed, a count is a short index range and a sort reads the first
+    # page off the index (1M-row tender table: count of a range 169 ms -> 6 ms).
+    ranged = [f["name"] for f in resource.fields if f.get("type") in RANGED_TYPES]
+    for column in list(dict.fromkeys(resource.facet_columns + fk_columns + ranged)):
         if column not in indexed:
             # The key after the column keeps a filtered page in Datasette's default order (by
             # primary key): SQLite reads the first 50 matches instead of sorting them all

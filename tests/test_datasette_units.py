@@ -15,7 +15,7 @@ from pipelines.datasette_config import (
     label_column,
     table_metadata,
 )
-from pipelines.datasette_facets import cube_counts, equality_filters
+from pipelines.datasette_facets import cube_counts, equality_filters, index_cube
 from pipelines.datasette_format import display_cell, format_percent, format_rupiah
 from pipelines.datasette_i18n import lookup_label, strings, t, tt
 from pipelines.datasette_search import without_blank_search
@@ -95,12 +95,7 @@ def cube():
     ]
     conn.executemany("insert into t values (?, ?, ?)", rows)
     columns = ["jenis", "tahun", "satker"]
-    data = {"columns": columns, "rows": facet_cube(conn, "t", columns)}
-    data["index"] = {c: i for i, c in enumerate(columns)}
-    data["values"] = [
-        {str(r[i]) for r in data["rows"] if r[i] is not None} for i in range(len(columns))
-    ]
-    return conn, data
+    return conn, index_cube(columns, facet_cube(conn, "t", columns))
 
 
 def sql_counts(conn, column, where="1", params=()):

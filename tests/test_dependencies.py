@@ -36,6 +36,7 @@ SIDEWAYS = {
     ("normalise", "readers"),  # the row-number column name a reader adds
     ("export", "fetch"),  # sha256_file: one checksum function for inputs and downloads
     ("datasette_config", "catalog"),  # the database name the site links to
+    ("datasette_config", "facet_store"),  # the arrays written beside each facet cube
     ("checks", "regions"),  # region_name compares rows with the region table's name index
 }
 

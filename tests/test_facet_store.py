@@ -1,0 +1,160 @@
+"""Facet counts from the release's arrays equal SQLite's, for the filters the arrays answer.
+
+The reference is the SQL Datasette itself runs: its `Filters` class builds the WHERE clause from
+the same `column__lookup=value` arguments, and SQLite counts the matching rows per facet cell.
+Hypothesis generates the filters, including values that are not numbers, fractions, huge numbers
+and lookups the arrays do not answer (those must say None, never a wrong count).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+
+import numpy as np
+import pytest
+from datasette.filters import Filters
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.datasette_config import facet_cube
+from pipelines.datasette_facets import store_filters
+from pipelines.facet_store import FacetStore, Selection, write_store
+
+FACETS = ["jenis", "tahun", "status"]
+NUMERIC = {"tahun": "integer", "pagu_rp": "integer", "peserta": "integer", "rasio": "number"}
+VALUES = st.sampled_from(
+    ["0", "1", "-1", "2", "2021", "2022", "2.5", "-2.5", "1e3", "1000", "1000000000", "07",
+     " 7", "abc", "", "nan", "inf", "9223372036854775807", "9223372036854775808", "1e19",
+     "0.1", "Barang", "Konstruksi", "Selesai", "2021.0", "-0"]
+)  # fmt: skip
+LOOKUPS = st.sampled_from(
+    ["exact", "not", "gt", "gte", "lt", "lte", "isnull", "notnull", "contains", "in"]
+)
+COLUMNS = st.sampled_from([*FACETS, "pagu_rp", "peserta", "rasio", "nama"])
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    """A tender-like table with NULLs, negatives, fractions and an integer facet column."""
+    folder = tmp_path_factory.mktemp("store")
+    conn = sqlite3.connect(folder / "t.db")
+    conn.execute(
+        "CREATE TABLE t (id TEXT PRIMARY KEY, nama TEXT, jenis TEXT, tahun INTEGER, "
+        "status TEXT, pagu_rp INTEGER, peserta INTEGER, rasio REAL)"
+    )
+    rng = np.random.default_rng(7)
+    rows = []
+    for i in range(2000):
+        rows.append(
+            (
+                f"T{i:05d}",
+                f"paket {i}",
+                ["Barang", "Konstruksi", "Jasa", None][i % 4],
+                [2021, 2022, 2023][rng.integers(3)],
+                ["Selesai", "Batal", None][rng.integers(3)],
+                int(rng.choice([0, 1, 2, 7, 999, 1000, 1001, -1, 10**9, 9223372036854775807])),
+                None if i % 5 == 0 else int(rng.integers(-2, 10)),
+                None if i % 7 == 0 else float(rng.choice([0.1, 2.5, -2.5, 1000.0, 3.0])),
+            )
+        )
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.commit()
+    cube = {"columns": FACETS, "rows": facet_cube(conn, "t", FACETS)}
+    write_store(conn, "t", cube, NUMERIC, folder / "store")
+    return conn, cube, FacetStore(folder / "store" / "t")
+
+
+def sql_cells(conn, cube, selections: list[Selection], rowids=None) -> list[int]:
+    """Per cube cell, how many rows SQLite finds under Datasette's WHERE clause."""
+    pairs = [
+        (s.column if s.lookup == "exact" else f"{s.column}__{s.lookup}", s.value)
+        for s in selections
+    ]
+    clauses, params = Filters(sorted(pairs)).build_where_clauses("t")
+    if rowids is not None:
+        clauses.append(f"rowid in ({', '.join(str(int(r)) for r in rowids) or 'NULL'})")
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    names = ", ".join(FACETS)
+    found = Counter(
+        {
+            tuple(row[:-1]): row[-1]
+            for row in conn.execute(
+                f"SELECT {names}, count(*) FROM t {where} GROUP BY {names}", params
+            )
+        }
+    )
+    return [found[tuple(row[:-1])] for row in cube["rows"]]
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.builds(Selection, COLUMNS, LOOKUPS, VALUES), max_size=3),
+    st.none() | st.lists(st.integers(-5, 2100), max_size=40),
+)
+def test_arrays_count_what_sqlite_counts_or_decline(table, selections, rowids):
+    conn, cube, store = table
+    match = store.mask(selections, cube["rows"], rowids)
+    if match is None:
+        assert selections, "with no column filter the arrays always answer"
+        return
+    assert store.cell_counts(match).tolist() == sql_cells(conn, cube, selections, rowids)
+
+
+def test_the_common_filters_are_answered(table):
+    """Declining is always safe, so check the filters journalists use are not declined."""
+    conn, cube, store = table
+    for selections in (
+        [Selection("pagu_rp", "gte", "1000")],
+        [Selection("pagu_rp", "gte", "1e3"), Selection("jenis", "exact", "Barang")],
+        [Selection("peserta", "exact", "1")],
+        [Selection("peserta", "lt", "2.5"), Selection("status", "not", "Batal")],
+        [Selection("rasio", "gt", "0.1"), Selection("tahun", "exact", "2022")],
+        [Selection("peserta", "isnull", "1")],
+    ):
+        match = store.mask(selections, cube["rows"])
+        assert match is not None, selections
+        assert store.cell_counts(match).tolist() == sql_cells(conn, cube, selections)
+
+
+def test_a_column_holding_text_among_numbers_is_left_to_sql(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (jenis TEXT, nilai INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [("a", 5), ("b", "tidak ada"), ("a", None)])
+    cube = {"columns": ["jenis"], "rows": facet_cube(conn, "t", ["jenis"])}
+    write_store(conn, "t", cube, {"nilai": "integer"}, tmp_path / "store")
+    store = FacetStore(tmp_path / "store" / "t")
+    assert store.numeric == {}
+    assert store.mask([Selection("nilai", "gte", "1")], cube["rows"]) is None
+
+
+def test_the_arrays_are_byte_identical_when_rebuilt(table, tmp_path):
+    conn, cube, _ = table
+    first = write_store(conn, "t", cube, NUMERIC, tmp_path / "a")
+    second = write_store(conn, "t", cube, NUMERIC, tmp_path / "b")
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    assert "value.pagu_rp.npy" in names
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ([("pagu_rp__gte", "1"), ("_sort", "nama"), ("_facet", "jenis")], 1),
+        ([("_search", "jalan"), ("_searchmode", "raw")], 0),
+        ([("_where", "1 = 1")], None),
+        ([("_search_nama", "jalan")], None),
+        ([("_search", "a"), ("_search", "b")], None),
+        ([("_foo__exact", "x")], 1),  # a filter on a column named _foo, as Datasette reads it
+    ],
+)
+def test_query_arguments_are_read_as_datasette_reads_them(query, expected):
+    parsed = store_filters(query)
+    if expected is None:
+        assert parsed is None
+    else:
+        assert len(parsed[0]) == expected
