@@ -9,13 +9,14 @@ catalog, which shows both languages the same way.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 
 import yaml
 from markupsafe import Markup, escape
 
-from .datasette_layout import TRANSLATIONS
+from .datasette_layout import DATASETTE_STATIC, TRANSLATIONS
 
 CODE = re.compile(r"`([^`]+)`")
 # Datasette's filter lookups, by the key Datasette gives them, to our translation keys.
@@ -88,5 +89,48 @@ def lookup_label(key: str, display: str) -> str:
     return tt(name) if name else display
 
 
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+JS_SPECIAL = re.compile(r"[.*+?^${}()|[\]\\/]")
+
+
+def _js_pattern(english: str) -> str:
+    """`{n} of {total} selected` -> a JavaScript regex with named groups for the numbers.
+
+    A group never spans " / ", so our own rewrite ("3 dari 9 dipilih / 3 of 9 selected") does
+    not match again.
+    """
+    parts = PLACEHOLDER.split(english)  # literal, name, literal, name, ..., literal
+    source = "".join(
+        f"(?<{part}>[^/]+?)" if i % 2 else JS_SPECIAL.sub(r"\\\g<0>", part)
+        for i, part in enumerate(parts)
+    )
+    return f"^{source}$"
+
+
+def datasette_js_strings() -> dict:
+    """The `js_*` strings for jendela-ui.js: Datasette's English text -> what we show."""
+    exact, patterns = {}, []
+    for key, pair in strings().items():
+        if not key.startswith("js_"):
+            continue
+        if PLACEHOLDER.search(pair["en"]):
+            patterns.append({"source": _js_pattern(pair["en"]), "id": pair["id"], "en": pair["en"]})
+        else:
+            exact[pair["en"]] = tt(key)
+    return {"exact": exact, "patterns": patterns}
+
+
 def template_functions() -> dict:
     return {"t": t, "tt": tt, "lookup_label": lookup_label}
+
+
+@cache
+def ui_script() -> str:
+    """jendela-ui.js with its strings in front, inlined at the end of every Datasette page.
+
+    Inline rather than a separate file so it runs once the page's elements exist and before
+    Datasette's deferred scripts add menus, without a second request.
+    """
+    data = json.dumps(datasette_js_strings(), ensure_ascii=False).replace("</", "<\\/")
+    code = (DATASETTE_STATIC / "jendela-ui.js").read_text(encoding="utf-8")
+    return f"window.JENDELA_UI_STRINGS = {data};\n{code}"

@@ -3,15 +3,16 @@
 It mounts the static catalog on the Datasette server, so one port serves both: the catalog is the
 front door at `/`, Datasette's own database index moves to `/-/` and the tables stay at
 `/jendela/<table>`. The release folder's parts come from plugin configuration, which
-`publish.py serve` sets (`site_dir`, `facet_counts`; see datasette_serve.py).
+`publish.py serve` sets (`site_dir`, `facet_counts`, `facet_store`; see datasette_serve.py).
 
 Each job lives in its own module; this file only wires them to Datasette's hooks:
 - datasette_format: Rupiah and percentages in HTML cells (JSON and CSV keep plain numbers);
 - datasette_i18n: Indonesian-first interface strings for our template overrides;
-- datasette_facets: facet counts from the precomputed cube;
+- datasette_facets: facet counts from the precomputed cube and arrays (facet_store);
 - datasette_csv: complete CSV exports (prebuilt files, or every row streamed);
 - datasette_search: a blank search box means no search (not an FTS5 syntax error);
-- datasette_api: /-/openapi.json and the /-/api guide.
+- datasette_api: /-/openapi.json and the /-/api guide;
+- datasette_index: Datasette's database index at /-/, in Indonesian.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
 from datasette.views.base import DatasetteError
-from markupsafe import Markup
 
 from .datasette_api import api_page_view, openapi_view
 from .datasette_csv import csv_export_wrapper
 from .datasette_facets import replace_column_facet
 from .datasette_format import display_cell, format_rupiah, group_thousands
-from .datasette_i18n import t, template_functions, tt
+from .datasette_i18n import t, template_functions, tt, ui_script
+from .datasette_index import index_view
 from .datasette_layout import DATABASE, STATIC_MOUNT
 from .datasette_query_csv import query_csv_wrapper
 from .datasette_search import blank_search_wrapper
@@ -106,6 +107,7 @@ def register_routes(datasette):
         (rf"^/(?P<path>(?:{sections})/.*)$", view),
         (r"^/-/openapi\.json$", openapi_view),
         (r"^/-/api$", api_page_view),
+        (r"^/-/$", index_view),
     ]
 
 
@@ -134,13 +136,9 @@ def extra_template_vars(datasette, database, table, view_name):
 
 
 @hookimpl
-def top_homepage():
-    """Datasette's own index (/-/) always uses its default template: our links go on top."""
-    return Markup(
-        f'<p class="jendela-nav"><a href="/">{t("catalog")}</a> &middot; '
-        f'<a href="/-/api">{t("api_page")}</a> &middot; '
-        f'<a href="/{DATABASE}#queries">{t("queries_heading")}</a></p>'
-    )
+def extra_body_script():
+    """Datasette's JavaScript menus in Bahasa Indonesia too (see static/jendela-ui.js)."""
+    return ui_script()
 
 
 @hookimpl

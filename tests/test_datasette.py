@@ -109,6 +109,36 @@ def test_interface_strings_are_indonesian_with_english_beside(client):
     assert "Katalog" in home and "Panduan API" in home
 
 
+def test_database_index_counts_rows_in_indonesian(client, built_catalog):
+    """/-/ is Datasette's index with our template: the same facts, Indonesian first."""
+    facts = client.get("/-/.json").json()["databases"][0]
+    page = client.get("/-/").text
+    rows = f"{facts['table_rows_sum']:,}".replace(",", ".")
+    assert f'{rows} baris dalam <span class="en" lang="en">/ rows in</span>' in page
+    assert f'{facts["tables_count"]} tabel <span class="en" lang="en">/ tables</span>' in page
+    assert "rows in" not in page.replace('<span class="en" lang="en">/ rows in</span>', "")
+    first = facts["tables_and_views_truncated"][0]["name"]
+    title = client.get(f"/jendela/{first}.json", params={"_extra": "metadata"}).json()
+    assert f'<a href="/jendela/{first}">{title["metadata"]["title"]}</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "indonesian", "english"),
+    [
+        ("/jendela", "Kueri SQL", "Custom SQL query"),
+        ("/jendela", "skema", "schema"),
+        ("/jendela/-/query?sql=select+1", "sembunyikan", "hide"),
+        ("/jendela/tender/TIDAK-ADA", "Galat 404", "Error 404"),
+        ("/jendela/tender/TIDAK-ADA", "Halaman, tabel, atau baris ini tidak ada.", None),
+    ],
+)
+def test_database_query_and_error_pages_are_indonesian_first(client, path, indonesian, english):
+    page = client.get(path).text
+    assert indonesian in page
+    if english:
+        assert f'{indonesian} <span class="en" lang="en">/ {english}</span>' in page
+
+
 # --- facets --------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from pathlib import Path
 
+import datasette
 import pytest
 
 from pipelines import catalog, datasette_layout
@@ -17,7 +19,14 @@ from pipelines.datasette_config import (
 )
 from pipelines.datasette_facets import cube_counts, equality_filters, index_cube
 from pipelines.datasette_format import display_cell, format_percent, format_rupiah
-from pipelines.datasette_i18n import lookup_label, strings, t, tt
+from pipelines.datasette_i18n import (
+    PLACEHOLDER,
+    datasette_js_strings,
+    lookup_label,
+    strings,
+    t,
+    tt,
+)
 from pipelines.datasette_search import without_blank_search
 from pipelines.registry import load_catalog
 
@@ -165,3 +174,23 @@ def test_column_description_joins_languages_and_unit():
         "jendela": {"en": {"description": "Value."}, "unit": "Rupiah"},
     }
     assert column_description(field) == "Nilai. / Value. [Rupiah]"
+
+
+def test_every_menu_string_we_translate_is_one_datasette_writes():
+    """The js_* keys match Datasette's English exactly; a Datasette upgrade that rewords one
+    would otherwise leave it untranslated without anyone noticing."""
+    scripts = " ".join(
+        path.read_text(encoding="utf-8")
+        for path in (Path(datasette.__file__).parent / "static").glob("*.js")
+    )
+    for key, pair in strings().items():
+        if not key.startswith("js_"):
+            continue
+        literal_parts = [p for i, p in enumerate(PLACEHOLDER.split(pair["en"])) if i % 2 == 0]
+        for part in filter(None, (p.strip() for p in literal_parts)):
+            assert part in scripts, (key, part)
+    patterns = datasette_js_strings()["patterns"]
+    selected = next(p for p in patterns if p["en"] == "{n} of {total} selected")
+    pattern = re.compile(selected["source"].replace("(?<", "(?P<"))
+    assert pattern.fullmatch("3 of 12 selected").groupdict() == {"n": "3", "total": "12"}
+    assert not pattern.fullmatch("3 dari 12 dipilih / 3 of 12 selected")  # never rewritten twice

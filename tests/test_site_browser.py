@@ -323,3 +323,50 @@ def test_site_works_when_mounted_by_publish_serve(page, datasette_server):
     page.click("a.lang-switch")
     page.wait_for_url("**/en/dataset/**")
     assert page.get_attribute("html", "lang") == "en"
+
+
+# --- Datasette's own JavaScript menus ------------------------------------------------------------
+
+
+def test_datasette_menus_and_dialogs_are_indonesian_first(page, datasette_server):
+    """table.js and column-chooser.js write English; our script puts Bahasa Indonesia first."""
+    page.goto(datasette_server.url + "/jendela/tender?pagu_rp__gte=1000")
+    page.wait_for_selector('th[data-column="satker"] svg')
+    page.click('th[data-column="satker"] svg')
+    menu = page.inner_text(".dropdown-menu")
+    assert "Urutkan naik / Sort ascending" in menu
+    assert "Sembunyikan kolom ini / Hide this column" in menu
+    assert "Tipe: TEXT NOT NULL / Type: TEXT NOT NULL" in menu
+    assert "\nSort ascending" not in f"\n{menu}"
+    labels = page.eval_on_selector_all(
+        ".filter-row-icon", "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert "Hapus filter ini / Remove this filter" in labels
+    assert "Tambah filter / Add another filter" in labels
+    page.locator(".dropdown-menu a", has_text="Pilih kolom").click()
+    dialog = page.locator("dialog[open]")
+    dialog.wait_for()
+    text = dialog.inner_text()
+    columns = len(page.eval_on_selector_all("th[data-column]", "els => els")) - 1  # not the key
+    assert f"{columns} dari {columns} dipilih / {columns} of {columns} selected" in text
+    assert "Batal / Cancel" in text and "Terapkan / Apply" in text
+    page.screenshot(path=str(ARTIFACTS / "datasette-column-chooser.png"))
+
+
+def test_datasette_menu_translation_leaves_data_cells_alone(page, datasette_server):
+    """A cell that happens to read "Apply" is data: only Datasette's menus are rewritten."""
+    page.goto(datasette_server.url + "/jendela/tender")
+    page.wait_for_selector("table.rows-and-columns td")
+    page.evaluate(
+        """() => {
+            document.querySelector("table.rows-and-columns td").textContent = "Apply";
+            const menu = document.createElement("div");
+            menu.className = "dropdown-menu";
+            menu.id = "test-menu";
+            menu.textContent = "Apply";
+            document.body.append(menu);
+        }"""
+    )
+    page.wait_for_function("document.querySelector('#test-menu').textContent !== 'Apply'")
+    assert page.inner_text("#test-menu") == "Terapkan / Apply"
+    assert page.inner_text("table.rows-and-columns td >> nth=0") == "Apply"
