@@ -126,7 +126,11 @@ def prepare_jinja2_environment(env):
 @hookimpl
 def extra_template_vars(datasette, database, table, view_name):
     async def inner():
-        extra = {"jendela_api_url": "/-/api", "jendela_catalog_url": "/"}
+        extra = {
+            "jendela_api_url": "/-/api",
+            "jendela_catalog_url": "/",
+            "jendela_facet_limit_ms": datasette.setting("facet_time_limit_ms"),
+        }
         if database == DATABASE and table and view_name == "table":
             config = datasette.plugin_config("jendela", database=database, table=table)
             extra["jendela_table"] = config if config and "dataset" in config else None
