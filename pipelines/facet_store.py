@@ -125,15 +125,18 @@ class FacetStore:
         self.numeric = manifest["numeric"]
         self.rowid = np.load(folder / "rowid.npy", mmap_mode="r")
         self.cell = np.load(folder / "cell.npy", mmap_mode="r")
-        self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        # Every file mapped now: a mapping outlives the file, so a server still answers after
+        # later builds prune its release folder (release.KEEP_RELEASES).
+        self._values = {
+            column: (
+                np.load(folder / f"value.{column}.npy", mmap_mode="r"),
+                np.load(folder / f"null.{column}.npy", mmap_mode="r"),
+            )
+            for column in self.numeric
+        }
 
     def values(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """A numeric column's values and NULL flags, mapped on first use."""
-        if column not in self._values:
-            self._values[column] = (
-                np.load(self.folder / f"value.{column}.npy", mmap_mode="r"),
-                np.load(self.folder / f"null.{column}.npy", mmap_mode="r"),
-            )
+        """A numeric column's values and NULL flags."""
         return self._values[column]
 
     def mask(
@@ -242,5 +245,8 @@ def coerce_number(text: str) -> int | float | None:
 
 @cache
 def open_store(folder: str, table: str) -> FacetStore | None:
-    path = Path(folder) / table
-    return FacetStore(path) if (path / MANIFEST).is_file() else None
+    """The table's arrays, or None (no arrays, or unreadable): the caller counts in SQL."""
+    try:
+        return FacetStore(Path(folder) / table)
+    except (OSError, ValueError, KeyError):
+        return None

@@ -8,6 +8,7 @@ and lookups the arrays do not answer (those must say None, never a wrong count).
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections import Counter
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from pipelines.datasette_config import facet_cube
 from pipelines.datasette_facets import store_filters
-from pipelines.facet_store import FacetStore, Selection, write_store
+from pipelines.facet_store import FacetStore, Selection, open_store, write_store
 
 FACETS = ["jenis", "tahun", "status"]
 NUMERIC = {"tahun": "integer", "pagu_rp": "integer", "peserta": "integer", "rasio": "number"}
@@ -158,3 +159,15 @@ def test_query_arguments_are_read_as_datasette_reads_them(query, expected):
         assert parsed is None
     else:
         assert len(parsed[0]) == expected
+
+
+def test_a_store_keeps_answering_after_its_release_is_pruned(table, tmp_path):
+    """Builds keep two releases; a server still on an older one must not fail its facets."""
+    conn, cube, _ = table
+    folder = write_store(conn, "t", cube, NUMERIC, tmp_path / "store")
+    store = FacetStore(folder)
+    selections = [Selection("pagu_rp", "gte", "1000"), Selection("rasio", "lt", "3")]
+    before = store.cell_counts(store.mask(selections, cube["rows"])).tolist()
+    shutil.rmtree(folder)
+    assert store.cell_counts(store.mask(selections, cube["rows"])).tolist() == before
+    assert open_store(str(tmp_path / "store"), "t") is None  # nothing there now: SQL counts
