@@ -35,7 +35,7 @@ from .regions import fill_region_codes
 from .registry import Catalog
 from .release import DOWNLOADS, site_dir
 from .report import write_report
-from .validate import validate_table
+from .validate import LIMIT_ERRORS, validate_table
 
 DB_NAME = "jendela.db"
 MANIFEST = "manifest.json"
@@ -284,6 +284,10 @@ def _build_resource(
     rows_from = RowMap()
     issues: list[Issue] = []
     bad_cells: set[tuple[str | None, int | None, str | None]] = set()  # (file, row, column)
+    # Parse errors stop at the validator's limit, counted over all chunks: past it the table
+    # fails whole (no quarantine), since its remaining bad rows are not named.
+    limit_reached = False
+    parse_errors = 0
     try:
         with open(staging, "w", encoding="utf-8", newline="") as out:
             out.write(",".join(resource.field_names) + "\n")
@@ -291,27 +295,34 @@ def _build_resource(
                 origin = raw.provenance["source"]
                 for chunk in read_chunks(resource.reader, raw.path, resource.reader_options):
                     chunk.insert(1, FILE_COLUMN, origin)
-                    normalised = normalise_chunk(chunk, resource, origin, transform)
+                    room = max(LIMIT_ERRORS - parse_errors, 0)
+                    normalised = normalise_chunk(chunk, resource, origin, transform, room)
+                    parse_errors += len(normalised.issues)
                     fill_region_codes(db, resource, normalised, origin)
                     normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
                     rows_from.add(origin, normalised.rows.to_numpy())
                     issues += normalised.issues
                     bad_cells |= {(i.file, i.row, i.column) for i in normalised.issues}
+                    limit_reached = limit_reached or normalised.capped
                     progress.rows(len(rows_from))
     except ChunkError as exc:
         issues.append(exc.issue)
     rows_from.freeze()
     rows = len(rows_from)
+    if limit_reached:
+        issues.append(_limit_issue(resource, rows_from.label))
     timer.record(dataset.id, resource.name, "read+normalise", time.perf_counter() - tick, rows)
 
-    limit_reached = False
-    if not any(i.type in ("missing-column", "transform-error") for i in issues):
+    # Past the limit the table fails anyway, and frictionless would only report again the cells
+    # that failed to parse (empty now) without an Issue of their own: it is not run.
+    stopped = limit_reached or any(i.type in ("missing-column", "transform-error") for i in issues)
+    if not stopped:
         progress.stage(resource.name, "validate")
         tick = time.perf_counter()
         validation = validate_table(resource, staging, rows_from)
         # A cell that failed to parse is empty now; frictionless would report it again.
         issues += [i for i in validation.issues if (i.file, i.row, i.column) not in bad_cells]
-        limit_reached = validation.limit_reached
+        limit_reached = limit_reached or validation.limit_reached
         timer.record(dataset.id, resource.name, "validate", time.perf_counter() - tick, rows)
         issues += check_foreign_keys(db, resource, staging, rows_from)
         issues += run_checks(db, resource, staging, rows_from)
@@ -371,6 +382,23 @@ def _build_resource(
         )
     entry["downloads"] = [d.as_dict() for d in downloads]
     return [], entry
+
+
+def _limit_issue(resource, source: str) -> Issue:
+    """The one table-level Issue saying the list of cell problems was cut at LIMIT_ERRORS."""
+    return Issue(
+        dataset=resource.dataset_id,
+        resource=resource.name,
+        type="too-many-errors",
+        message=(
+            f"lebih dari {LIMIT_ERRORS} sel bermasalah; sisanya tidak dicatat satu per satu dan "
+            f"tabel tidak dikarantina / more than {LIMIT_ERRORS} cells could not be read; the "
+            "rest are not listed one by one and the table is not quarantined"
+        ),
+        file=source,
+        hint="fix the problems listed (often one wrong option, such as the parse kind or "
+        "jendela.columns, explains them all), then run `python publish.py validate <id>`",
+    )
 
 
 def _tables_of(db_conn: sqlite3.Connection, names: set[str], schema: str = "main") -> list:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-EXIT_OK = 0
 EXIT_DATA_INVALID = 1
 EXIT_USAGE = 2
 

@@ -11,6 +11,7 @@ Pure module: only the standard library, numpy and pandas.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import html
 import re
 import unicodedata
@@ -25,6 +26,7 @@ __all__ = [
     "DateFormatError",
     "IndonesianFormatError",
     "NumberFormatError",
+    "PATH_SEPARATOR",
     "ParsedColumn",
     "RegionCodeError",
     "RupiahAmount",
@@ -38,6 +40,7 @@ __all__ = [
     "parse_integer",
     "parse_rupiah",
     "region_name_key",
+    "scale_column",
 ]
 
 
@@ -412,6 +415,10 @@ def normalise_bps_code(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Region names
 
+# Between the names of a region and its ancestors in a name path, "JAWA BARAT > KOTA BOGOR":
+# readers build such paths and the region lookup splits them, so both take it from here.
+PATH_SEPARATOR = " > "
+
 # Level words that add nothing once the level is known; KOTA and KABUPATEN stay in display
 # names because they tell Kota Bogor from Kabupaten Bogor.
 _LEVEL_PREFIX = re.compile(
@@ -620,4 +627,44 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
         rounded=None
         if flags is None
         else pd.Series(flags[codes], index=values.index, dtype="boolean", name=values.name),
+    )
+
+
+def scale_column(parsed: ParsedColumn, factor: int, whole: bool = False) -> ParsedColumn:
+    """Multiply parsed numbers exactly by `factor`, an integer power of ten (a source unit:
+    thousands of persons, billions of Rupiah), so a transform need not do it by hand.
+
+    Each distinct value is scaled once, as a Decimal with its exponent shifted (no float, no
+    rounding). With `whole` (an integer field) a product with a fraction is an error for that
+    cell, never rounded. Cells that already failed keep their error.
+
+    >>> scale_column(parse_column(pd.Series(["17986.5"]), "decimal"), 10**9).values.tolist()
+    ['17986500000000']
+    """
+    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
+        raise ValueError(f"scale must be a positive power of ten, got {factor!r}")
+    exponent = len(str(factor)) - 1
+    if 10**exponent != factor:
+        raise ValueError(f"scale must be a power of ten such as 1000, got {factor!r}")
+    codes, uniques = pd.factorize(parsed.values, use_na_sentinel=True)
+    out = np.full(len(uniques) + 1, pd.NA, dtype=object)
+    errors = np.full(len(uniques) + 1, None, dtype=object)
+    exact = decimal.Context(prec=decimal.MAX_PREC)
+    for i, text in enumerate(uniques):
+        value = Decimal(text).scaleb(exponent, context=exact)
+        if whole and value != value.to_integral_value():
+            errors[i] = (
+                f"{text} x {factor} = {_decimal_text(value)}: bukan bilangan bulat / not a whole "
+                "number, and an integer field is never rounded; check jendela.scale and the "
+                "source unit"
+            )
+            continue
+        out[i] = _decimal_text(value)
+    scaled_errors = pd.Series(errors[codes], index=parsed.values.index, dtype=object)
+    return ParsedColumn(
+        values=pd.Series(
+            out[codes], index=parsed.values.index, dtype="string", name=parsed.values.name
+        ),
+        errors=parsed.errors.where(parsed.errors.notna(), scaled_errors),
+        rounded=parsed.rounded,
     )

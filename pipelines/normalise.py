@@ -2,8 +2,11 @@
 
 It renames source headers to field names, runs the dataset's transform.py if it has one, and turns
 every cell into the canonical text of its type with the Indonesian parsers (`1.234,5` -> `1234.5`,
-`26 Mei 2015` -> `2015-05-26`, `3271` -> `32.71`). A cell that cannot be parsed becomes an Issue
-with its source row and column, and is left empty, never guessed.
+`26 Mei 2015` -> `2015-05-26`, `3271` -> `32.71`), then multiplies out a field's `jendela.scale`
+(`17986.5` milyar -> `17986500000000`). A cell that cannot be parsed becomes an Issue with its
+source row and column, and is left empty, never guessed. Issues stop at a limit the build gives
+(a million bad dates would otherwise be a million Issues in memory); the rows stay marked bad all
+the same, and `capped` says the list is incomplete.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from types import ModuleType
 import pandas as pd
 
 from .errors import Issue
-from .indonesian import parse_column
+from .indonesian import parse_column, scale_column
 from .model import Dataset, Resource
 from .readers import ROW_COLUMN
 
@@ -29,6 +32,16 @@ class NormalisedChunk:
     rows: pd.Series  # the source row number of each row
     issues: list[Issue] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)  # positions in `frame` with parse errors
+    room: int | None = None  # how many Issues this chunk may still collect (None: no limit)
+    capped: bool = False  # some problems got no Issue: the chunk had more than `room`
+
+    def take(self, wanted: int) -> int:
+        """How many of `wanted` new Issues fit; sets `capped` when not all of them do."""
+        if self.room is None:
+            return wanted
+        fits = max(min(wanted, self.room - len(self.issues)), 0)
+        self.capped = self.capped or fits < wanted
+        return fits
 
 
 def load_transform(dataset: Dataset) -> Transform | None:
@@ -56,7 +69,10 @@ def normalise_chunk(
     resource: Resource,
     source_name: str,
     transform: Transform | None = None,
+    room: int | None = None,
 ) -> NormalisedChunk:
+    """The chunk as the schema's fields in canonical text, with an Issue per failed cell, up to
+    `room` Issues (the build passes what is left of its per-table limit)."""
     frame = chunk.rename(columns=resource.column_map)
     if transform is not None:
         try:
@@ -68,18 +84,22 @@ def normalise_chunk(
         raise MissingColumnsError(resource, source_name, missing, list(chunk.columns))
     rows = frame[ROW_COLUMN].reset_index(drop=True)
     out = {}
-    issues: list[Issue] = []
-    bad: set[int] = set()
+    result = NormalisedChunk(pd.DataFrame(), rows, room=room)
     for field_descriptor in resource.fields:
         name = field_descriptor["name"]
         source = frame[name].reset_index(drop=True)
         parsed = parse_column(source, resource.parse_kind(field_descriptor))
+        scale = (field_descriptor.get("jendela") or {}).get("scale")
+        if scale:  # a source unit (ribu, milyar) multiplied out exactly, after parsing
+            whole = field_descriptor.get("type") == "integer"
+            parsed = scale_column(parsed, int(scale), whole=whole)
         out[name] = parsed.values
         failed = parsed.errors.notna()
         if failed.any():
-            for position in failed[failed].index:
-                bad.add(int(position))
-                issues.append(
+            positions = failed.index[failed]
+            result.bad_rows.update(positions.tolist())  # complete even when Issues are capped
+            for position in positions[: result.take(len(positions))]:
+                result.issues.append(
                     Issue(
                         dataset=resource.dataset_id,
                         resource=resource.name,
@@ -92,7 +112,8 @@ def normalise_chunk(
                         hint=f"expected a value of type {field_descriptor.get('type', 'string')}",
                     )
                 )
-    return NormalisedChunk(pd.DataFrame(out), rows, issues, bad)
+    result.frame = pd.DataFrame(out)
+    return result
 
 
 class ChunkError(ValueError):

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .readers import ROW_COLUMN, ReaderError, reader
+from .readers import ROW_COLUMN, ReaderError, chunked, encoding_error, reader
 
 DJPK_HEADER = ["akun", "anggaran", "realisasi", "persentase"]
 DJPK_COLUMNS = [
@@ -156,11 +156,12 @@ def read_djpk(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFra
     >>> #    anggaran "2554,77 M" (the rupiah parser makes it 2554770000000)
     """
     unit = str(options.get("unit", "M"))
+    encoding = options.get("encoding", "utf-8-sig")
     try:
-        with open(path, encoding=options.get("encoding", "utf-8-sig"), newline="") as handle:
+        with open(path, encoding=encoding, newline="") as handle:
             lines = list(csv.reader(handle))
     except UnicodeDecodeError as exc:
-        raise ReaderError(f"{path.name}: not valid UTF-8 at byte {exc.start}") from None
+        raise encoding_error(path, encoding, exc) from None
     if not lines or [c.strip().lower() for c in lines[0]] != DJPK_HEADER:
         found = ",".join(lines[0]) if lines else "(empty file)"
         raise ReaderError(
@@ -198,8 +199,7 @@ def read_djpk(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFra
             }
         )
     frame = pd.DataFrame.from_records(records, columns=[ROW_COLUMN, *DJPK_COLUMNS])
-    for start in range(0, max(len(frame), 1), chunk_rows):
-        yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
+    yield from chunked(frame, chunk_rows)
 
 
 def _place_by_indentation(
@@ -266,11 +266,12 @@ def read_title_wide(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.D
     """
     delimiter = options.get("delimiter", ";")
     title_rows = int(options.get("title_rows", 2))
+    encoding = options.get("encoding", "utf-8-sig")
     try:
-        with open(path, encoding=options.get("encoding", "utf-8-sig"), newline="") as handle:
+        with open(path, encoding=encoding, newline="") as handle:
             lines = list(csv.reader(handle, delimiter=delimiter))
     except UnicodeDecodeError as exc:
-        raise ReaderError(f"{path.name}: not valid UTF-8 at byte {exc.start}") from None
+        raise encoding_error(path, encoding, exc) from None
     if len(lines) <= title_rows:
         raise ReaderError(f"{path.name}: expected a title and a header, found {len(lines)} lines")
     title = " ".join(cell.strip() for cell in lines[0] if cell.strip())
@@ -292,5 +293,4 @@ def read_title_wide(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.D
     frame = pd.DataFrame.from_records(
         records, columns=[ROW_COLUMN, "judul", "uraian", "tahun", "nilai"]
     )
-    for start in range(0, max(len(frame), 1), chunk_rows):
-        yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
+    yield from chunked(frame, chunk_rows)

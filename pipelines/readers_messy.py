@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .readers import ROW_COLUMN, ReaderError, reader
+from .readers import ROW_COLUMN, ReaderError, chunked, encoding_error, reader, select_sheet
 
 DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 2048
@@ -85,10 +85,7 @@ def _text_rows(path: Path, options: dict) -> list[tuple[int, list[str]]]:
     try:
         text = path.read_text(encoding=encoding)
     except UnicodeDecodeError as exc:
-        raise ReaderError(
-            f"{path.name}: not valid {encoding} at byte {exc.start}; set options.encoding "
-            "(for example cp1252 or latin-1) in the descriptor"
-        ) from None
+        raise encoding_error(path, encoding, exc) from None
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
     delimiter = options.get("delimiter", "auto")
@@ -114,13 +111,7 @@ def _sheet_rows(path: Path, options: dict) -> list[tuple[int, list[str]]]:
     except Exception as exc:  # openpyxl raises many types for a file that is not xlsx
         raise ReaderError(f"{path.name}: not a readable .xlsx workbook ({exc})") from None
     try:
-        wanted = options.get("sheet", 0)
-        try:
-            sheet = book.worksheets[wanted] if isinstance(wanted, int) else book[wanted]
-        except (IndexError, KeyError):
-            raise ReaderError(
-                f"{path.name}: no sheet {wanted!r}; sheets: {', '.join(book.sheetnames)}"
-            ) from None
+        sheet = select_sheet(book, options, path)
         return [
             (number, [_cell_text(c) for c in row])
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
@@ -231,6 +222,4 @@ def read_table(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFr
 
     These tables are small by nature (a web table, one sheet), so the file is read whole.
     """
-    frame = table_frame(path, options)
-    for start in range(0, max(len(frame), 1), chunk_rows):
-        yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
+    yield from chunked(table_frame(path, options), chunk_rows)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .readers import ROW_COLUMN, ReaderError, reader
+from .readers import ROW_COLUMN, ReaderError, chunked, encoding_error, reader
 
 SPSE_POSITIONS = [
     "kode_tender",
@@ -101,9 +101,12 @@ def read_spse_datatables(path: Path, options: dict, chunk_rows: int) -> Iterator
     `recordsFiltered` is one page of a longer list and is refused, so a partial list is never
     published as if whole.
     """
+    encoding = options.get("encoding", "utf-8-sig")
     try:
-        with open(path, encoding=options.get("encoding", "utf-8-sig")) as handle:
+        with open(path, encoding=encoding) as handle:
             document = json.load(handle)
+    except UnicodeDecodeError as exc:
+        raise encoding_error(path, encoding, exc) from None
     except ValueError as exc:
         raise ReaderError(f"{path.name}: not valid JSON ({exc})") from None
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
@@ -147,5 +150,4 @@ def read_spse_datatables(path: Path, options: dict, chunk_rows: int) -> Iterator
             }
         )
     frame = pd.DataFrame.from_records(records, columns=[ROW_COLUMN, *SPSE_COLUMNS])
-    for start in range(0, max(len(frame), 1), chunk_rows):
-        yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
+    yield from chunked(frame, chunk_rows)

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .readers import ROW_COLUMN, ReaderError, reader
+from .indonesian import PATH_SEPARATOR
+from .readers import ROW_COLUMN, ReaderError, chunked, encoding_error, reader
 
 LEVELS = ["provinces", "regencies", "districts", "villages"]
 LEVEL_NAMES = {
@@ -35,7 +36,6 @@ LEVEL_NAMES = {
     "districts": "kecamatan",
     "villages": "desa_kelurahan",
 }
-PATH_SEPARATOR = " > "
 
 
 def _read_level(path: Path, level: str, encoding: str) -> pd.DataFrame:
@@ -50,8 +50,15 @@ def _read_level(path: Path, level: str, encoding: str) -> pd.DataFrame:
             encoding=encoding,
             skip_blank_lines=False,
         )
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ReaderError(f"{path.name}: cannot be read as a BPS MFD list: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise encoding_error(path, encoding, exc) from None
+    except pd.errors.EmptyDataError:  # no line at all: a level with no regions
+        frame = pd.DataFrame(columns=names, dtype=str)
+    except pd.errors.ParserError as exc:
+        raise ReaderError(
+            f"{path.name}: tidak bisa dibaca sebagai daftar BPS MFD / cannot be read as a BPS "
+            f"MFD list: {exc}"
+        ) from None
     if level == "provinces":
         frame.insert(1, "kode_bps_induk", "")
     frame[ROW_COLUMN] = range(1, len(frame) + 1)  # no header: line 1 is the first region
@@ -92,5 +99,4 @@ def read_bps_mfd(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.Data
     frame["jalur_nama"] = (parent_paths + PATH_SEPARATOR + own) if depth else own
     frame["tingkat"] = LEVEL_NAMES[level]
     frame = frame[[ROW_COLUMN, "kode_bps", "kode_bps_induk", "nama", "tingkat", "jalur_nama"]]
-    for start in range(0, len(frame), chunk_rows):
-        yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
+    yield from chunked(frame, chunk_rows)

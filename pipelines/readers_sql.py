@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .readers import ROW_COLUMN, ReaderError, reader
+from .readers import ROW_COLUMN, ReaderError, encoding_error, reader
 
 BLOCK_CHARS = 1 << 20  # read this much at a time
 LOOKAHEAD = 1 << 18  # a tuple or statement head shorter than this is matched in one go
@@ -289,7 +289,8 @@ def read_sql_dump(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.Dat
     found = False
     if not path.is_file():
         raise ReaderError(f"{path.name}: file not found")
-    with open(path, encoding=options.get("encoding", "utf-8-sig"), newline="") as handle:
+    encoding = options.get("encoding", "utf-8-sig")
+    with open(path, encoding=encoding, newline="") as handle:
         scanner = _Scanner(handle, path.name)
         try:
             while True:
@@ -349,11 +350,7 @@ def read_sql_dump(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.Dat
                         yield _frame(rows, lines, columns)
                         rows, lines = [], []
         except UnicodeDecodeError as exc:
-            encoding = options.get("encoding", "utf-8")
-            raise ReaderError(
-                f"{path.name}: not valid {encoding} at byte {exc.start}; set options.encoding "
-                "(for example latin-1) in the descriptor"
-            ) from None
+            raise encoding_error(path, encoding, exc) from None
     if not found:
         known = ", ".join(seen_tables) or "none"
         raise ReaderError(

@@ -8,7 +8,7 @@ are those of the normalised file; they are mapped back to the source file's rows
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from frictionless import Resource as FrictionlessResource
@@ -24,13 +24,7 @@ LIMIT_ERRORS = 10_000
 @dataclass
 class ValidationResult:
     issues: list[Issue]
-    rows: int
-    invalid_rows: set[int] = field(default_factory=set)  # positions (0-based) in the staging file
     limit_reached: bool = False  # the validator stopped early: later rows were not checked
-
-    @property
-    def valid(self) -> bool:
-        return not self.issues
 
 
 def validate_table(
@@ -44,13 +38,11 @@ def validate_table(
     report = table.validate(limit_errors=limit_errors)
     task = report.tasks[0]
     issues: list[Issue] = []
-    invalid: set[int] = set()
     for error in list(report.errors) + list(task.errors):
         staging_row = getattr(error, "row_number", None)
         file, row = rows_from.label, None
         if staging_row is not None and 2 <= staging_row < len(rows_from) + 2:
             file, row = rows_from.locate(staging_row - 2)
-            invalid.add(staging_row - 2)
         issues.append(
             Issue(
                 dataset=resource.dataset_id,
@@ -64,10 +56,7 @@ def validate_table(
                 hint=_hint(resource, error),
             )
         )
-    rows = task.stats.get("rows") or 0
-    return ValidationResult(
-        issues=issues, rows=rows, invalid_rows=invalid, limit_reached=len(issues) >= limit_errors
-    )
+    return ValidationResult(issues=issues, limit_reached=len(issues) >= limit_errors)
 
 
 def _cell(error) -> str | None:

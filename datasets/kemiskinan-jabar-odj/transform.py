@@ -7,40 +7,30 @@ satuan, tahun`, with the value in the unit `satuan` names, written with a decima
     garis_kemiskinan_perkapita 480749   RUPIAH        -> 480749 Rupiah per person per month
     pengeluaran_per_kapita     8951.96  RIBU RUPIAH   -> 8951960 Rupiah per person per year
 
-Counts and money are integers here (DESIGN rule 6), so thousands are multiplied out exactly with
-decimal arithmetic; "451.3" is read as a decimal point, never as the Indonesian thousands dot,
-because these exports always write it so. The source unit is kept in `satuan_sumber`, and the
-schema accepts only the unit each table was built for, so a file in another unit fails instead of
-being scaled wrongly. Codes are BPS kab/kota codes, equal to Kemendagri codes without the dot in
-Jawa Barat; the region_name check holds every row to that.
+This transform only renames. Counts and money are integers here (DESIGN rule 6): the descriptor
+reads each value with `parse: decimal` ("451.3" is a decimal point, never the Indonesian thousands
+dot, because these exports always write it so) and multiplies thousands out exactly with
+`scale: 1000`. The source unit is kept in `satuan_sumber`, and the schema accepts only the unit
+each table was built for, so a file in another unit fails instead of being scaled wrongly. Codes
+are BPS kab/kota codes, equal to Kemendagri codes without the dot in Jawa Barat; the region_name
+check holds every row to that.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 import pandas as pd
 
 SOURCE = "BPS, melalui Open Data Jabar (opendata.jabarprov.go.id)"
-# resource -> (source column, field, multiplier for the source unit)
+# resource -> (source column, field); the field's jendela.scale holds the source unit
 VALUES = {
-    "penduduk_miskin_odj": ("jumlah_penduduk_miskin", "jumlah_penduduk_miskin", 1000),
-    "garis_kemiskinan_odj": ("garis_kemiskinan_perkapita", "garis_kemiskinan_rp", 1),
-    "pengeluaran_per_kapita_odj": ("pengeluaran_per_kapita", "pengeluaran_per_kapita_rp", 1000),
+    "penduduk_miskin_odj": ("jumlah_penduduk_miskin", "jumlah_penduduk_miskin"),
+    "garis_kemiskinan_odj": ("garis_kemiskinan_perkapita", "garis_kemiskinan_rp"),
+    "pengeluaran_per_kapita_odj": ("pengeluaran_per_kapita", "pengeluaran_per_kapita_rp"),
 }
 
 
-def _scaled(text: str, factor: int) -> str:
-    """Exact: "451.3" x 1000 -> "451300"; other text is left for the parser to report."""
-    try:
-        value = Decimal(text.strip()) * factor
-    except (InvalidOperation, AttributeError):
-        return text
-    return str(int(value)) if value == value.to_integral_value() else str(value)
-
-
 def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    column, field, factor = VALUES[resource]
+    column, field = VALUES[resource]
     return pd.DataFrame(
         {
             "__row__": frame["__row__"],
@@ -49,7 +39,7 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
             "kode_wilayah_bps": frame["kode_kabupaten_kota"],
             "nama_wilayah_sumber": frame["nama_kabupaten_kota"],
             "tahun": frame["tahun"],
-            field: frame[column].map(lambda text: _scaled(text, factor)),
+            field: frame[column],
             "satuan_sumber": frame["satuan"].str.strip().str.lower(),
             "sumber": SOURCE,
             "periode": frame["tahun"],

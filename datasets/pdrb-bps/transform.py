@@ -2,31 +2,17 @@
 
 The table is a BPS web table (see datasets/bps-tabel-web): a caption line above the years, the
 regency/city rows and, last, the province they belong to, no region codes. The caption says
-"(Milyar Rupiah)" and the cells use a decimal point ("17986.5"), which the Indonesian number parser
-would read as a thousands separator; so each figure is turned here, exactly (Decimal, no float),
-into whole Rupiah: 17986.5 milyar = 17,986,500,000,000 Rupiah. A cell that is not such a number is
-left as written, so the integer parser names its row and column.
+"(Milyar Rupiah)" and the cells use a decimal point ("17986.5"); the descriptor reads them with
+`parse: decimal` (the Indonesian number parser would take the point for a thousands separator)
+and multiplies them out exactly with `scale: 1000000000`: 17986.5 milyar = 17,986,500,000,000
+Rupiah. This transform only builds the name path and renames the value column.
 """
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 import pandas as pd
 
 from pipelines.regions import PATH_SEPARATOR
-
-MILYAR = Decimal(10) ** 9
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def to_rupiah(cell):
-    """'17986.5' (milyar) -> '17986500000000' (Rupiah); anything else unchanged."""
-    if not isinstance(cell, str) or not NUMBER.fullmatch(cell.strip()):
-        return cell
-    value = Decimal(cell.strip()) * MILYAR
-    return str(int(value)) if value == value.to_integral_value() else cell
 
 
 def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
@@ -37,5 +23,5 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
     return frame.assign(
         nama_wilayah_sumber=names,
         kode_wilayah=pd.NA,
-        pdrb_adhb_rp=frame["pdrb_adhb_milyar"].map(to_rupiah),
+        pdrb_adhb_rp=frame["pdrb_adhb_milyar"],
     )
