@@ -18,8 +18,8 @@ from pathlib import Path
 import sqlite_utils
 
 from . import release as releases
-from .checks import run_checks
-from .checks_hierarchy import is_warning  # importing it registers the hierarchy-sum check
+from .checks import is_warning, run_checks
+from .checks_hierarchy import CHECK_TYPE as HIERARCHY_CHECK  # noqa: F401 (registers hierarchy-sum)
 from .checks_units import CHECK_TYPE as UNIT_CHECK  # noqa: F401 (registers unit-mismatch)
 from .errors import FetchError, Issue, RowMap
 from .export import describe_file, export_package, export_resource, export_zip

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from .errors import DescriptorError
-from .model import Resource
+from .model import Resource, as_list
 
 WIDTH = 720
 LABEL_WIDTH = 230
@@ -193,10 +193,10 @@ def referenced_labels(
     """
     if target is None:
         return {}
-    fk = next((fk for fk in resource.foreign_keys if _as_list(fk.get("fields")) == [column]), None)
+    fk = next((fk for fk in resource.foreign_keys if as_list(fk.get("fields")) == [column]), None)
     if fk is None:
         return {}
-    key = _as_list(fk["reference"]["fields"])[0]
+    key = as_list(fk["reference"]["fields"])[0]
     name = naming_column(target)
     if name is None:
         return {}
@@ -209,16 +209,10 @@ def referenced_labels(
 
 def naming_column(resource: Resource) -> str | None:
     keys = set(resource.primary_key) | {
-        c for fk in resource.foreign_keys for c in _as_list(fk.get("fields"))
+        c for fk in resource.foreign_keys for c in as_list(fk.get("fields"))
     }
     for f in resource.fields:
         required = (f.get("constraints") or {}).get("required")
         if f.get("type", "string") == "string" and required and f["name"] not in keys:
             return f["name"]
     return None
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]

@@ -21,25 +21,37 @@ labelled "KOTA CIMAHI"), and some of its figures are several times their own ser
 
 Checks read the normalised table (after validation and the foreign-key check) and return Issues
 with the source file, row, column and value, exactly like validation errors, so the dataset's
-`on_error` policy applies to them in the same way.
+`on_error` policy applies to them in the same way. Any check may say `on_mismatch: warn`: its
+Issues are then marked as warnings (`is_warning`), listed in the validation report, and the table
+is published anyway. The settings of each type are declared in model.CHECK_TYPES and checked when
+the descriptor loads, so a check here may trust them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import Issue, RowMap
+from .model import CHECK_TYPES, as_list
 from .regions import REGION_TABLE, cached_lookup
+from .templates import format_number
 
 Check = Callable[..., list[Issue]]
 CHECKS: dict[str, Check] = {}
+WARNING = "warning"  # Issue.extra["severity"] of a finding that is reported but does not fail
+ERROR = "error"
 
 
 def check(name: str) -> Callable[[Check], Check]:
+    """Register a check type; its settings must be declared in model.CHECK_TYPES first."""
+    if name not in CHECK_TYPES:
+        raise LookupError(f"check type {name!r} is not declared in model.CHECK_TYPES")
+
     def register(function: Check) -> Check:
         CHECKS[name] = function
         return function
@@ -48,15 +60,43 @@ def check(name: str) -> Callable[[Check], Check]:
 
 
 def run_checks(db, resource, staging: Path, rows_from: RowMap) -> list[Issue]:
-    """Every check the resource declares, in order; their Issues together."""
+    """Every check the resource declares, in order; their Issues together, each with its severity.
+
+    load_dataset has already refused unknown types, settings and columns (model.CHECK_TYPES).
+    """
     issues: list[Issue] = []
     for spec in resource.ext.get("checks") or []:
-        function = CHECKS.get(spec.get("type"))
-        if function is None:
-            known = ", ".join(sorted(CHECKS))
-            raise ValueError(f"{resource.name}: unknown check {spec.get('type')!r}; known: {known}")
-        issues += function(db=db, resource=resource, staging=staging, rows_from=rows_from, **spec)
+        kind = spec["type"]
+        if kind not in CHECKS:
+            raise LookupError(f"check type {kind!r} is declared but its module was not imported")
+        settings = {**CHECK_TYPES[kind].defaults, **spec}
+        found = CHECKS[kind](
+            db=db, resource=resource, staging=staging, rows_from=rows_from, **settings
+        )
+        issues += with_severity(found, spec)
     return issues
+
+
+def with_severity(issues: list[Issue], spec: dict) -> list[Issue]:
+    """The Issues of one check marked as its `on_mismatch` asks: warn, or fail (the default)."""
+    severity = WARNING if spec.get("on_mismatch", "fail") == "warn" else ERROR
+    return [replace(issue, extra={**issue.extra, "severity": severity}) for issue in issues]
+
+
+def is_warning(issue: Issue) -> bool:
+    return issue.extra.get("severity") == WARNING
+
+
+def plain(value) -> str:
+    """A value as a person types it: 450.0 -> '450', 2.5 -> '2.5', anything else as str()."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def grouped(value) -> str:
+    """2554770000000 -> '2.554.770.000.000', 0.5 -> '0,50' (as a data officer reads a figure)."""
+    return format_number(value, 0 if float(value).is_integer() else 2)
 
 
 def _read(staging: Path, columns: list[str]) -> pd.DataFrame:
@@ -70,6 +110,24 @@ def _issue(resource, rows_from: RowMap, position: int, **fields) -> Issue:
     return Issue(dataset=resource.dataset_id, resource=resource.name, file=file, row=row, **fields)
 
 
+def _unchecked(resource, rows_from: RowMap, kind: str, what_id: str, what_en: str) -> Issue:
+    """The table `wilayah` is needed to check `what`, and it is not published (yet)."""
+    return Issue(
+        dataset=resource.dataset_id,
+        resource=resource.name,
+        type=kind,
+        message=(
+            f"tabel {REGION_TABLE!r} belum diterbitkan, jadi {what_id} tidak dapat diperiksa / "
+            f"table {REGION_TABLE!r} is not published, so {what_en} cannot be checked"
+        ),
+        file=rows_from.label,
+        hint=(
+            f"bangun dulu dataset yang mendefinisikan {REGION_TABLE!r} / build the dataset that "
+            f"defines {REGION_TABLE!r} first"
+        ),
+    )
+
+
 @check("region_name")
 def region_name(
     db, resource, staging, rows_from, code: str, name: str, accept: dict | None = None, **_
@@ -80,31 +138,22 @@ def region_name(
     official file: `accept: {"96": ["Papua Barat Oaya"]}`. Codes missing from the region table
     are left to the foreign-key check. One issue per source row, however many rows it became.
     """
-    accepted = {(str(c), str(n)) for c, names in (accept or {}).items() for n in _as_list(names)}
+    accepted = {(str(c), str(n)) for c, names in (accept or {}).items() for n in as_list(names)}
     lookup = cached_lookup(db)
     if lookup is None:
-        return [
-            Issue(
-                dataset=resource.dataset_id,
-                resource=resource.name,
-                type="region-name-unchecked",
-                message=f"table {REGION_TABLE!r} is not published, so names cannot be checked",
-                file=rows_from.label,
-                hint=f"build the dataset that defines {REGION_TABLE!r} first",
-            )
-        ]
+        return [_unchecked(resource, rows_from, "region-name-unchecked", "nama", "names")]
     frame = _read(staging, [code, name])
     pairs = frame.dropna().drop_duplicates()
-    wrong = {
+    wrong = [
         (c, n)
         for c, n in pairs.itertuples(index=False)
         if c in lookup.names and (c, n) not in accepted and not lookup.same_name(c, n)
-    }
+    ]
     if not wrong:
         return []
-    keys = pd.Series(list(zip(frame[code], frame[name], strict=True)))
+    rows = pd.MultiIndex.from_frame(frame[[code, name]]).isin(wrong)
     issues: dict[tuple, Issue] = {}
-    for position in np.flatnonzero(keys.isin(wrong).to_numpy()):
+    for position in np.flatnonzero(rows):
         value, given = frame.at[position, code], frame.at[position, name]
         official = lookup.names[value]
         where = rows_from.locate(int(position))
@@ -116,12 +165,15 @@ def region_name(
             position,
             type="region-name-mismatch",
             message=(
-                f"{code} {value} is {official!r} in table {REGION_TABLE}, but this row names "
-                f"it {given!r}"
+                f"{code} {value} bernama {official!r} dalam tabel {REGION_TABLE}, tetapi baris "
+                f"ini menamainya {given!r} / {code} {value} is {official!r} in table "
+                f"{REGION_TABLE}, but this row names it {given!r}"
             ),
             column=code,
             value=str(value),
             hint=(
+                f"kode dan nama tidak cocok: periksa {code} dan {name} baris ini di sumber; bila "
+                "satu tahun penuh tidak cocok, baris-barisnya mungkin bergeser dari kodenya / "
                 f"code and name disagree: check {code} and {name} of this row in the source; "
                 "when a whole year disagrees, its rows are probably shifted against their codes"
             ),
@@ -130,31 +182,31 @@ def region_name(
     return list(issues.values())
 
 
-def _as_list(value) -> list:
-    return list(value) if isinstance(value, list) else [value]
-
-
 @check("outlier")
 def outlier(
     db, resource, staging, rows_from, value: str, by: list[str], ratio: float = 2.0, **_
 ) -> list[Issue]:
     """A value more than `ratio` times above or below the median of its series (at least 3 values).
 
-    A series is the rows sharing the `by` columns, e.g. one region and sex over the years.
+    A series is the rows sharing the `by` columns, e.g. one region and sex over the years; rows
+    with an empty `by` column form a series of their own. Grouped on the columns themselves: a
+    key string joined per row cost 30 s per million rows.
     """
     frame = _read(staging, [*by, value])
     numbers = pd.to_numeric(frame[value], errors="coerce")
-    groups = frame[by].fillna("").astype(str).agg("\x1f".join, axis=1)
-    median = numbers.groupby(groups).transform("median")
-    count = numbers.groupby(groups).transform("count")
+    series = numbers.groupby([frame[c].fillna("") for c in by], sort=False)
+    median = series.transform("median")
+    count = series.transform("count")
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.maximum(numbers / median, median / numbers)
     flagged = (count >= 3) & (numbers > 0) & (median > 0) & (factor > ratio)
     issues = []
     for position in np.flatnonzero(flagged.fillna(False).to_numpy()):
-        series = ", ".join(f"{c} {frame.at[position, c]}" for c in by)
+        members = ", ".join(f"{c} {frame.at[position, c]}" for c in by)
         number, middle = numbers[position], median[position]
-        direction = "below" if number < middle else "above"
+        below = number < middle
+        times = f"{factor[position]:.1f}"
+        size = int(count[position])
         issues.append(
             _issue(
                 resource,
@@ -162,36 +214,38 @@ def outlier(
                 position,
                 type="outlier",
                 message=(
-                    f"{_plain(number)} is {factor[position]:.1f} times {direction} the median "
-                    f"{_plain(middle)} of its series ({series}; {int(count[position])} values)"
+                    f"{plain(number)} {times} kali {'di bawah' if below else 'di atas'} median "
+                    f"{plain(middle)} deretnya ({members}; {size} nilai) / {plain(number)} is "
+                    f"{times} times {'below' if below else 'above'} the median {plain(middle)} "
+                    f"of its series ({members}; {size} values)"
                 ),
                 column=value,
-                value=_plain(number),
+                value=plain(number),
                 hint=(
-                    f"a value this far from the rest of its series is likely an entry or "
-                    f"alignment error; check it in the source (limit: {ratio} times the median)"
+                    "nilai sejauh ini dari deretnya kemungkinan salah ketik atau salah letak; "
+                    f"periksa di sumber (batas: {ratio} kali median) / a value this far from the "
+                    "rest of its series is likely an entry or alignment error; check it in the "
+                    f"source (limit: {ratio} times the median)"
                 ),
             )
         )
     return issues
 
 
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
-
-
 @check("region_total")
 def region_total(
-    db, resource, staging, rows_from, value: str, by: list[str], code: str = "kode_wilayah", **_
+    db, resource, staging, rows_from, value: str, by: list[str], code: str, **_
 ) -> list[Issue]:
     """A region's value must equal the sum of its direct sub-regions' values in the same table.
 
     Compared only where every sub-region that table `wilayah` lists under it is present (with the
-    same `by` values), so a table that covers part of a city is not held to the city's total.
+    same `by` values), so a table that covers part of a city is not held to the city's total. A
+    total whose own value is empty claims nothing and is skipped. `code` defaults to kode_wilayah
+    (model.CHECK_TYPES).
     """
     lookup = cached_lookup(db)
     if lookup is None:
-        return []
+        return [_unchecked(resource, rows_from, "region-total-unchecked", "total", "totals")]
     frame = _read(staging, [code, *by, value])
     frame[by] = frame[by].fillna("")
     frame["number"] = pd.to_numeric(frame[value], errors="coerce")
@@ -205,11 +259,13 @@ def region_total(
     wholes = frame.reset_index(names="position").merge(
         parts, left_on=[code, *by], right_on=["parent", *by], how="inner", suffixes=("", "_")
     )
+    members = {c: len(lookup.members(c)) for c in wholes[code].unique()}
+    wholes["expected"] = wholes[code].map(members)
+    complete = wholes["parts_count"] == wholes["expected"]
+    differs = (wholes["number"] != wholes["parts_sum"]).fillna(False)
     issues = []
-    for _, row in wholes.iterrows():
-        expected = len(lookup.members(row[code]))
-        if row["parts_count"] != expected or row["number"] == row["parts_sum"]:
-            continue
+    for row in wholes[complete & differs].to_dict("records"):
+        number, parts_sum, expected = plain(row["number"]), plain(row["parts_sum"]), row["expected"]
         issues.append(
             _issue(
                 resource,
@@ -217,12 +273,17 @@ def region_total(
                 row["position"],
                 type="total-mismatch",
                 message=(
-                    f"{_plain(row['number'])} for {row[code]} is not the sum of its {expected} "
-                    f"sub-regions in this table, {_plain(row['parts_sum'])}"
+                    f"{number} untuk {row[code]} bukan jumlah {expected} sub-wilayahnya dalam "
+                    f"tabel ini, {parts_sum} / {number} for {row[code]} is not the sum of its "
+                    f"{expected} sub-regions in this table, {parts_sum}"
                 ),
                 column=value,
-                value=_plain(row["number"]),
-                hint="a total must equal its parts: check the total row and its sub-region rows",
+                value=number,
+                hint=(
+                    "total harus sama dengan jumlah bagiannya: periksa baris total dan baris "
+                    "sub-wilayahnya / a total must equal its parts: check the total row and its "
+                    "sub-region rows"
+                ),
             )
         )
     return issues

@@ -20,7 +20,8 @@ module registers `hierarchy-sum` in that registry), so any hierarchical table ca
           subtract: [Pengeluaran Pembiayaan Daerah]  # optional: children counted negatively
           tolerance: 5000000          # optional: the largest rounding error of one value
           on_mismatch: warn           # fail (default): the dataset fails; warn: it is published
-                                      # and the validation report lists the mismatches
+                                      # and the validation report lists the mismatches (this
+                                      # setting works for every check: pipelines/checks.py)
 
 A parent whose value is empty, or whose children are all empty, claims nothing and is skipped
 (DJPK prints groups it does not itemise). With a tolerance, the allowed difference is the
@@ -35,14 +36,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .checks import check
-from .errors import DescriptorError, Issue, RowMap
+from .checks import check, grouped, plain, with_severity
+from .errors import Issue, RowMap
 from .model import Resource
 
 CHECK_TYPE = "hierarchy-sum"
 MISMATCH = "hierarchy-sum-mismatch"
 PARENT_MISSING = "hierarchy-parent-missing"
-WARNING = "warning"  # Issue.extra["severity"] of a finding that must be reported, not fail
 LIMIT = 1000
 _NUMERIC = {"integer": "Int64", "year": "Int64", "number": "Float64"}
 
@@ -51,18 +51,10 @@ _NUMERIC = {"integer": "Int64", "year": "Int64", "number": "Float64"}
 def hierarchy_sum(db, resource: Resource, staging: Path, rows_from: RowMap, **spec) -> list[Issue]:
     """The `hierarchy-sum` check of pipelines/checks.py's registry, on the normalised CSV.
 
-    Issues of a check declared `on_mismatch: warn` carry `extra["severity"] == "warning"`: the
-    build lists them in the validation report and still publishes the table.
+    Its columns are fields of the resource: load_dataset checked that (model.CHECK_TYPES).
     """
     columns = _columns(spec)
     types = {f["name"]: f.get("type", "string") for f in resource.fields}
-    for column in columns:
-        if column not in types:
-            raise DescriptorError(
-                str(resource.folder / "datapackage.yaml"),
-                f"{resource.name}.jendela.checks",
-                f"hierarchy-sum names column {column!r}, which is not a field of {resource.name}",
-            )
     frame = pd.read_csv(
         staging,
         usecols=columns,
@@ -71,10 +63,6 @@ def hierarchy_sum(db, resource: Resource, staging: Path, rows_from: RowMap, **sp
         na_values=[""],
     )
     return hierarchy_issues(frame, spec, resource.dataset_id, resource.name, rows_from)
-
-
-def is_warning(issue: Issue) -> bool:
-    return issue.extra.get("severity") == WARNING
 
 
 def _columns(check: dict) -> list[str]:
@@ -94,12 +82,12 @@ def hierarchy_issues(
     """The issues of one check on a table (one row per line, in table order).
 
     `rows_from` maps a position in `frame` to the source file and row; without it the row is the
-    1-based position. Pure: tests call it with a small inline frame.
+    1-based position. Pure: tests call it with a small inline frame, so it marks the severity of
+    `on_mismatch` itself, through the same function run_checks applies to every check.
     """
     key, parent, level = check["key"], check["parent"], check.get("level")
     group = list(check.get("group", []))
     tolerance = check.get("tolerance", 0)
-    severity = WARNING if check.get("on_mismatch", "fail") == "warn" else "error"
     subtract = {str(v) for v in check.get("subtract", [])}
     table = frame.reset_index(drop=True).copy()
     table["_position"] = np.arange(len(table))
@@ -124,9 +112,9 @@ def hierarchy_issues(
             file=file,
             row=row,
             column=column,
-            value=None if value is None else _plain(value),
+            value=None if value is None else plain(value),
             hint=hint,
-            extra={"severity": severity, **extra},
+            extra=extra,
         )
 
     issues: list[Issue] = []
@@ -173,40 +161,26 @@ def hierarchy_issues(
                     int(row["_position"]),
                     value,
                     actual,
-                    f"{row[key]!r}: {value} {_grouped(actual)} tidak sama dengan jumlah "
-                    f"{row['_count']} baris anaknya {_grouped(expected)} (selisih "
-                    f"{_grouped(actual - expected)}) / does not equal the sum of its "
+                    f"{row[key]!r}: {value} {grouped(actual)} tidak sama dengan jumlah "
+                    f"{row['_count']} baris anaknya {grouped(expected)} (selisih "
+                    f"{grouped(actual - expected)}) / does not equal the sum of its "
                     f"{row['_count']} children",
                     f"sumber tidak konsisten: periksa baris anak {child_rows} / the source does "
                     f"not add up: check child rows {child_rows}" + _tolerance_note(tolerance),
                     {
-                        "expected": _plain(expected),
-                        "difference": _plain(actual - expected),
+                        "expected": plain(expected),
+                        "difference": plain(actual - expected),
                         "children": int(row["_count"]),
                         "child_rows": child_rows,
                     },
                 )
             )
             if len(issues) >= LIMIT:
-                return issues
-    return issues
+                return with_severity(issues, check)
+    return with_severity(issues, check)
 
 
 def _tolerance_note(tolerance) -> str:
     if not tolerance:
         return ""
-    return f" (toleransi pembulatan per nilai / rounding tolerance per value {_grouped(tolerance)})"
-
-
-def _plain(value) -> str:
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _grouped(value) -> str:
-    """2554770000000 -> '2.554.770.000.000' (Indonesian grouping, as a data officer reads it)."""
-    number = float(value)
-    if number.is_integer():
-        return f"{int(number):,}".replace(",", ".")
-    return f"{number:,.2f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f" (toleransi pembulatan per nilai / rounding tolerance per value {grouped(tolerance)})"

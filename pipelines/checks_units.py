@@ -35,9 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .checks import check
-from .checks_hierarchy import WARNING, _grouped, _plain
-from .errors import DescriptorError, Issue, RowMap
+from .checks import check, grouped, plain
+from .errors import Issue, RowMap
 from .model import Resource
 
 CHECK_TYPE = "unit-mismatch"
@@ -85,11 +84,13 @@ def misfits(values: pd.Series, unit: str, scale: float) -> pd.Series:
 def unit_mismatch(
     db, resource: Resource, staging: Path, rows_from: RowMap | None, **spec
 ) -> list[Issue]:
-    """The `unit-mismatch` check of pipelines/checks.py's registry, on the normalised CSV."""
-    columns = list(spec.get("columns") or [])
+    """The `unit-mismatch` check of pipelines/checks.py's registry, on the normalised CSV.
+
+    load_dataset checked that `columns` are fields, each with a known header (model.CHECK_TYPES).
+    """
+    columns = list(spec["columns"])
     headers = _headers(resource, columns, spec.get("headers") or {})
     factor = float(spec.get("factor", 1))
-    severity = WARNING if spec.get("on_mismatch", "fail") == "warn" else "error"
     frame = pd.read_csv(
         staging, usecols=columns, dtype="string", keep_default_na=False, na_values=[""]
     )
@@ -106,38 +107,20 @@ def unit_mismatch(
         position = int(bad.to_numpy().nonzero()[0][0])
         sample = source.iloc[position]
         issues.append(
-            _issue(
-                resource, rows_from, position, column, headers[column], unit, sample, bad, severity
-            )
+            _issue(resource, rows_from, position, column, headers[column], unit, sample, bad)
         )
     return issues
 
 
 def _headers(resource: Resource, columns: list[str], given: dict) -> dict[str, str]:
-    where = (str(resource.folder / "datapackage.yaml"), f"{resource.name}.jendela.checks")
-    if not columns:
-        raise DescriptorError(*where, f"{CHECK_TYPE} needs `columns`: the fields to compare")
+    """The source header of each column: given in the check, or the one renamed to it."""
     renamed = {field: header for header, field in resource.column_map.items()}
-    headers = {}
-    for column in columns:
-        if column not in resource.field_names:
-            raise DescriptorError(
-                *where, f"{CHECK_TYPE} names column {column!r}, not a field of {resource.name}"
-            )
-        header = given.get(column) or renamed.get(column)
-        if not header:
-            raise DescriptorError(
-                *where,
-                f"{CHECK_TYPE}: no source header for {column!r}; rename it from its header in "
-                "`jendela.columns` or give the header text in the check's `headers`",
-            )
-        headers[column] = str(header)
-    return headers
+    return {column: str(given.get(column) or renamed[column]) for column in columns}
 
 
-def _issue(resource, rows_from, position, column, header, unit, sample, bad, severity) -> Issue:
+def _issue(resource, rows_from, position, column, header, unit, sample, bad) -> Issue:
     file, row = rows_from.locate(position) if rows_from is not None else (None, position + 1)
-    shown = _grouped(sample)
+    shown = grouped(sample)
     count = int(bad.sum())
     if unit == PERCENT:
         said_id = f"nilai seperti {shown} bukan persentase (0-100)"
@@ -165,7 +148,7 @@ def _issue(resource, rows_from, position, column, header, unit, sample, bad, sev
         file=file,
         row=row,
         column=column,
-        value=_plain(sample),
+        value=plain(sample),
         hint=hint,
-        extra={"severity": severity, "header": header, "unit": unit, "values": count},
+        extra={"header": header, "unit": unit, "values": count},
     )

@@ -15,7 +15,7 @@ import pandas as pd
 import sqlite_utils
 
 from .errors import Issue, RowMap
-from .model import Resource
+from .model import Resource, as_list
 
 SQLITE_TYPES = {
     "string": str,
@@ -39,7 +39,7 @@ def create_table(db: sqlite_utils.Database, resource: Resource) -> sqlite_utils.
         (fk_field, fk["reference"]["resource"], ref_field)
         for fk in resource.foreign_keys
         for fk_field, ref_field in zip(
-            _as_list(fk["fields"]), _as_list(fk["reference"]["fields"]), strict=True
+            as_list(fk["fields"]), as_list(fk["reference"]["fields"]), strict=True
         )
         if fk["reference"]["resource"] in db.table_names()
     ]
@@ -98,7 +98,7 @@ RANGED_TYPES = {"integer", "number", "date", "datetime", "year"}
 def add_indexes(db: sqlite_utils.Database, resource: Resource) -> None:
     """Index the columns people filter and facet on, and full-text index the text columns."""
     table = db.table(resource.name)
-    fk_columns = [c for fk in resource.foreign_keys for c in _as_list(fk["fields"])]
+    fk_columns = [c for fk in resource.foreign_keys for c in as_list(fk["fields"])]
     indexed = set(resource.primary_key[:1])
     # Numbers and dates are what people sort by and filter with ranges (pagu_rp >= 1 miliar,
     # tanggal after June): indexed, a count is a short index range and a sort reads the first
@@ -133,8 +133,8 @@ def check_foreign_keys(
     issues: list[Issue] = []
     for fk in resource.foreign_keys:
         target = fk["reference"]["resource"]
-        fields = _as_list(fk["fields"])
-        ref_fields = _as_list(fk["reference"]["fields"])
+        fields = as_list(fk["fields"])
+        ref_fields = as_list(fk["reference"]["fields"])
         self_reference = target == resource.name
         if not self_reference and target not in db.table_names():
             issues.append(
@@ -142,9 +142,15 @@ def check_foreign_keys(
                     dataset=resource.dataset_id,
                     resource=resource.name,
                     type="foreign-key-target-missing",
-                    message=f"table {target!r} is not published, so {fields} cannot be checked",
+                    message=(
+                        f"tabel {target!r} belum diterbitkan, jadi {fields} tidak dapat diperiksa "
+                        f"/ table {target!r} is not published, so {fields} cannot be checked"
+                    ),
                     file=rows_from.label,
-                    hint=f"build the dataset that defines {target!r} first",
+                    hint=(
+                        f"bangun dulu dataset yang mendefinisikan {target!r} / build the dataset "
+                        f"that defines {target!r} first"
+                    ),
                 )
             )
             continue
@@ -178,12 +184,18 @@ def check_foreign_keys(
                         dataset=resource.dataset_id,
                         resource=resource.name,
                         type="foreign-key",
-                        message=f"{value} not found in {target}.{ref_fields[0]}",
+                        message=(
+                            f"{value} tidak ada di {target}.{ref_fields[0]} / {value} not found "
+                            f"in {target}.{ref_fields[0]}"
+                        ),
                         file=file,
                         row=row,
                         column=fields[0],
                         value=value,
-                        hint=f"every {fields[0]} must be a {ref_fields[0]} of table {target}",
+                        hint=(
+                            f"setiap {fields[0]} harus berupa {ref_fields[0]} dari tabel {target} "
+                            f"/ every {fields[0]} must be a {ref_fields[0]} of table {target}"
+                        ),
                     )
                 )
             offset += len(chunk)
@@ -204,7 +216,3 @@ def _keys_in_file(staging: Path, columns: list[str]) -> pd.Index:
     if len(columns) > 1:
         return pd.MultiIndex.from_frame(frame[columns])
     return pd.Index(frame[columns[0]])
-
-
-def _as_list(value) -> list:
-    return list(value) if isinstance(value, list) else [value]

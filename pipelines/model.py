@@ -36,6 +36,71 @@ DEFAULT_PARSE = {
 }
 
 
+@dataclass(frozen=True)
+class CheckType:
+    """The settings of one check type of `jendela.checks`; the check itself is in checks*.py.
+
+    Declared here, below the stages, so a descriptor is checked when it loads (`load_dataset`)
+    whether or not a build imported the check modules; pipelines/checks.py registers only types
+    listed here, and tests/test_checks_robust.py asserts that every type listed is registered.
+    """
+
+    settings: dict[str, type | tuple[type, ...]]  # every setting it accepts, with its type
+    required: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # settings that name a field (a name, or a list of names)
+    defaults: dict[str, Any] = field(default_factory=dict)  # given to the check when not set
+    headers: str | None = None  # a setting whose fields each need their source column header
+
+
+_COMMON = {"type": str, "on_mismatch": str}  # on_mismatch: fail | warn, for every check type
+_NUMBER = (int, float)
+_TYPE_WORDS = {
+    str: "teks / text",
+    list: "daftar / a list",
+    dict: "mapping",
+    _NUMBER: "angka / a number",
+}
+CHECK_TYPES: dict[str, CheckType] = {
+    "region_name": CheckType(
+        {**_COMMON, "code": str, "name": str, "accept": dict},
+        required=("code", "name"),
+        columns=("code", "name"),
+    ),
+    "outlier": CheckType(
+        {**_COMMON, "value": str, "by": list, "ratio": _NUMBER},
+        required=("value", "by"),
+        columns=("value", "by"),
+    ),
+    "region_total": CheckType(
+        {**_COMMON, "value": str, "by": list, "code": str},
+        required=("value", "by"),
+        columns=("value", "by", "code"),
+        defaults={"code": "kode_wilayah"},
+    ),
+    "hierarchy-sum": CheckType(
+        {
+            **_COMMON,
+            "key": str,
+            "parent": str,
+            "level": str,
+            "group": list,
+            "values": list,
+            "subtract": list,
+            "tolerance": _NUMBER,
+        },
+        required=("key", "parent", "values"),
+        columns=("key", "parent", "level", "group", "values"),
+    ),
+    "unit-mismatch": CheckType(
+        {**_COMMON, "columns": list, "headers": dict, "factor": _NUMBER},
+        required=("columns",),
+        columns=("columns",),
+        headers="columns",
+    ),
+}
+ON_MISMATCH = ("fail", "warn")
+
+
 def read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
@@ -364,9 +429,10 @@ def _check_resource(resource: Resource, path: Path, key: str) -> None:
         fk_key = f"{key}.schema.foreignKeys[{i}]"
         if "reference" not in fk or "resource" not in fk["reference"]:
             raise DescriptorError(str(path), fk_key, "needs fields and reference.resource")
-        for column in _as_list(fk.get("fields")):
+        for column in as_list(fk.get("fields")):
             if column not in names:
                 raise DescriptorError(str(path), f"{fk_key}.fields", f"{column!r} is not a field")
+    _check_checks(resource, path, key)
     if not resource.source_files():
         raise DescriptorError(
             str(path),
@@ -375,7 +441,94 @@ def _check_resource(resource: Resource, path: Path, key: str) -> None:
         )
 
 
-def _as_list(value) -> list:
+def as_list(value) -> list:
+    """A descriptor value that may be one item or a list (`fields: kode` or `fields: [a, b]`)."""
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+def _check_checks(resource: Resource, path: Path, key: str) -> None:
+    """`jendela.checks` must name known check types, their settings and existing fields.
+
+    Found here, when the descriptor loads, a mistake stops the command with exit 2 and the key;
+    found by the check itself it would throw away the whole build in the middle of the data.
+    """
+    names = set(resource.field_names)
+    for i, spec in enumerate(resource.ext.get("checks") or []):
+        where = f"{key}.jendela.checks[{i}]"
+        if not isinstance(spec, dict):
+            raise DescriptorError(str(path), where, "harus berupa mapping / must be a mapping")
+        kind = CHECK_TYPES.get(spec.get("type"))
+        if kind is None:
+            raise DescriptorError(
+                str(path),
+                f"{where}.type",
+                f"jenis pemeriksaan {spec.get('type')!r} tidak dikenal / unknown check type "
+                f"{spec.get('type')!r} (known: {', '.join(sorted(CHECK_TYPES))})",
+            )
+        settings = {**kind.defaults, **spec}
+        for setting in settings:
+            if setting not in kind.settings:
+                raise DescriptorError(
+                    str(path),
+                    f"{where}.{setting}",
+                    f"{spec['type']} tidak punya pengaturan {setting!r} / {spec['type']} has no "
+                    f"setting {setting!r} (settings: {', '.join(sorted(kind.settings))})",
+                )
+        for setting in kind.required:
+            if settings.get(setting) in (None, [], ""):
+                raise DescriptorError(
+                    str(path),
+                    f"{where}.{setting}",
+                    f"{spec['type']} memerlukan {setting!r} / {spec['type']} needs {setting!r}",
+                )
+        for setting, value in settings.items():
+            expected = kind.settings[setting]
+            if not isinstance(value, expected):
+                raise DescriptorError(
+                    str(path),
+                    f"{where}.{setting}",
+                    f"harus berupa {_TYPE_WORDS[expected]} / must be {_TYPE_WORDS[expected]}: "
+                    f"{value!r}",
+                )
+            if setting in kind.columns:
+                for column in as_list(value):
+                    if column not in names:
+                        raise DescriptorError(
+                            str(path),
+                            f"{where}.{setting}",
+                            f"{column!r} bukan kolom {resource.name} / {column!r} is not a field "
+                            f"of {resource.name}",
+                        )
+        if settings.get("on_mismatch", ON_MISMATCH[0]) not in ON_MISMATCH:
+            raise DescriptorError(
+                str(path),
+                f"{where}.on_mismatch",
+                f"harus salah satu dari / must be one of: {', '.join(ON_MISMATCH)}",
+            )
+        if kind.headers:
+            _check_headers(resource, settings, path, where, kind.headers)
+
+
+def _check_headers(resource: Resource, spec: dict, path: Path, where: str, setting: str) -> None:
+    """Each column of `setting` needs its source header: renamed from it, or given in `headers`."""
+    given = spec.get("headers") or {}
+    for column in given:
+        if column not in spec[setting]:
+            raise DescriptorError(
+                str(path),
+                f"{where}.headers",
+                f"{column!r} tidak ada di {setting} / {column!r} is not one of the {setting}",
+            )
+    renamed = set(resource.column_map.values())
+    for column in spec[setting]:
+        if not given.get(column) and column not in renamed:
+            raise DescriptorError(
+                str(path),
+                f"{where}.{setting}",
+                f"judul sumber {column!r} tidak diketahui: ganti namanya dari judulnya di "
+                f"`jendela.columns` atau tulis judulnya di `headers` / no source header for "
+                f"{column!r}: rename it from its header in `jendela.columns` or give the header "
+                "text in the check's `headers`",
+            )

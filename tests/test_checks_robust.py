@@ -1,0 +1,429 @@
+"""Dataset checks (pipelines/checks*.py) that cannot take a build down, and that stay fast.
+
+Check settings are checked when the descriptor loads (model.CHECK_TYPES), `on_mismatch` works for
+every check type, and the vectorised checks report exactly what their row-by-row versions did.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlite_utils
+from conftest import run_publish
+
+import pipelines.build  # noqa: F401 (imports every check module, as a build does)
+from pipelines.checks import CHECKS, grouped, is_warning, plain, run_checks
+from pipelines.errors import DescriptorError, RowMap
+from pipelines.load import check_foreign_keys
+from pipelines.model import CHECK_TYPES, Vocabulary, as_list, load_dataset
+from pipelines.regions import RegionLookup
+
+LUAS = Path("datasets/luas-wilayah")
+CHECK_KEY = "resources[0].jendela.checks[0]"
+
+
+def publish_in(project: Path, *args: str):
+    return run_publish(
+        "--datasets-dir", str(project / "datasets"), "--metadata-dir", str(project / "metadata"),
+        *args,
+    )  # fmt: skip
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def _without_check_type_enum(node) -> None:
+    """Drop the schema's list of check types, so the Python check in model.py answers alone."""
+    if isinstance(node, dict):
+        if "region_name" in (node.get("enum") or []):
+            del node["enum"]
+        for value in node.values():
+            _without_check_type_enum(value)
+    elif isinstance(node, list):
+        for value in node:
+            _without_check_type_enum(value)
+
+
+# --- settings are checked when the descriptor loads: exit 2, file and key named ----------------
+
+
+@pytest.mark.parametrize("schema_lists_types", [True, False])
+def test_mistyped_check_type_stops_validate_with_exit_2(copy_project, schema_lists_types):
+    descriptor = copy_project / LUAS / "datapackage.yaml"
+    _edit(descriptor, "- type: region_name", "- type: region-name")
+    if not schema_lists_types:
+        schema_path = copy_project / "metadata/schemas/descriptor.schema.json"
+        schema = json.loads(schema_path.read_text())
+        _without_check_type_enum(schema)
+        schema_path.write_text(json.dumps(schema))
+
+    result = publish_in(copy_project, "validate", "luas-wilayah")
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {descriptor}: {CHECK_KEY}.type: ")
+    assert "'region-name'" in result.stderr and "region_name" in result.stderr
+    assert "Traceback" not in result.stderr
+    if not schema_lists_types:
+        assert result.stderr == (
+            f"error: {descriptor}: {CHECK_KEY}.type: jenis pemeriksaan 'region-name' tidak "
+            "dikenal / unknown check type 'region-name' (known: hierarchy-sum, outlier, "
+            "region_name, region_total, unit-mismatch)\n"
+        )
+
+
+def test_check_naming_a_column_that_is_not_a_field_stops_validate_with_exit_2(copy_project):
+    descriptor = copy_project / LUAS / "datapackage.yaml"
+    _edit(descriptor, "          name: nama_wilayah_sumber\n", "          name: nama_wilayah\n")
+
+    result = publish_in(copy_project, "validate", "luas-wilayah")
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr == (
+        f"error: {descriptor}: {CHECK_KEY}.name: 'nama_wilayah' bukan kolom luas_wilayah / "
+        "'nama_wilayah' is not a field of luas_wilayah\n"
+    )
+
+
+FIRST, SECOND = "resources[0].jendela.checks[0]", "resources[0].jendela.checks[1]"
+
+
+@pytest.mark.parametrize(
+    ("dataset", "old", "new", "key", "says"),
+    [
+        ("luas-wilayah", "name: nama_wilayah_sumber\n", "nama: nama_wilayah_sumber\n",
+         f"{FIRST}.nama", "has no setting 'nama'"),
+        ("luas-wilayah", "          name: nama_wilayah_sumber\n", "",
+         f"{FIRST}.name", "region_name needs 'name'"),
+        ("penduduk-jabar-odj", "          ratio: 2\n", "          ratio: dua\n",
+         f"{SECOND}.ratio", "must be angka / a number: 'dua'"),
+        ("penduduk-jabar-odj", "by: [kode_wilayah, jenis_kelamin]", "by: kode_wilayah",
+         f"{SECOND}.by", "must be daftar / a list"),
+        ("penduduk-jabar-odj", "by: [kode_wilayah, jenis_kelamin]", "by: [kode_wilayah, jk]",
+         f"{SECOND}.by", "'jk' is not a field of penduduk_odj"),
+        ("monitoring-lkpp", "on_mismatch: warn", "on_mismatch: warning",
+         f"{FIRST}.on_mismatch", "must be one of: fail, warn"),
+        ("monitoring-lkpp", "columns: [nilai_rup_rp, nilai_realisasi_rp]", "columns: []",
+         f"{FIRST}.columns", "unit-mismatch needs 'columns'"),
+        ("monitoring-lkpp", "on_mismatch: warn", "headers: {nama_instansi: Nama}",
+         f"{FIRST}.headers", "'nama_instansi' is not one of the columns"),
+        ("ppks-tangsel", "columns: [jumlah_ppks_dtks]", "columns: [jumlah_ppks_dtks, tahun]",
+         f"{FIRST}.columns", "no source header for 'tahun'"),
+    ],
+)  # fmt: skip
+def test_bad_check_settings_are_descriptor_errors_naming_the_key(
+    copy_project, dataset, old, new, key, says
+):
+    descriptor = copy_project / "datasets" / dataset / "datapackage.yaml"
+    _edit(descriptor, old, new)
+    with pytest.raises(DescriptorError) as error:
+        load_dataset(descriptor.parent, Vocabulary.load(copy_project / "metadata"))
+    assert (error.value.path, error.value.key) == (str(descriptor), key)
+    assert says in error.value.message
+
+
+def test_every_declared_check_type_is_registered_and_the_schema_agrees():
+    assert set(CHECKS) == set(CHECK_TYPES)
+    schema = json.loads(Path("metadata/schemas/descriptor.schema.json").read_text())
+    enums = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "region_name" in (node.get("enum") or []):
+                enums.append(node["enum"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert all(set(enum) == set(CHECK_TYPES) for enum in enums), enums
+
+
+# --- on_mismatch for every check type; region_total without the region table ------------------
+
+REGIONS = [
+    ("32", "Jawa Barat", None),
+    ("32.71", "Kota Bogor", "32"),
+    ("32.71.01", "Bogor Selatan", "32.71"),
+    ("32.71.06", "Tanah Sareal", "32.71"),
+    ("32.73", "Kota Bandung", "32"),
+    ("32.73.01", "Sukasari", "32.73"),
+]
+
+
+class _Resource:
+    """The few attributes of a model.Resource that the checks read."""
+
+    dataset_id = "contoh"
+    name = "contoh"
+
+    def __init__(self, checks: list[dict], foreign_keys: list[dict] | None = None):
+        self.ext = {"checks": checks}
+        self.foreign_keys = foreign_keys or []
+
+
+def _region_db(tmp_path: Path, with_regions: bool = True) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(tmp_path / "regions.db")
+    if with_regions:
+        db["wilayah"].insert_all(
+            {"kode_wilayah": c, "nama_wilayah": n, "kode_wilayah_induk": p} for c, n, p in REGIONS
+        )
+    return db
+
+
+def _staging(tmp_path: Path, rows: list[dict]) -> tuple[Path, RowMap]:
+    path = tmp_path / "staging.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    rows_from = RowMap()
+    rows_from.add("sumber.csv", list(range(2, len(rows) + 2)))
+    rows_from.freeze()
+    return path, rows_from
+
+
+# Kota Bogor's total is 1 off its parts; Kota Bandung's series has one value 10x the others; row
+# 2 names 32.71 after another city.
+ROWS = [
+    {"kode_wilayah": "32.71", "nama": "KOTA BOGOR", "tahun": "2023", "jumlah": "16"},
+    {"kode_wilayah": "32.71", "nama": "KOTA CIMAHI", "tahun": "2024", "jumlah": "15"},
+    {"kode_wilayah": "32.71.01", "nama": "Bogor Selatan", "tahun": "2023", "jumlah": "10"},
+    {"kode_wilayah": "32.71.06", "nama": "Tanah Sareal", "tahun": "2023", "jumlah": "5"},
+    {"kode_wilayah": "32.71", "nama": "KOTA BOGOR", "tahun": "2025", "jumlah": "15"},
+    {"kode_wilayah": "32.73", "nama": "KOTA BANDUNG", "tahun": "2022", "jumlah": "100"},
+    {"kode_wilayah": "32.73", "nama": "KOTA BANDUNG", "tahun": "2023", "jumlah": "1000"},
+    {"kode_wilayah": "32.73", "nama": "KOTA BANDUNG", "tahun": "2024", "jumlah": "110"},
+]
+EVERY_TYPE = [
+    {"type": "region_name", "code": "kode_wilayah", "name": "nama"},
+    {"type": "outlier", "value": "jumlah", "by": ["kode_wilayah"], "ratio": 2},
+    {"type": "region_total", "value": "jumlah", "by": ["tahun"]},
+]
+
+
+@pytest.mark.parametrize("spec", EVERY_TYPE, ids=lambda s: s["type"])
+def test_on_mismatch_warn_turns_any_check_into_warnings(tmp_path, spec):
+    db = _region_db(tmp_path)
+    staging, rows_from = _staging(tmp_path, ROWS)
+    failing = run_checks(db, _Resource([spec]), staging, rows_from)
+    warned = run_checks(db, _Resource([{**spec, "on_mismatch": "warn"}]), staging, rows_from)
+    assert failing and not any(is_warning(i) for i in failing)
+    assert {i.extra["severity"] for i in failing} == {"error"}
+    assert [i.row for i in warned] == [i.row for i in failing]
+    assert all(is_warning(i) for i in warned)
+
+
+def test_region_total_without_the_region_table_says_it_could_not_check(tmp_path):
+    db = _region_db(tmp_path, with_regions=False)
+    staging, rows_from = _staging(tmp_path, ROWS)
+    check = {"type": "region_total", "value": "jumlah", "by": ["tahun"]}
+    [issue] = run_checks(db, _Resource([check]), staging, rows_from)
+    assert (issue.type, issue.file, issue.row) == ("region-total-unchecked", "sumber.csv", None)
+    assert issue.message == (
+        "tabel 'wilayah' belum diterbitkan, jadi total tidak dapat diperiksa / table 'wilayah' is "
+        "not published, so totals cannot be checked"
+    )
+    assert issue.hint == (
+        "bangun dulu dataset yang mendefinisikan 'wilayah' / build the dataset that defines "
+        "'wilayah' first"
+    )
+
+
+def test_foreign_key_issues_are_bilingual(tmp_path):
+    db = _region_db(tmp_path)
+    staging, rows_from = _staging(tmp_path, [{"kode_wilayah": "32.79", "jumlah": "1"}])
+    to_regions = {"fields": ["kode_wilayah"], "reference": {"resource": "wilayah"}}
+    to_regions["reference"]["fields"] = ["kode_wilayah"]
+    [issue] = check_foreign_keys(db, _Resource([], [to_regions]), staging, rows_from)
+    assert (issue.type, issue.row, issue.value) == ("foreign-key", 2, "32.79")
+    assert issue.message == (
+        "32.79 tidak ada di wilayah.kode_wilayah / 32.79 not found in wilayah.kode_wilayah"
+    )
+    assert issue.hint == (
+        "setiap kode_wilayah harus berupa kode_wilayah dari tabel wilayah / every kode_wilayah "
+        "must be a kode_wilayah of table wilayah"
+    )
+    elsewhere = {"fields": "kode_wilayah", "reference": {"resource": "kecamatan", "fields": "k"}}
+    [issue] = check_foreign_keys(db, _Resource([], [elsewhere]), staging, rows_from)
+    assert issue.message == (
+        "tabel 'kecamatan' belum diterbitkan, jadi ['kode_wilayah'] tidak dapat diperiksa / "
+        "table 'kecamatan' is not published, so ['kode_wilayah'] cannot be checked"
+    )
+
+
+# --- the vectorised checks report what the row-by-row versions did ---------------------------
+# The references below are the code the checks had before (per-row joins, iterrows, tuples),
+# kept here to pin down that the faster versions find the same rows with the same figures.
+
+
+def _old_outlier(frame: pd.DataFrame, value: str, by: list[str], ratio: float) -> list[tuple]:
+    numbers = pd.to_numeric(frame[value], errors="coerce")
+    groups = frame[by].fillna("").astype(str).agg("\x1f".join, axis=1)
+    median = numbers.groupby(groups).transform("median")
+    count = numbers.groupby(groups).transform("count")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.maximum(numbers / median, median / numbers)
+    flagged = (count >= 3) & (numbers > 0) & (median > 0) & (factor > ratio)
+    found = []
+    for position in np.flatnonzero(flagged.fillna(False).to_numpy()):
+        series = ", ".join(f"{c} {frame.at[position, c]}" for c in by)
+        number, middle = numbers[position], median[position]
+        direction = "below" if number < middle else "above"
+        message = (
+            f"{plain(number)} is {factor[position]:.1f} times {direction} the median "
+            f"{plain(middle)} of its series ({series}; {int(count[position])} values)"
+        )
+        found.append((position + 2, plain(number), message))
+    return found
+
+
+def _old_region_total(frame: pd.DataFrame, lookup, value, by, code="kode_wilayah"):
+    frame = frame.copy()
+    frame[by] = frame[by].fillna("")
+    frame["number"] = pd.to_numeric(frame[value], errors="coerce")
+    frame["parent"] = frame[code].map(lookup.parents)
+    parts = (
+        frame.dropna(subset=["parent"])
+        .groupby(["parent", *by])
+        .agg(parts_sum=("number", "sum"), parts_count=(code, "nunique"))
+        .reset_index()
+    )
+    wholes = frame.reset_index(names="position").merge(
+        parts, left_on=[code, *by], right_on=["parent", *by], how="inner", suffixes=("", "_")
+    )
+    found = []
+    for _, row in wholes.iterrows():
+        expected = len(lookup.members(row[code]))
+        if row["parts_count"] != expected or row["number"] == row["parts_sum"]:
+            continue
+        message = (
+            f"{plain(row['number'])} for {row[code]} is not the sum of its {expected} "
+            f"sub-regions in this table, {plain(row['parts_sum'])}"
+        )
+        found.append((row["position"] + 2, plain(row["number"]), message))
+    return found
+
+
+def _old_region_name(frame: pd.DataFrame, lookup, code, name):
+    pairs = frame.dropna().drop_duplicates()
+    wrong = {
+        (c, n)
+        for c, n in pairs.itertuples(index=False)
+        if c in lookup.names and not lookup.same_name(c, n)
+    }
+    keys = pd.Series(list(zip(frame[code], frame[name], strict=True)))
+    found = []
+    for position in np.flatnonzero(keys.isin(wrong).to_numpy()):
+        value, given = frame.at[position, code], frame.at[position, name]
+        message = (
+            f"{code} {value} is {lookup.names[value]!r} in table wilayah, but this row names it "
+            f"{given!r}"
+        )
+        found.append((position + 2, str(value), message))
+    return found
+
+
+# Empty cells in the group columns (jenis_kelamin, tahun), in values and in codes and names.
+MIXED = [
+    ("32.71", "KOTA BOGOR", "", "2023", "16"),
+    ("32.71", "KOTA BOGOR", "", "2024", "15"),
+    ("32.71", "KOTA BOGOR", "", "2025", "70"),
+    ("32.71", "KOTA CIMAHI", "p", "2023", "8"),
+    ("32.71", "KOTA BOGOR", "p", "2024", "9"),
+    ("32.71", "", "p", "2025", "40"),
+    ("32.71", "KOTA BOGOR", "p", "2026", ""),
+    ("32.71.01", "Bogor Selatan", "", "2023", "10"),
+    ("32.71.06", "Tanah Sareal", "", "2023", "5"),
+    ("32.71.01", "Bogor Selatan", "p", "", "3"),
+    ("32.71.06", "Tanah Sareal", "p", "", "4"),
+    ("32.71", "KOTA BOGOR", "p", "", "8"),
+    ("", "KOTA BANDUNG", "", "2023", "500"),
+    ("", "KOTA BANDUNG", "", "2024", "50"),
+    ("", "KOTA BANDUNG", "", "2025", "55"),
+    ("32.73", "Kota Bandung", "l", "2023", "2.5"),
+    ("32.73", "KOTA BANDUNG", "l", "2024", "20.5"),
+    ("32.73", "Kota Bandung", "l", "2025", "2.75"),
+    ("32.73.01", "Sukasari", "l", "2023", "2.5"),
+    ("32.71.01", "Bogor Selatan", "l", "2026", "1"),
+    ("32.71.06", "Tanah Sareal", "l", "2026", "2"),
+]
+COLUMNS = ["kode_wilayah", "nama", "jenis_kelamin", "tahun", "jumlah"]
+
+
+def _mixed(tmp_path):
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in MIXED]
+    staging, rows_from = _staging(tmp_path, rows)
+    frame = pd.read_csv(staging, dtype="string", keep_default_na=False, na_values=[""])
+    return staging, rows_from, frame
+
+
+def _found(issues) -> list[tuple]:
+    return [(i.row, i.value, i.message.split(" / ", 1)[1]) for i in issues]
+
+
+@pytest.mark.parametrize("by", [["kode_wilayah", "jenis_kelamin"], ["jenis_kelamin"]])
+def test_outlier_finds_what_the_per_row_version_found(tmp_path, by):
+    staging, rows_from, frame = _mixed(tmp_path)
+    spec = {"type": "outlier", "value": "jumlah", "by": by, "ratio": 2}
+    new = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
+    old = _old_outlier(frame, "jumlah", by, 2)
+    assert len(old) >= 2
+    assert _found(new) == old
+
+
+@pytest.mark.parametrize("by", [["tahun"], ["jenis_kelamin", "tahun"]])
+def test_region_total_finds_what_the_iterrows_version_found(tmp_path, by):
+    staging, rows_from, frame = _mixed(tmp_path)
+    lookup = RegionLookup(REGIONS)
+    spec = {"type": "region_total", "value": "jumlah", "by": by}
+    new = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
+    old = _old_region_total(frame.drop(index=6).reset_index(drop=True), lookup, "jumlah", by)
+    # Row 8 (32.71 in 2026, no value, its parts complete by year) claims nothing: the old version
+    # stopped on it with a TypeError (pd.NA in a boolean test), so it is compared without it.
+    if by == ["tahun"]:
+        with pytest.raises(TypeError, match="NA"):
+            _old_region_total(frame, lookup, "jumlah", by)
+    old = [(row + (row >= 8), *rest) for row, *rest in old]
+    assert old
+    assert _found(new) == old
+
+
+def test_region_name_finds_what_the_tuple_version_found(tmp_path):
+    staging, rows_from, frame = _mixed(tmp_path)
+    lookup = RegionLookup(REGIONS)
+    spec = {"type": "region_name", "code": "kode_wilayah", "name": "nama"}
+    new = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
+    old = _old_region_name(frame[["kode_wilayah", "nama"]], lookup, "kode_wilayah", "nama")
+    assert old
+    assert _found(new) == old
+
+
+# --- small shared helpers ---------------------------------------------------------------------
+
+
+def test_as_list_reads_one_item_or_a_list():
+    assert (as_list(None), as_list("kode"), as_list(["a", "b"])) == ([], ["kode"], ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("value", "shown", "typed"),
+    [
+        (2554770000000, "2.554.770.000.000", "2554770000000"),
+        (-1000.0, "-1.000", "-1000"),
+        (1234.5, "1.234,50", "1234.5"),
+        (np.float64(450.0), "450", "450"),
+    ],
+)
+def test_figures_in_check_messages(value, shown, typed):
+    assert (grouped(value), plain(value)) == (shown, typed)
