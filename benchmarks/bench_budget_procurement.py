@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 import sqlite_utils  # noqa: E402
 
 from pipelines.build import build  # noqa: E402
+from pipelines.catalog import DEFAULT_BASE_URL  # noqa: E402
 from pipelines.ocds import write_release_package  # noqa: E402
 from pipelines.registry import load_catalog  # noqa: E402
 
@@ -76,7 +77,9 @@ def main() -> None:
         for dataset_id, table in (("tender-spse", "tender_spse"), ("rup-sirup", "rup_sirup")):
             dataset = catalog.datasets[dataset_id]
             tick = time.perf_counter()
-            path = write_release_package(db, dataset, dataset.resource(table), folder / "ocds")
+            path = write_release_package(
+                db, dataset, dataset.resource(table), folder / "ocds", DEFAULT_BASE_URL
+            )
             written = time.perf_counter() - tick
             tick = time.perf_counter()
             review = ocds_json_output(file=str(path), lib_cove_ocds_config=config)

@@ -105,6 +105,9 @@ def build(
     `source_overrides` maps a resource name to a file, folder or glob read instead of the
     embedded input (for builds on full real exports kept outside the repository).
     """
+    from .catalog import SiteOptions
+
+    site_options = site_options or SiteOptions()
     progress = progress or Progress(quiet=True)
     overrides = {name: Path(path) for name, path in (source_overrides or {}).items()}
     cache_dir = cache_dir or output.parent / CACHE_DIR.relative_to(ROOT)
@@ -136,7 +139,15 @@ def build(
             progress.dataset(number, len(selected), dataset.id)
             _drop_dataset_tables(db, dataset)
             result = _build_dataset(
-                db, dataset, release, cache_dir, remote, overrides, progress, timer
+                db,
+                dataset,
+                release,
+                cache_dir,
+                remote,
+                overrides,
+                progress,
+                timer,
+                site_options.base,
             )
             if result.status == "failed":
                 kept = _carry_previous(db, dataset, previous, release, previous_manifest)
@@ -199,6 +210,7 @@ def _build_dataset(
     overrides: dict[str, Path],
     progress: Progress,
     timer: StageTimer,
+    base_url: str,
 ) -> DatasetResult:
     work = release / ".work" / dataset.id
     work.mkdir(parents=True, exist_ok=True)
@@ -221,6 +233,7 @@ def _build_dataset(
                 transform,
                 progress,
                 timer,
+                base_url,
             )
             entry["reports"][resource.name] = resource_entry.pop("report")
             issues_all += issues
@@ -266,7 +279,18 @@ def _source_label(resource, overrides: dict[str, Path]) -> str:
 
 
 def _build_resource(
-    db, dataset, resource, release, work, cache_dir, remote, overrides, transform, progress, timer
+    db,
+    dataset,
+    resource,
+    release,
+    work,
+    cache_dir,
+    remote,
+    overrides,
+    transform,
+    progress,
+    timer,
+    base_url,
 ) -> tuple[list[Issue], dict]:
     tick = time.perf_counter()
     fetched = fetch_resource(
@@ -377,9 +401,8 @@ def _build_resource(
         downloads.append(describe_file("quarantine", target, release))
     if resource.ext.get("ocds"):
         folder = site_dir(release) / DOWNLOADS / dataset.id
-        downloads.append(
-            describe_file("ocds", write_release_package(db, dataset, resource, folder), release)
-        )
+        path = write_release_package(db, dataset, resource, folder, base_url)
+        downloads.append(describe_file("ocds", path, release))
     entry["downloads"] = [d.as_dict() for d in downloads]
     return [], entry
 

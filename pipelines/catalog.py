@@ -29,6 +29,9 @@ DATABASE = "jendela"
 DEFAULT_BASE_URL = "https://jendeladata.id/"
 # Where each language's pages live inside the site: Indonesian at the root, English under en/.
 LANGUAGE_PREFIX = {"id": "", "en": "en/"}
+# Downloads of a table that are not its data in another format: the rows left out (quarantine)
+# and the Table Schema the data conforms to. Neither is a format facet nor a DCAT distribution.
+NOT_DATA_FORMATS = ("quarantine", "schema")
 
 
 class SiteOptionError(JendelaError):
@@ -98,9 +101,14 @@ def dataset_view(
         _resource_view(dataset, resource, entry, db, catalog, options, regions)
         for resource in dataset.resources
     ]
-    # Formats the data comes in (the facet); a quarantine file of rejected rows is not one.
+    # Formats the data comes in (the facet).
     formats = sorted(
-        {d["format"] for r in resources for d in r["downloads"] if d["format"] != "quarantine"}
+        {
+            d["format"]
+            for r in resources
+            for d in r["downloads"]
+            if d["format"] not in NOT_DATA_FORMATS
+        }
     )
     view = {
         "id": dataset.id,
@@ -198,6 +206,7 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
         for f in resource.fields
     ]
     rows = built.get("rows")
+    downloads = built.get("downloads", [])
     view = {
         "name": resource.name,
         "title": pair(resource.title, resource.ext.get("en", {}).get("title")),
@@ -208,7 +217,9 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
         "fields": fields,
         "string_fields": [f["name"] for f in fields if f["type"] in ("string", "date")],
         "rows": rows,
-        "downloads": built.get("downloads", []),
+        "downloads": downloads,
+        # `<table>.schema.json` (export.py); DCAT names it as what the other files conform to.
+        "schema": next((d for d in downloads if d["format"] == "schema"), None),
         # export.py writes no XLSX for a table over Excel's sheet limit; the page says why.
         "xlsx_skipped": bool(built.get("downloads"))
         and not any(d["format"] == "xlsx" for d in built["downloads"]),

@@ -11,11 +11,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .catalog import NOT_DATA_FORMATS
+
 SITE_NAME = "Jendela Data"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 IANA = "https://www.iana.org/assignments/media-types/"
 DATA_PACKAGE = "https://datapackage.org/standard/data-package/"
+# The OCDS release package schema, by its `id`: the 1.1 patch release tests/test_ocds.py checks
+# ocds.py's packages against (the packages say `"version": "1.1"`).
+OCDS_RELEASE_PACKAGE = (
+    "https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json"
+)
 MEDIA_TYPES = {
     "csv": "text/csv",
     "json": "application/json",
@@ -23,6 +30,7 @@ MEDIA_TYPES = {
     "parquet": "application/vnd.apache.parquet",
     "zip": "application/zip",
     "datapackage": "application/json",
+    "ocds": "application/json",
 }
 FILE_TYPES = {
     "csv": "CSV",
@@ -31,6 +39,7 @@ FILE_TYPES = {
     "parquet": "PARQUET",
     "zip": "ZIP",
     "datapackage": "JSON",
+    "ocds": "JSON",
 }
 # Project Open Data wants ISO 8601 repeating durations; "never" has no equivalent and is omitted.
 POD_PERIODICITY = {
@@ -52,12 +61,32 @@ DCAT_CONTEXT = {
 
 
 def distributions(view: dict) -> list[dict]:
-    """Every file of a dataset: (resource or None, download entry)."""
+    """Every data file of a dataset: (resource or None, download entry). A table's schema file is
+    not one: it is what the table's files conform to (see conforms_to)."""
     files = [
-        (r, d) for r in view["resources"] for d in r["downloads"] if d["format"] != "quarantine"
+        (r, d)
+        for r in view["resources"]
+        for d in r["downloads"]
+        if d["format"] not in NOT_DATA_FORMATS
     ]
     files += [(None, view[k]) for k in ("datapackage", "zip") if view.get(k)]
     return files
+
+
+def conforms_to(resource: dict | None, download: dict, base: str) -> str | None:
+    """The specification a file follows: the Data Package standard for datapackage.json and the
+    zip, the OCDS release package schema for `.ocds.json`, and the table's own Table Schema
+    (`<table>.schema.json`) for its CSV, JSON, XLSX and Parquet."""
+    if download["format"] in ("datapackage", "zip"):
+        return DATA_PACKAGE
+    if download["format"] == "ocds":
+        return OCDS_RELEASE_PACKAGE
+    return table_schema(resource, base)
+
+
+def table_schema(resource: dict | None, base: str) -> str | None:
+    """Address of a table's `<table>.schema.json`, when the build wrote one."""
+    return base + resource["schema"]["path"] if resource and resource.get("schema") else None
 
 
 def _lang_values(value: dict) -> list[dict]:
@@ -106,8 +135,9 @@ def dcat_catalog(views: list[dict], base: str) -> dict:
             }
             if licence:
                 entry["dct:license"] = {"@id": licence}
-            if download["format"] in ("datapackage", "zip"):
-                entry["dct:conformsTo"] = {"@id": DATA_PACKAGE}
+            standard = conforms_to(resource, download, base)
+            if standard:
+                entry["dct:conformsTo"] = {"@id": standard}
             files.append(entry)
         dataset = {
             "@id": view["url"]["id"],
@@ -206,14 +236,7 @@ def project_open_data(views: list[dict], base: str, operator: dict | None = None
             "describedBy": base + view["datapackage"]["path"] if view.get("datapackage") else None,
             "describedByType": "application/json" if view.get("datapackage") else None,
             "distribution": [
-                {
-                    "@type": "dcat:Distribution",
-                    "title": (resource["title"]["id"] if resource else d["path"].rsplit("/", 1)[1]),
-                    "downloadURL": base + d["path"],
-                    "mediaType": MEDIA_TYPES.get(d["format"], "application/octet-stream"),
-                    "format": d["format"].upper(),
-                }
-                for resource, d in distributions(view)
+                _pod_distribution(resource, d, base) for resource, d in distributions(view)
             ],
         }
         if view["licences"] and view["licences"][0].get("path"):
@@ -233,6 +256,25 @@ def project_open_data(views: list[dict], base: str, operator: dict | None = None
         "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
         "dataset": datasets,
     }
+
+
+def _pod_distribution(resource: dict | None, download: dict, base: str) -> dict:
+    """One data.json distribution; a table's file is `describedBy` its Table Schema (the data
+    dictionary, in DCAT-US terms), an OCDS file `conformsTo` the OCDS schema."""
+    entry = {
+        "@type": "dcat:Distribution",
+        "title": resource["title"]["id"] if resource else download["path"].rsplit("/", 1)[1],
+        "downloadURL": base + download["path"],
+        "mediaType": MEDIA_TYPES.get(download["format"], "application/octet-stream"),
+        "format": download["format"].upper(),
+    }
+    standard = conforms_to(resource, download, base)
+    if standard and standard == table_schema(resource, base):
+        entry["describedBy"] = standard
+        entry["describedByType"] = "application/json"
+    elif standard:
+        entry["conformsTo"] = standard
+    return entry
 
 
 def schema_org_dataset(view: dict, base: str, lang: str) -> dict:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .catalog import LANGUAGE_PREFIX
 from .templates import LANGUAGES, environment
 
 FEED_NAME = "atom.xml"
-PREFIX = {"id": "", "en": "en/"}
 
 
 def write_feeds(views: list[dict], site: Path, base: str) -> None:
@@ -20,10 +20,10 @@ def write_feeds(views: list[dict], site: Path, base: str) -> None:
     newest = max((v["updated"] for v in views), default="1970-01-01")
     pages = [
         {
-            "loc": f"{base}{PREFIX[lang]}",
+            "loc": f"{base}{LANGUAGE_PREFIX[lang]}",
             "lastmod": newest,
             "lang": lang,
-            "alternates": {other: f"{base}{PREFIX[other]}" for other in LANGUAGES},
+            "alternates": {other: f"{base}{LANGUAGE_PREFIX[other]}" for other in LANGUAGES},
         }
         for lang in LANGUAGES
     ] + [
@@ -38,15 +38,15 @@ def write_feeds(views: list[dict], site: Path, base: str) -> None:
         f"User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n", encoding="utf-8"
     )
     for lang in LANGUAGES:
-        path = site / PREFIX[lang] / FEED_NAME
+        path = site / LANGUAGE_PREFIX[lang] / FEED_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             env.get_template("atom.xml").render(
                 datasets=views,
                 lang=lang,
                 updated=newest,
-                self_url=f"{base}{PREFIX[lang]}{FEED_NAME}",
-                home_url=f"{base}{PREFIX[lang]}",
+                self_url=f"{base}{LANGUAGE_PREFIX[lang]}{FEED_NAME}",
+                home_url=f"{base}{LANGUAGE_PREFIX[lang]}",
             ),
             encoding="utf-8",
         )

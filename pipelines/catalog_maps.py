@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import JendelaError
+from .indonesian import region_name_key
 
 WIDTH = 640
 MAX_HEIGHT = 560
@@ -32,7 +33,6 @@ NO_DATA = "#d9d9d9"
 MAX_LABELS = 12
 TOLERANCE = 0.6  # pixels: Douglas-Peucker drops detail finer than a screen can show
 CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
-PREFIX = re.compile(r"^(KEC\.|KECAMATAN|KEL\.|KELURAHAN|DESA|KAB\.|KABUPATEN|KOTA)\s*")
 
 
 class BoundariesError(JendelaError):
@@ -97,22 +97,19 @@ def load_boundaries(path: Path, licence: str | None) -> Boundaries:
     return Boundaries(Path(path), licence.strip(), features)
 
 
-def normalise_name(text: str) -> str:
-    """`KEC. BOGOR BARAT` -> `BOGORBARAT`; `Marga jaya` and `KEL. MARGAJAYA` -> `MARGAJAYA`."""
-    upper = re.sub(r"\s+", " ", str(text).upper()).strip()
-    return re.sub(r"[^0-9A-Z]", "", PREFIX.sub("", upper))
-
-
 def match_features(boundaries: Boundaries, names: dict[str, str]) -> list[tuple[str | None, list]]:
-    """Pair each feature with the region code it draws (None when it matches none of `names`)."""
-    by_name = {normalise_name(name): code for code, name in names.items()}
+    """Pair each feature with the region code it draws (None when it matches none of `names`).
+
+    Names are compared with indonesian.region_name_key, the key every other stage matches
+    region names on: level words and spelling differ between sources ("KEL. MARGAJAYA" and
+    "Marga jaya"), but "KOTA BOGOR" never matches Kabupaten Bogor."""
+    by_name = {region_name_key(name): code for code, name in names.items()}
     matched = []
     for feature in boundaries.features:
-        code = None
         values = [str(v).strip() for v in feature["properties"].values() if v is not None]
         code = next((v for v in values if CODE.match(v) and v in names), None)
         if code is None:
-            code = next((by_name[n] for n in map(normalise_name, values) if n in by_name), None)
+            code = next((by_name[n] for n in map(region_name_key, values) if n in by_name), None)
         matched.append((code, feature["rings"]))
     return matched
 

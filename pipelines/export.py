@@ -1,5 +1,5 @@
-"""Export stage: each published table as downloads (CSV, JSON, XLSX, Parquet) plus datapackage.json
-and one zip of the whole dataset.
+"""Export stage: each published table as downloads (CSV, JSON, XLSX, Parquet, and its Table Schema
+as `<table>.schema.json`) plus datapackage.json and one zip of the whole dataset.
 
 Downloads are written once at build time so that a full-table download is a static file: complete
 (Datasette's own CSV export stops at max_csv_mb with HTTP 200) and costing no server CPU. All
@@ -67,7 +67,22 @@ def export_resource(
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
+    schema_path = folder / f"{resource.name}.schema.json"
+    _write_schema(resource, schema_path)
+    files.append(("schema", schema_path))
     return [describe_file(fmt, p, release) for fmt, p in files]
+
+
+def _write_schema(resource: Resource, path: Path) -> None:
+    """`<table>.schema.json`: the table's Frictionless Table Schema on its own, so a user who
+    downloads one table's CSV or Parquet also gets its types, units and constraints (and a
+    validator can check the file) without the whole datapackage.json. It is the `schema` object
+    datapackage.json embeds for this resource (Dataset.package_descriptor copies the descriptor),
+    written the same way, so the bytes depend only on the descriptor."""
+    path.write_text(
+        json.dumps(resource.schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
+        encoding="utf-8",
+    )
 
 
 def export_package(dataset: Dataset, release: Path) -> Download:

@@ -38,7 +38,6 @@ from .model import Dataset, Resource
 
 OCDS_VERSION = "1.1"
 OCID_PREFIX = "ocds-jendela-"
-DEFAULT_BASE_URL = "https://jendeladata.id/"  # as catalog.DEFAULT_BASE_URL; the build passes it
 CURRENCY = "IDR"
 PREFIX_NOTE = {
     "ocidPrefix": OCID_PREFIX,
@@ -81,18 +80,15 @@ CATEGORY = [
 ]
 
 
-def ocds_resources(dataset: Dataset) -> list[Resource]:
-    return [r for r in dataset.resources if r.ext.get("ocds")]
-
-
 def release_package(
     db: sqlite_utils.Database,
     dataset: Dataset,
     resource: Resource,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str,
 ) -> dict:
     """The OCDS 1.1 release package of one published table, as a dict (for small tables and
-    tests; the build streams it with write_release_package)."""
+    tests; the build streams it with write_release_package). `base_url` as in
+    write_release_package."""
     return {
         **_package_head(dataset, resource, base_url),
         "releases": list(_releases(db, dataset, resource)),
@@ -135,10 +131,13 @@ def write_release_package(
     dataset: Dataset,
     resource: Resource,
     folder: Path,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str,
 ) -> Path:
     """Stream `<folder>/<resource>.ocds.json` (one release per line) and return its path; the
-    build lists it as a download with format "ocds"."""
+    build lists it as a download with format "ocds".
+
+    `base_url` is the site's address (`build --base-url`): the package's `uri` is where the file
+    is published. It has no default, so no caller can silently publish another host's address."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{resource.name}.ocds.json"
     head = json.dumps(_package_head(dataset, resource, base_url), ensure_ascii=False, indent=1)

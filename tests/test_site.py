@@ -8,6 +8,7 @@ checks live in test_site_browser.py.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import sqlite3
@@ -23,9 +24,10 @@ import yaml
 from conftest import ROOT, run_publish
 
 from pipelines.catalog_charts import chart_spec
-from pipelines.catalog_maps import normalise_name
+from pipelines.catalog_maps import Boundaries, match_features
 from pipelines.errors import DescriptorError
 from pipelines.export import _write_xlsx
+from pipelines.indonesian import region_name_key
 from pipelines.model import SAMPLE_LABEL, Resource
 from pipelines.registry import load_catalog
 
@@ -154,6 +156,55 @@ def test_downloads_are_advertised_with_true_size_and_checksum(site, manifest):
             assert f'href="../../{download["path"]}"' in page
 
 
+def test_every_table_has_its_table_schema_as_a_download(site, manifest):
+    """`<table>.schema.json` is the schema datapackage.json publishes for the table, linked on the
+    table's download rows in both languages, and DCAT names it as what the table's files conform
+    to (it is not itself a distribution, nor a format facet)."""
+    base = "https://jendeladata.id/"
+    graph = rdflib.Graph().parse(site / "catalog.jsonld", format="json-ld")
+    distributions = set(graph.subjects(rdflib.RDF.type, DCAT.Distribution))
+    labels = {
+        lang: yaml.safe_load((ROOT / f"metadata/translations/{lang}.yaml").read_text())[
+            "schema_download"
+        ]
+        for lang in ("id", "en")
+    }
+    ocds_seen = 0
+    for dataset_id, entry in manifest["datasets"].items():
+        package = json.loads((site / entry["datapackage"]["path"]).read_text())
+        schemas = {r["name"]: r["schema"] for r in package["resources"]}
+        pages = {
+            (prefix, lang): (site / prefix / "dataset" / dataset_id / "index.html").read_text()
+            for prefix, lang in (("", "id"), ("en/", "en"))
+        }
+        for name, resource in entry["resources"].items():
+            (schema,) = [d for d in resource["downloads"] if d["format"] == "schema"]
+            assert schema["path"] == f"downloads/{dataset_id}/{name}.schema.json"
+            assert json.loads((site / schema["path"]).read_text()) == schemas[name]
+            for (prefix, lang), page in pages.items():
+                root = "../" * (2 + prefix.count("/"))
+                link = f'href="{root}{schema["path"]}" download data-format="schema">'
+                assert link + html.escape(labels[lang]) + "</a>" in page, (dataset_id, lang)
+            schema_url = rdflib.URIRef(base + schema["path"])
+            assert schema_url not in distributions
+            for download in resource["downloads"]:
+                dist = rdflib.URIRef(base + download["path"])
+                if download["format"] in RESOURCE_FORMATS:
+                    assert graph.value(dist, DCT.conformsTo) == schema_url, download["path"]
+                elif download["format"] == "ocds":
+                    ocds_seen += 1
+                    assert graph.value(dist, DCT.conformsTo) == rdflib.URIRef(
+                        "https://standard.open-contracting.org/schema/1__1__5/"
+                        "release-package-schema.json"
+                    )
+                    assert str(graph.value(dist, DCAT.mediaType)).endswith("/application/json")
+                    assert str(graph.value(dist, DCT["format"])).endswith("/file-type/JSON")
+    assert ocds_seen == 3
+    home = (site / "index.html").read_text()
+    assert 'value="schema"' not in home
+    assert not [f for f in re.findall(r'data-format="([^"]*)"', home) if "schema" in f.split()]
+
+
 def test_xlsx_keeps_codes_as_text_and_numbers_as_numbers(site, manifest, built_catalog):
     entry = manifest["datasets"]["apbd-kota-bogor"]["resources"]["apbd"]
     xlsx = next(d for d in entry["downloads"] if d["format"] == "xlsx")
@@ -211,6 +262,35 @@ def test_a_table_over_the_excel_limit_gets_no_xlsx_and_the_page_says_why(tmp_pat
     note = yaml.safe_load((ROOT / "metadata/translations/id.yaml").read_text())["xlsx_skipped"]
     assert note in (site / "dataset/tender-kota-bogor/index.html").read_text()
     assert note not in (site / "dataset/penduduk-kota-bogor/index.html").read_text()  # 12 rows
+
+
+def test_report_of_a_multi_file_input_names_each_issue_file(tmp_path):
+    """apbd-djpk reads one file per government and year: "row 3" is findable only with its file,
+    so every issue row of the HTML report names the file it came from."""
+    from pipelines.build import build
+
+    inputs = tmp_path / "djpk"
+    broken = {"2021/Kota_Bogor.csv": ("947.23", "abc"), "2023/Kota Bogor.csv": ("910,45 M", "x M")}
+    for relative, (good, bad) in broken.items():
+        text = (ROOT / "datasets/apbd-djpk/data" / relative).read_text(encoding="utf-8")
+        assert text.count(good) == 1
+        (inputs / relative).parent.mkdir(parents=True, exist_ok=True)
+        (inputs / relative).write_text(text.replace(good, bad), encoding="utf-8")
+    output = tmp_path / "build"
+    overrides = {"apbd_djpk": inputs / "*/*.csv"}
+    result = build(load_catalog(), ["apbd-djpk"], output=output, source_overrides=overrides)
+    assert [r.id for r in result.failed] == ["apbd-djpk"]
+    reports = output / "site/reports/apbd-djpk"
+    document = json.loads((reports / "apbd_djpk.json").read_text())
+    page = (reports / "apbd_djpk.html").read_text(encoding="utf-8")
+    for kind, issues in (("report", document["errors"]), ("report warnings", document["warnings"])):
+        table = re.search(rf'<table class="{kind}">(.*?)</table>', page, re.S).group(1)
+        rows = re.findall(r"<tr><td>(?:<code>(.*?)</code>)?</td><td>(\d*)</td>", table)
+        assert [(html.unescape(f), row) for f, row in rows] == [
+            (i["file"], str(i["row"])) for i in issues
+        ]
+    files = {i["file"] for i in document["errors"]}
+    assert files == {str(inputs / relative) for relative in broken}
 
 
 def test_dataset_zip_is_a_frictionless_data_package(site, manifest):
@@ -505,9 +585,27 @@ def test_boundaries_option_errors_name_the_file(tmp_path):
 
 
 def test_boundary_names_match_region_names():
-    assert normalise_name("KEC. BOGOR BARAT") == normalise_name("Bogor Barat")
-    assert normalise_name("KEL. MARGAJAYA") == normalise_name("Marga jaya")
-    assert normalise_name("KEL. PASIR JAYA") != normalise_name("Pasir Mulya")
+    assert region_name_key("KEC. BOGOR BARAT") == region_name_key("Bogor Barat")
+    assert region_name_key("KEL. MARGAJAYA") == region_name_key("Marga jaya")
+    assert region_name_key("KEL. PASIR JAYA") != region_name_key("Pasir Mulya")
+
+
+def test_boundary_features_match_by_the_shared_region_key(tmp_path):
+    """A boundary named "KOTA BOGOR" is not drawn as Kabupaten Bogor (the map once dropped
+    "Kota" and matched both); level words and spacing still do not matter."""
+    features = [
+        {"properties": {"NAMOBJ": "KOTA BOGOR"}, "rings": []},
+        {"properties": {"WADMKC": "KEC. BOGOR BARAT", "luas": 32.85}, "rings": []},
+        {"properties": {"kode": "32.71.02", "nama": "lain"}, "rings": []},
+    ]
+    boundaries = Boundaries(tmp_path / "b.geojson", "CC0", features)
+    names = {"32.01": "Kabupaten Bogor", "32.71.01": "Bogor Barat", "32.71.02": "Bogor Timur"}
+    assert [code for code, _ in match_features(boundaries, names)] == [
+        None,
+        "32.71.01",
+        "32.71.02",
+    ]
+    assert match_features(boundaries, {"32.71": "Kota Bogor"})[0][0] == "32.71"
 
 
 def test_chart_spec_naming_an_unknown_column_is_a_descriptor_error(catalog):
