@@ -13,7 +13,7 @@ from pathlib import Path
 
 from datasette.utils.asgi import Response
 
-from .datasette_layout import DATABASE
+from .datasette_layout import DATABASE, cors_headers
 from .datasette_openapi import load_packages, openapi_document
 
 _documents: dict[int, dict] = {}
@@ -47,17 +47,15 @@ async def document_for(datasette, request) -> dict | None:
     return {**document, "servers": [{"url": base_url(datasette, request)}]}
 
 
-def _headers(datasette) -> dict:
-    return {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}
-
-
 async def openapi_view(datasette, request):
     document = await document_for(datasette, request)
     if document is None:
         return Response.json(
-            {"ok": False, "error": "tidak ada rilis / no release is served"}, status=404
+            {"ok": False, "error": "tidak ada rilis / no release is served"},
+            status=404,
+            headers=cors_headers(datasette),
         )
-    return Response.json(document, headers=_headers(datasette))
+    return Response.json(document, headers=cors_headers(datasette))
 
 
 def examples(base: str, table: str, info: dict) -> dict[str, str]:

@@ -25,13 +25,13 @@ categories (tender: ~5,400 rows); a table whose cube would exceed MAX_CUBE_ROWS 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
 from .catalog import DATABASE
 from .facet_store import STORE_DIR, write_store
+from .fetch import sha256_file
 from .model import SAMPLE_LABEL, Dataset
 from .registry import Catalog
 
@@ -83,6 +83,8 @@ def table_metadata(dataset: Dataset, sample: bool, entry: dict | None = None) ->
     source = dataset.descriptor["sources"][0]
     sample_text = f" ({SAMPLE_LABEL['id']} / {SAMPLE_LABEL['en']})" if sample else ""
     built = (entry or {}).get("resources", {})
+    # The dataset's datapackage.json describes every table of it: each table page links it.
+    package = (entry or {}).get("datapackage")
     for resource in dataset.resources:
         en = resource.ext.get("en", {})
         description = " / ".join(
@@ -110,6 +112,8 @@ def table_metadata(dataset: Dataset, sample: bool, entry: dict | None = None) ->
         downloads = {
             d["format"]: "/" + d["path"] for d in built.get(resource.name, {}).get("downloads", [])
         }
+        if package:
+            downloads["datapackage"] = "/" + package["path"]
         table["plugins"] = {
             PLUGIN: {
                 "dataset": dataset.id,
@@ -169,14 +173,6 @@ def analyze(db_path: Path) -> None:
         conn.commit()
     finally:
         conn.close()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_json(path: Path, data: dict) -> Path:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
-from .datasette_layout import DATABASE
+from .datasette_layout import DATABASE, cors_headers
 
 TABLE_CSV = re.compile(rf"^/{DATABASE}/(?P<table>[^/]+)\.csv$")
 WHOLE_TABLE_ARGS = {"_stream", "_dl", "_size", "_nofacet", "_nocount"}
@@ -44,10 +44,8 @@ def _table_downloads(datasette, table: str) -> dict | None:
     return (config or {}).get("downloads")
 
 
-async def _send_redirect(send, location: str, cors: bool) -> None:
-    headers = {"Location": location}
-    if cors:
-        headers["Access-Control-Allow-Origin"] = "*"
+async def _send_redirect(datasette, send, location: str) -> None:
+    headers = {"Location": location, **cors_headers(datasette)}
     await Response("", status=302, headers=headers).asgi_send(send)
 
 
@@ -75,14 +73,17 @@ async def _stream_filtered(datasette, table: str, args: list[tuple[str, str]], s
     first = await datasette.client.get(f"{base}?{urlencode(query)}")
     if first.status_code != 200:
         # Nothing was sent yet: pass Datasette's own error through, with its status.
-        headers = {"content-type": first.headers.get("content-type", "application/json")}
-        await Response(first.text, status=first.status_code, headers=headers).asgi_send(send)
+        await Response(
+            first.text,
+            status=first.status_code,
+            headers=cors_headers(datasette),
+            content_type=first.headers.get("content-type", "application/json"),
+        ).asgi_send(send)
         return
     headers = [[b"content-type", b"text/csv; charset=utf-8"]]
     if any(k == "_dl" for k, _ in args):
         headers.append([b"content-disposition", f'attachment; filename="{table}.csv"'.encode()])
-    if datasette.cors:
-        headers.append([b"access-control-allow-origin", b"*"])
+    headers += [[k.lower().encode(), v.encode()] for k, v in cors_headers(datasette).items()]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     data = first.json()
     columns = data.get("columns") or []
@@ -120,7 +121,7 @@ def csv_export_wrapper(datasette):
                 downloads = _table_downloads(datasette, table)
                 if downloads is not None and any(k == "_stream" for k, _ in args):
                     if {k for k, _ in args} <= WHOLE_TABLE_ARGS and "csv" in downloads:
-                        await _send_redirect(send, downloads["csv"], datasette.cors)
+                        await _send_redirect(datasette, send, downloads["csv"])
                     else:
                         await _stream_filtered(datasette, table, args, send)
                     return

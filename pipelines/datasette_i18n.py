@@ -19,31 +19,7 @@ from markupsafe import Markup, escape
 from .datasette_layout import DATASETTE_STATIC, TRANSLATIONS
 
 CODE = re.compile(r"`([^`]+)`")
-# Datasette's filter lookups, by the key Datasette gives them, to our translation keys.
-LOOKUP_KEYS = {
-    "exact": "op_exact",
-    "not": "op_not",
-    "contains": "op_contains",
-    "notcontains": "op_notcontains",
-    "endswith": "op_endswith",
-    "startswith": "op_startswith",
-    "gt": "op_gt",
-    "gte": "op_gte",
-    "lt": "op_lt",
-    "lte": "op_lte",
-    "like": "op_like",
-    "notlike": "op_notlike",
-    "glob": "op_glob",
-    "in": "op_in",
-    "notin": "op_notin",
-    "arraycontains": "op_arraycontains",
-    "arraynotcontains": "op_arraynotcontains",
-    "date": "op_date",
-    "isnull": "op_isnull",
-    "notnull": "op_notnull",
-    "isblank": "op_isblank",
-    "notblank": "op_notblank",
-}
+LOOKUP_PREFIX = "op_"  # translation keys of Datasette's filter lookups: op_contains, ...
 
 
 @cache
@@ -84,9 +60,13 @@ def tt(key: str, **values) -> str:
 
 
 def lookup_label(key: str, display: str) -> str:
-    """A filter operator's label (`contains` becomes `memuat / contains`)."""
-    name = LOOKUP_KEYS.get(key)
-    return tt(name) if name else display
+    """A filter operator's label (`contains` becomes `memuat / contains`).
+
+    Datasette's lookup `k` has the translation key `op_k`; a lookup added by a later Datasette
+    (or a plugin) without one keeps Datasette's own label.
+    """
+    name = LOOKUP_PREFIX + key
+    return tt(name) if name in strings() else display
 
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

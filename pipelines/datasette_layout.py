@@ -16,3 +16,12 @@ DATASETTE_TEMPLATES = DATASETTE_DIR / "templates"  # our overrides of Datasette'
 DATASETTE_STATIC = DATASETTE_DIR / "static"
 STATIC_MOUNT = "jendela-static"  # URL prefix of DATASETTE_STATIC (`datasette serve --static`)
 TRANSLATIONS = DATASETTE_DIR / "translations.yaml"
+
+
+def cors_headers(datasette) -> dict[str, str]:
+    """The CORS header every response of ours carries when the server runs with --cors.
+
+    One place, so our own routes, redirects, streamed CSVs and error answers agree with each other
+    (a browser client that reads the JSON API must also be able to read its errors).
+    """
+    return {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}

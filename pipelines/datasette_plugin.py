@@ -12,27 +12,29 @@ Each job lives in its own module; this file only wires them to Datasette's hooks
 - datasette_csv: complete CSV exports (prebuilt files, or every row streamed);
 - datasette_search: a blank search box means no search (not an FTS5 syntax error);
 - datasette_api: /-/openapi.json and the /-/api guide;
-- datasette_index: Datasette's database index at /-/, in Indonesian.
+- datasette_index: Datasette's database index at /-/, in Indonesian;
+- datasette_errors: bad filter values as bilingual 400s naming the filter, slow queries the limit;
+- datasette_sources: the licence and source of every table a query page reads.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
-from datasette.views.base import DatasetteError
 
 from .datasette_api import api_page_view, openapi_view
 from .datasette_csv import csv_export_wrapper
+from .datasette_errors import handle_error
 from .datasette_facets import replace_column_facet
 from .datasette_format import display_cell, format_rupiah, group_thousands
-from .datasette_i18n import t, template_functions, tt, ui_script
+from .datasette_i18n import template_functions, ui_script
 from .datasette_index import index_view
-from .datasette_layout import DATABASE, STATIC_MOUNT
+from .datasette_layout import DATABASE, STATIC_MOUNT, cors_headers
 from .datasette_query_csv import query_csv_wrapper
 from .datasette_search import blank_search_wrapper
+from .datasette_sources import query_sources
 
 SITE_SECTIONS = ("dataset", "downloads", "reports", "assets", "en")
 # Files at the site root besides index.html (written by catalog.py and catalog_*.py).
@@ -84,13 +86,12 @@ def _site_view(datasette):
             )
             await response.asgi_send(send)
             return
-        headers = {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}
         await asgi_send_file(
             send,
             target,
             content_type=CONTENT_TYPES.get(target.suffix),
             chunk_size=FILE_CHUNK,
-            headers=headers,
+            headers=cors_headers(datasette),
         )
 
     return view
@@ -119,21 +120,20 @@ def render_cell(value, column):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.globals.update(template_functions())
+    env.globals["jendela_database"] = DATABASE  # the nav line links its canned queries
     env.filters["angka"] = lambda value: group_thousands(value) if value is not None else ""
     env.filters["rupiah"] = format_rupiah
 
 
 @hookimpl
-def extra_template_vars(datasette, database, table, view_name):
+def extra_template_vars(datasette, database, table, view_name, template, request):
     async def inner():
-        extra = {
-            "jendela_api_url": "/-/api",
-            "jendela_catalog_url": "/",
-            "jendela_facet_limit_ms": datasette.setting("facet_time_limit_ms"),
-        }
+        extra = {"jendela_facet_limit_ms": datasette.setting("facet_time_limit_ms")}
         if database == DATABASE and table and view_name == "table":
             config = datasette.plugin_config("jendela", database=database, table=table)
             extra["jendela_table"] = config if config and "dataset" in config else None
+        if database == DATABASE and (template == "query.html" or template.startswith("query-")):
+            extra["jendela_query_sources"] = await query_sources(datasette, request)
         return extra
 
     return inner
@@ -165,18 +165,4 @@ def register_facet_classes():
 
 @hookimpl
 def handle_exception(datasette, request, exception):
-    """Clear, bilingual errors: bad filter values are 400s, a slow query names the limit."""
-    # Bad filter input is the user's mistake, not a server fault (Datasette 1.0a41 answers 500):
-    # a number beyond SQLite's 64-bit integers, or an `__in` list that starts like JSON but is not.
-    for kind, key in ((OverflowError, "integer_too_large"), (json.JSONDecodeError, "bad_in_list")):
-        if isinstance(exception, kind):
-            headers = {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}
-            body = {"ok": False, "error": tt(key), "status": 400}
-            return Response.json(body, status=400, headers=headers)
-    if isinstance(exception, DatasetteError) and exception.title == "SQL Interrupted":
-        limit = datasette.setting("sql_time_limit_ms")
-        exception.plain_message = tt("time_limit", ms=limit)
-        exception.message = str(t("time_limit", ms=limit))
-        exception.message_is_html = True
-        exception.title = tt("time_limit_title")
-    return None
+    return handle_error(datasette, request, exception)

@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
-from .datasette_layout import DATABASE
+from .datasette_format import group_thousands
+from .datasette_layout import DATABASE, cors_headers
 
 # Custom SQL lives at /<db>/-/query (Datasette 1.0; /<db>.csv?sql= redirects there); a canned
 # query at /<db>/<name>.
@@ -59,11 +60,10 @@ def query_csv_wrapper(datasette):
                 is_canned = name is not None and not await _is_table(datasette, name)
                 if (is_query or is_canned) and await _truncated(datasette, name, args):
                     limit = datasette.setting("max_returned_rows")
-                    headers = {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}
                     await Response.text(
-                        MESSAGE.format(limit=f"{limit:,}".replace(",", "."), db=DATABASE),
+                        MESSAGE.format(limit=group_thousands(limit), db=DATABASE),
                         status=400,
-                        headers=headers,
+                        headers=cors_headers(datasette),
                     ).asgi_send(send)
                     return
             await app(scope, receive, send)

@@ -7,6 +7,7 @@ with the standard library), never copied from the server's own answers.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import sqlite3
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from conftest import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +133,7 @@ def test_database_index_counts_rows_in_indonesian(client, built_catalog):
         ("/jendela/-/query?sql=select+1", "sembunyikan", "hide"),
         ("/jendela/tender/TIDAK-ADA", "Galat 404", "Error 404"),
         ("/jendela/tender/TIDAK-ADA", "Halaman, tabel, atau baris ini tidak ada.", None),
+        ("/jendela", "Unduh basis data SQLite", "Download the SQLite database"),
     ],
 )
 def test_database_query_and_error_pages_are_indonesian_first(client, path, indonesian, english):
@@ -138,6 +141,37 @@ def test_database_query_and_error_pages_are_indonesian_first(client, path, indon
     assert indonesian in page
     if english:
         assert f'{indonesian} <span class="en" lang="en">/ {english}</span>' in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/jendela", "/jendela/-/query?sql=select+1", "/jendela/pemenang_teratas"]
+)
+def test_sql_form_buttons_are_bilingual_on_database_and_query_pages(client, path):
+    """One shared button row (templates/_sql_form.html): no English-only "Run SQL" left."""
+    page = client.get(path).text
+    assert 'value="Jalankan SQL / Run SQL"' in page
+    assert ">Rapikan SQL / Format SQL</button>" in page
+    assert "setupSqlParameterRefresh({})" in page
+    assert ">Format SQL<" not in page and 'value="Run SQL"' not in page
+
+
+NAV_LINKS = {
+    "/": "Katalog",
+    "/-/": "Basis data",
+    "/-/api": "Panduan API",
+    "/jendela#queries": "Kueri siap pakai",
+}
+
+
+@pytest.mark.parametrize(
+    "path", ["/jendela/tender", "/jendela/pemenang_teratas", "/-/api", "/-/", "/jendela/tender/X"]
+)
+def test_every_page_has_the_same_way_around(client, path):
+    """Catalog, database index, API guide and queries, from one include, minus the page itself."""
+    page = client.get(path).text
+    nav = re.search(r'<p class="jendela-nav">(.*?)</p>', page).group(1)
+    links = dict(re.findall(r'<a href="([^"]+)">([^<]+) <span', nav))
+    assert links == {href: label for href, label in NAV_LINKS.items() if href != path}
 
 
 # --- facets --------------------------------------------------------------------------------------
@@ -429,6 +463,58 @@ def test_population_by_district_and_sex(client, built_catalog):
     assert sum(r[-1] for r in got) == 1_144_108  # the real city total (Kepmendagri 2025)
 
 
+def tables_read(db: Path, sql: str) -> set[str]:
+    """The tables SQLite's authorizer reports as read while compiling `sql` (not running it)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    tables: set[str] = set()
+
+    def authorizer(action, table, column, schema, source):
+        if action == sqlite3.SQLITE_READ and not table.startswith("sqlite_"):
+            tables.add(table)
+        return sqlite3.SQLITE_OK
+
+    conn.set_authorizer(authorizer)
+    try:
+        params = dict.fromkeys(re.findall(r":(\w+)", sql), "")
+        conn.execute(f"EXPLAIN {sql}", params).fetchall()
+    finally:
+        conn.close()
+    return tables
+
+
+def test_canned_query_pages_credit_every_table_they_read(client, built_catalog):
+    """A query mixes tables with their own licences: its page names each one's licence, source."""
+    config = yaml.safe_load((ROOT / "datasette.yaml").read_text(encoding="utf-8"))
+    queries = config["databases"]["jendela"]["queries"]
+    metadata = json.loads((built_catalog / "metadata.json").read_text(encoding="utf-8"))
+    tables = metadata["databases"]["jendela"]["tables"]
+    read = {
+        name: tables_read(built_catalog / "jendela.db", q["sql"]) for name, q in queries.items()
+    }
+    assert read["belanja_per_kapita"] == {"apbd", "penduduk", "wilayah"}
+    for name, names in read.items():
+        page = client.get(f"/jendela/{name}").text
+        credits = page.split('class="jendela-query-sources"', 1)[1].split("</div>", 1)[0]
+        for table in names:
+            info = tables[table]
+            assert f'<a href="/jendela/{table}">' in credits, (name, table)
+            item = credits.split(f'<a href="/jendela/{table}">', 1)[1].split("</li>", 1)[0]
+            assert f'<a href="{info["license_url"]}">{info["license"]}</a>' in item, (name, table)
+            assert f'<a href="{info["source_url"]}">' in item, (name, table)
+        assert credits.count("<li>") == len(names)
+
+
+def test_a_custom_sql_page_credits_the_tables_it_reads(client):
+    page = client.get(
+        "/jendela/-/query", params={"sql": "select count(*) from tender, wilayah"}
+    ).text
+    credits = page.split('class="jendela-query-sources"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="/jendela/tender">' in credits and '<a href="/jendela/wilayah">' in credits
+    assert "Lisensi data" in credits
+    broken = client.get("/jendela/-/query", params={"sql": "select * from tidak_ada"})
+    assert "jendela-query-sources" not in broken.text  # SQLite's own error is the message
+
+
 def test_canned_queries_have_descriptions_and_named_parameters(client):
     queries = client.get("/jendela.json").json()["queries"]
     by_name = {q["name"]: q for q in queries}
@@ -498,6 +584,34 @@ def test_database_is_immutable_and_limits_are_set(client):
     assert settings["max_csv_mb"] == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "culprit", "key"),
+    [
+        ("/jendela/tender", {"pagu_rp__gte": "9" * 30}, "pagu_rp__gte=" + "9" * 30, "terlalu"),
+        ("/jendela/tender", {"satker__in": "[Dinas"}, "satker__in=[Dinas", "tidak sah"),
+    ],
+)
+def test_a_bad_filter_on_an_html_page_is_an_html_400_naming_it(client, path, params, culprit, key):
+    response = client.get(path, params=params)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="id">' in response.text
+    error = response.text.split('class="jendela-error"', 1)[1].split("</div>", 1)[0]
+    assert f"<code>{culprit}</code>" in error and key in error
+    assert '<span class="en" lang="en">/ ' in error
+
+
+def test_a_bad_filter_in_the_json_api_is_a_json_400_naming_it(client):
+    response = client.get("/jendela/tender.json", params={"satker__in": "[Dinas", "tahap": "x"})
+    assert response.status_code == 400
+    assert response.headers["access-control-allow-origin"] == "*"
+    error = response.json()["error"]
+    assert "`satker__in=[Dinas`" in error and "tidak sah" in error and "Invalid list" in error
+    big = client.get("/jendela/tender.json", params={"jumlah_peserta__in": f"[1, {10**20}]"})
+    assert big.status_code == 400
+    assert f"`jumlah_peserta__in=[1, {10**20}]`" in big.json()["error"]
+
+
 def test_cors_is_on_for_the_json_api(client):
     response = client.get("/jendela/tender.json", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
@@ -513,6 +627,19 @@ def test_table_page_links_the_complete_prebuilt_downloads(client, tenders):
         csv.DictReader(client.get("/downloads/tender-kota-bogor/tender.csv").text.splitlines())
     )
     assert len(rows) == len(tenders)
+
+
+def test_table_page_links_every_prebuilt_file_and_the_datapackage(client, built_catalog):
+    manifest = json.loads((built_catalog / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["datasets"]["tender-kota-bogor"]
+    page = client.get("/jendela/tender").text
+    strip = page.split('class="jendela-downloads"', 1)[1].split("</p>", 1)[0]
+    package = entry["datapackage"]["path"]
+    assert f'<a href="/{package}" class="download-datapackage">datapackage.json</a>' in strip
+    for download in entry["resources"]["tender"]["downloads"]:
+        assert f'<a href="/{download["path"]}" class="download-{download["format"]}">' in strip
+        if download["format"] == "schema":  # <table>.schema.json: named in both languages
+            assert 'Skema tabel (JSON) <span class="en" lang="en">/ Table Schema (JSON)' in strip
 
 
 def test_whole_table_stream_redirects_to_the_prebuilt_file(client, tenders):

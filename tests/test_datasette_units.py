@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import json
 import re
 import sqlite3
 from pathlib import Path
 
 import datasette
 import pytest
+from datasette.app import Datasette
+from datasette.utils.asgi import Request
 
 from pipelines import catalog, datasette_layout
+from pipelines.datasette_api import openapi_view
 from pipelines.datasette_config import (
     MAX_CUBE_ROWS,
     column_description,
@@ -17,6 +23,7 @@ from pipelines.datasette_config import (
     label_column,
     table_metadata,
 )
+from pipelines.datasette_errors import bad_filter, handle_error
 from pipelines.datasette_facets import cube_counts, equality_filters, index_cube
 from pipelines.datasette_format import display_cell, format_percent, format_rupiah
 from pipelines.datasette_i18n import (
@@ -73,12 +80,41 @@ def test_every_string_has_both_languages_and_every_template_key_exists():
     assert all(pair["id"] and pair["en"] for pair in table.values())
 
 
+def test_every_string_is_used_somewhere():
+    """The reverse check: no dead key. Templates ask with t("key")/tt("key"); a module importing
+    t or tt names its keys as string literals (datasette_errors picks one of two). js_* keys are
+    Datasette's own menu texts, op_* its filter lookups (both looked up by prefix)."""
+    used = set()
+    for template in datasette_layout.DATASETTE_TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"""\btt?\("([a-z_]+)"\s*[,)]""", template.read_text()))
+    for module in Path(datasette_layout.__file__).parent.glob("datasette_*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        if any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "datasette_i18n"
+            and {"t", "tt"} & {alias.name for alias in node.names}
+            for node in ast.walk(tree)
+        ):  # a module that looks strings up itself: every string literal of it may be a key
+            used |= {
+                node.value
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            }
+    unused = {k for k in strings() if not k.startswith(("js_", "op_")) and k not in used}
+    assert not unused, f"translation keys no template or module uses: {sorted(unused)}"
+
+
 def test_t_puts_english_beside_and_escapes():
     assert str(t("search")) == 'Cari <span class="en" lang="en">/ Search</span>'
     assert tt("apply_filters") == "Terapkan filter / Apply filters"
     assert tt("time_limit", ms=3000).startswith("Kueri dihentikan karena melewati batas waktu 3000")
     assert lookup_label("contains", "contains") == "memuat / contains"
     assert lookup_label("unknown-op", "weird") == "weird"
+    # Every lookup Datasette offers has its label (op_<lookup>), none falls back to English.
+    from datasette.filters import Filters
+
+    for key, display, _ in Filters([]).lookups():
+        assert lookup_label(key, display) == tt(f"op_{key}"), key
 
 
 def test_database_name_is_the_catalogs():
@@ -166,6 +202,79 @@ def test_table_metadata_from_descriptors():
         "downloads": {"csv": "/downloads/w/w.csv"},
     }
     assert label_column(load_catalog().datasets["tender-kota-bogor"].resource("tender")) is None
+
+
+def test_table_downloads_include_the_datapackage_and_schema():
+    dataset = load_catalog().datasets["wilayah-kota-bogor"]
+    downloads = [
+        {"format": "csv", "path": "downloads/w/wilayah.csv"},
+        {"format": "schema", "path": "downloads/w/wilayah.schema.json"},
+    ]
+    entry = {
+        "datapackage": {"format": "datapackage", "path": "downloads/w/datapackage.json"},
+        "resources": {"wilayah": {"rows": 76, "downloads": downloads}},
+    }
+    table = table_metadata(dataset, sample=False, entry=entry)["wilayah"]
+    assert table["plugins"]["jendela"]["downloads"] == {
+        "csv": "/downloads/w/wilayah.csv",
+        "schema": "/downloads/w/wilayah.schema.json",
+        "datapackage": "/downloads/w/datapackage.json",
+    }
+
+
+BIG = "9" * 25
+OVERFLOW, BAD_JSON = OverflowError(), json.JSONDecodeError("Expecting value", "[Dinas", 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "exception", "culprit"),
+    [
+        (f"/jendela/t.json?pagu_rp__gte={BIG}", OVERFLOW, f"pagu_rp__gte={BIG}"),
+        (f"/jendela/t?x=1&n__in=[1,{BIG}]", OVERFLOW, f"n__in=[1,{BIG}]"),
+        ("/jendela/t.csv?satker__notin=[Dinas", BAD_JSON, "satker__notin=[Dinas"),
+        ("/jendela/t?satker__in=[Dinas", BAD_JSON, "satker__in=[Dinas"),
+        # The same exceptions with nothing in the request to blame: left to Datasette.
+        ("/-/api", OVERFLOW, None),
+        (f"/jendela/t.json?pagu_rp={BIG}", OVERFLOW, None),  # `exact` compares text
+        ("/jendela/t.json?pagu_rp__gte=5&satker__in=[Dinas", OVERFLOW, None),
+        (f"/jendela/t.json?pagu_rp__gte={BIG}", BAD_JSON, None),
+        ("/jendela/t.json?satker__in=Dinas,[A", BAD_JSON, None),
+        (f"/jendela/t.json?_size={BIG}&_next=[x", OVERFLOW, None),
+        (f"/jendela/t.json?pagu_rp__gte={BIG}", ValueError(), None),
+    ],
+)
+def test_only_the_filter_that_caused_the_error_is_blamed(url, exception, culprit):
+    """handle_error answers 400 naming the filter, in the page's format, or leaves it alone."""
+    request = Request.fake(url)
+    found = bad_filter(request.args, exception)
+    assert (found and found[1]) == culprit
+    ds = Datasette(memory=True, template_dir=str(datasette_layout.DATASETTE_TEMPLATES))
+    if culprit is None:
+        assert handle_error(ds, request, exception) is None  # Datasette's own answer stands
+        return
+
+    async def answer():
+        await ds.invoke_startup()
+        return await handle_error(ds, request, exception)()
+
+    response = asyncio.run(answer())
+    assert response.status == 400
+    if ".json" in url:
+        assert f"`{culprit}`" in json.loads(response.body)["error"]
+    elif ".csv" in url:
+        assert response.content_type.startswith("text/plain")
+        assert response.body.startswith(f"Daftar pada filter `{culprit}` tidak sah")
+    else:
+        assert f"<code>{culprit}</code>" in response.body and "Galat 400" in response.body
+
+
+def test_openapi_404_carries_cors_like_every_answer():
+    """A server with no release: the 404 is still readable by a browser client (CORS)."""
+    ds = Datasette(memory=True, cors=True)
+    response = asyncio.run(openapi_view(ds, Request.fake("/-/openapi.json")))
+    assert response.status == 404
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert datasette_layout.cors_headers(Datasette(memory=True)) == {}
 
 
 def test_column_description_joins_languages_and_unit():

@@ -37,6 +37,7 @@ SIDEWAYS = {
     ("export", "fetch"),  # sha256_file: one checksum function for inputs and downloads
     ("datasette_config", "catalog"),  # the database name the site links to
     ("datasette_config", "facet_store"),  # the arrays written beside each facet cube
+    ("datasette_config", "fetch"),  # sha256_file: inspect.json's database hash, one checksum
     ("checks", "regions"),  # region_name compares rows with the region table's name index
 }
 
