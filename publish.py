@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     cmd.add_argument("--retries", type=int, default=3, help="retries after timeouts and 5xx")
     cmd.add_argument("--backoff", type=float, default=1.0, help="retry backoff factor")
+    cmd.add_argument(
+        "--max-bytes", type=int, help="refuse a resource file larger than this (default: 1 GiB)"
+    )
     cmd.set_defaults(run=_harvest)
     return parser
 
@@ -249,15 +252,24 @@ def _list(args) -> int:
 
 
 def _harvest(args) -> int:
+    from dataclasses import replace
+
     from pipelines.ckan_client import ClientSettings
     from pipelines.ckan_harvest import HarvestOptions, default_report_path, harvest
 
     if args.limit is not None and args.limit < 1:
-        raise UsageError("--limit must be at least 1")
+        raise UsageError("--limit harus paling sedikit 1 / --limit must be at least 1")
+    if args.max_bytes is not None and args.max_bytes < 1:
+        raise UsageError("--max-bytes harus paling sedikit 1 / --max-bytes must be at least 1")
     if not args.portal.startswith(("http://", "https://")):
-        raise UsageError(f"the portal must be an http(s) address, got {args.portal!r}")
+        raise UsageError(
+            f"portal harus berupa alamat http(s), bukan {args.portal!r} / "
+            f"the portal must be an http(s) address, got {args.portal!r}"
+        )
     cache_dir = (args.cache_dir or args.datasets_dir.absolute().parent / ".cache").absolute()
     settings = ClientSettings(timeout=args.timeout, retries=args.retries, backoff=args.backoff)
+    if args.max_bytes is not None:
+        settings = replace(settings, max_bytes=args.max_bytes)
     report = harvest(
         HarvestOptions(
             portal=args.portal,

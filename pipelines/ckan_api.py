@@ -23,7 +23,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from . import ckan_packages as packages
-from .model import METADATA_DIR, read_yaml
+from .errors import DescriptorError
+from .model import METADATA_DIR, Vocabulary
 
 API_VERSION = 3
 MAX_ROWS = 1000
@@ -55,12 +56,14 @@ def invalid(field: str, message: str) -> ActionError:
 
 
 @lru_cache(maxsize=4)
-def _catalog(release: str, stamp: float) -> packages.CkanCatalog:
-    themes = {}
+def _catalog(release: str, stamp: float, metadata: str = str(METADATA_DIR)) -> packages.CkanCatalog:
+    """The release's packages; group titles from the vocabulary as the build reads it, so themes
+    the harvester wrote to metadata/harvested/themes.yaml have their titles too. (The release
+    itself keeps no theme titles in Bahasa Indonesia to read them from.)"""
     try:
-        themes = read_yaml(METADATA_DIR / "themes.yaml") or {}
-    except Exception:  # titles of groups are a nicety; the key stands in without them
-        themes = {}
+        themes = Vocabulary.load(Path(metadata)).themes
+    except DescriptorError as exc:
+        raise ActionError(500, "Internal Error", str(exc)) from None
     return packages.load_catalog(Path(release), themes)
 
 
@@ -169,8 +172,7 @@ def current_package_list_with_resources(cat, params, base):
     """Datasets with their resources, most recently modified first; `limit`, `offset`."""
     limit = _int(params, "limit", None, low=0)
     offset = _int(params, "offset", 0)
-    ordered = sorted(cat.packages, key=lambda p: p["name"])
-    ordered = sorted(ordered, key=lambda p: p["metadata_modified"], reverse=True)
+    ordered = packages.sorted_packages(cat.packages, None)
     chosen = ordered[offset : None if limit is None else offset + limit]
     return [packages.with_base(p, base) for p in chosen]
 

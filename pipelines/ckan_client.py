@@ -149,8 +149,10 @@ class PortalClient:
         return PortalError(
             "timeout",
             both(
-                f"tidak ada jawaban dalam {self.settings.timeout:g} detik ({tries} kali dicoba)",
-                f"no answer within {self.settings.timeout:g} s ({tries} tries)",
+                f"tidak ada jawaban dalam {self.settings.timeout:g} detik ({tries} kali dicoba); "
+                "portal yang lambat perlu --timeout atau --retries yang lebih besar",
+                f"no answer within {self.settings.timeout:g} s ({tries} tries); "
+                "a slow portal needs a larger --timeout or --retries",
             ),
             url,
         )
@@ -194,16 +196,16 @@ class PortalClient:
             )
         try:
             json.loads(body)
-            problem = "the JSON is not a CKAN answer (no success/result)"
+            message = both(
+                f"jawaban {name} memang JSON, tetapi bukan jawaban CKAN (tanpa success/result)",
+                f"the {name} answer is JSON but no CKAN answer (no success/result)",
+            )
         except ValueError as exc:
-            problem = f"not valid JSON: {exc}"
-        return PortalError(
-            "invalid-json",
-            both(f"jawaban {name} bukan JSON CKAN yang sah", f"the {name} answer is invalid")
-            + f": {problem}",
-            url,
-            status,
-        )
+            message = (
+                both(f"jawaban {name} bukan JSON yang sah", f"the {name} answer is not valid JSON")
+                + f": {exc}"
+            )
+        return PortalError("invalid-json", message, url, status)
 
     def download(
         self,
@@ -268,8 +270,10 @@ class PortalClient:
                             raise PortalError(
                                 "too-large",
                                 both(
-                                    f"berkas lebih besar dari {self.settings.max_bytes:,} bita",
-                                    f"the file is larger than {self.settings.max_bytes:,} bytes",
+                                    f"berkas lebih besar dari {self.settings.max_bytes:,} bita; "
+                                    "naikkan batasnya dengan --max-bytes",
+                                    f"the file is larger than {self.settings.max_bytes:,} bytes; "
+                                    "raise the limit with --max-bytes",
                                 ),
                                 url,
                             )

@@ -38,7 +38,7 @@ from . import ckan_mapping as mapping
 from .ckan_client import ClientSettings, Downloaded, PortalClient, PortalError, both
 from .ckan_infer import infer_resource
 from .errors import DescriptorError
-from .model import DESCRIPTOR_NAME, HARVESTED_DIR, Vocabulary, load_dataset
+from .model import DESCRIPTOR_NAME, HARVESTED_DIR, Vocabulary, load_dataset, read_yaml
 
 VOCABULARY_TABLES = ("publishers", "licences", "themes")
 MAX_TABLE_NAME = 60
@@ -201,21 +201,38 @@ class LocalDataset:
 
 
 class LocalState:
-    """The dataset folders already on disk, read as raw YAML (a broken one must not stop us)."""
+    """The dataset folders already on disk, read as raw YAML.
+
+    A descriptor that cannot be read must not stop the other datasets, nor pass for an empty one
+    (its folder would then look like someone else's dataset): it is kept in `broken` with the
+    error naming its file and line, and the package that would go there reports that error.
+    """
 
     def __init__(self, datasets_dir: Path, portal: str):
         self.portal = portal
         self.datasets: dict[str, LocalDataset] = {}
+        self.broken: dict[str, DescriptorError] = {}
         self.owners: dict[str, str] = {}  # resource (table) name -> dataset id
         datasets_dir.mkdir(parents=True, exist_ok=True)
         for folder in sorted(p for p in datasets_dir.iterdir() if (p / DESCRIPTOR_NAME).is_file()):
+            shown = f"datasets/{folder.name}/{DESCRIPTOR_NAME}"
             try:
-                descriptor = yaml.safe_load((folder / DESCRIPTOR_NAME).read_text("utf-8")) or {}
-            except (yaml.YAMLError, UnicodeDecodeError):
-                descriptor = {}
-            if not isinstance(descriptor, dict):
-                descriptor = {}
-            self.add(LocalDataset(folder.name, folder, descriptor))
+                descriptor = read_yaml(folder / DESCRIPTOR_NAME)
+            except DescriptorError as exc:
+                # PyYAML's text repeats the absolute path on "in ..." lines; the key has the line.
+                lines = exc.message.splitlines()
+                message = "; ".join(x.strip() for x in lines if not x.strip().startswith('in "'))
+                self.broken[folder.name] = DescriptorError(shown, exc.key, message)
+                continue
+            except UnicodeDecodeError as exc:
+                message = both("bukan teks UTF-8", "not UTF-8 text") + f" (byte {exc.start})"
+                self.broken[folder.name] = DescriptorError(shown, "(file)", message)
+                continue
+            if descriptor is not None and not isinstance(descriptor, dict):
+                message = both("harus berupa mapping", "must be a mapping")
+                self.broken[folder.name] = DescriptorError(shown, "(top)", message)
+                continue
+            self.add(LocalDataset(folder.name, folder, descriptor or {}))
 
     def add(self, local: LocalDataset) -> None:
         self.owners = {k: v for k, v in self.owners.items() if v != local.id}
@@ -330,8 +347,11 @@ class _Harvester:
             outcome.message = exc.message + _kept(self.local.datasets.get(outcome.id))
         except DescriptorError as exc:
             outcome.status = "failed"
-            outcome.error = {"kind": "descriptor", "message": str(exc)}
-            outcome.message = str(exc) + _kept(self.local.datasets.get(outcome.id))
+            outcome.error = {
+                "kind": "descriptor",
+                "message": self._descriptor_problem(exc, staging),
+            }
+            outcome.message = outcome.error["message"] + _kept(self.local.datasets.get(outcome.id))
         except Exception as exc:  # a portal must never stop the other datasets
             outcome.status = "failed"
             outcome.error = {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
@@ -355,6 +375,8 @@ class _Harvester:
             outcome.status = "deleted-upstream"
             outcome.message = _deleted_message(dataset_id)
             return
+        if local is None and dataset_id in self.local.broken:
+            raise self.local.broken[dataset_id]  # perhaps ours, perhaps not: a person must look
         existing = self.local.datasets.get(dataset_id)
         if existing is not None and local is None:
             raise PortalError(
@@ -410,12 +432,12 @@ class _Harvester:
             outcome.resources = local.harvest.get("resources") or []
             return
         descriptor = self._descriptor(
-            package, dataset_id, local, tabular, records, downloads, outcome
+            package, dataset_id, local, tabular, records, previous, downloads, outcome
         )
         folder = staging / dataset_id
         self._write_folder(folder, descriptor, local, tabular, downloads)
         load_dataset(folder, self.vocabulary)  # the same checks `publish.py build` makes
-        self._cache(dataset_id, package, tabular, records, downloads, descriptor)
+        self._cache(dataset_id, package, tabular, downloads, descriptor)
         self._swap(folder, self.options.datasets_dir / dataset_id)
         self.local.add(LocalDataset(dataset_id, self.options.datasets_dir / dataset_id, descriptor))
         outcome.status = "updated" if local else "created"
@@ -438,13 +460,13 @@ class _Harvester:
                 last_modified=previous.get("last_modified") if conditional else None,
             )
         except PortalError as exc:
-            label = mapping.pick_text(res.get("name")) or res.get("id")
-            exc.message = f"{label}: {exc.message}"
-            raise
+            raise _about(exc, res) from None
 
     # -- writing -------------------------------------------------------------------------------
 
-    def _descriptor(self, package, dataset_id, local, tabular, records, downloads, outcome) -> dict:
+    def _descriptor(
+        self, package, dataset_id, local, tabular, records, previous, downloads, outcome
+    ) -> dict:
         meta = mapping.package_metadata(package, self.portal, self.options.today)
         licence = self._vocabulary_key(
             "licences", *mapping.licence(package, self.vocabulary.licences)
@@ -458,7 +480,6 @@ class _Harvester:
         old_resources = {
             r.get("name"): r for r in (local.descriptor.get("resources") if local else []) or []
         }
-        previous = {r.get("id"): r for r in (local.harvest.get("resources") if local else []) or []}
         taken = {n for n, owner in self.local.owners.items() if owner != dataset_id}
         resources = []
         for res, fmt, record in tabular:
@@ -488,9 +509,13 @@ class _Harvester:
                 shape = None  # unchanged file: keep the (perhaps reviewed) schema as it is
             else:
                 path = download.path if download else local.folder / before["file"]
-                shape = infer_resource(path, fmt, record["name"] or table, _declared(res))
+                try:
+                    shape = infer_resource(
+                        path, fmt, f"datasets/{dataset_id}/{record['file']}", _declared(res)
+                    )
+                except PortalError as exc:
+                    raise _about(exc, res) from None
                 outcome.warnings += [f"{table}: {w}" for w in shape.warnings]
-                record["rows"] = shape.rows
             resources.append(self._resource(res, record, table, fmt, shape, old))
         title_en = meta["en"]
         kept_en = (local.descriptor.get("jendela") or {}).get("en") if local else None
@@ -595,20 +620,17 @@ class _Harvester:
             # Keep whatever a person added (transform.py, notes); our own files are rewritten.
             shutil.copytree(local.folder, folder, ignore=shutil.ignore_patterns(DESCRIPTOR_NAME))
         (folder / "data").mkdir(parents=True, exist_ok=True)
-        records = {r["id"]: r for r in descriptor["jendela"]["harvest"]["resources"]}
         wanted = set()
-        for res, _fmt, _record in tabular:
-            record = records[res["id"]]
+        for res, _fmt, record in tabular:  # `_descriptor` gave each record its table and file
             target = folder / record["file"]
             wanted.add(target.name)
             download = downloads[res["id"]]
             if download is not None:
                 shutil.copyfile(download.path, target)
+        previous = {
+            Path(r.get("file", "")).name for r in (local.harvest.get("resources") if local else [])
+        }
         for old in (folder / "data").iterdir():
-            previous = {
-                Path(r.get("file", "")).name
-                for r in (local.harvest.get("resources") if local else [])
-            }
             if old.name in previous and old.name not in wanted:
                 old.unlink()  # a resource the portal dropped; its history stays in the cache
         text = (
@@ -619,14 +641,12 @@ class _Harvester:
         ) + dump_yaml(descriptor)
         (folder / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
 
-    def _cache(self, dataset_id, package, tabular, records, downloads, descriptor) -> None:
+    def _cache(self, dataset_id, package, tabular, downloads, descriptor) -> None:
         """Raw bytes with provenance (DESIGN rule 8): what was fetched, from where, when."""
-        by_id = {r["id"]: r for r in records}
-        for res, _fmt, _record in tabular:
+        for res, _fmt, record in tabular:
             download = downloads[res["id"]]
             if download is None:
                 continue
-            record = by_id[res["id"]]
             folder = self.options.cache_dir / "raw" / dataset_id / record["table"] / "ckan"
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / Path(record["file"]).name
@@ -668,6 +688,24 @@ class _Harvester:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def _descriptor_problem(self, exc: DescriptorError, staging: Path) -> str:
+        """`exc` naming the file a person can open: the staging folder is gone by then, and what
+        was checked there is what would have become datasets/<id>/."""
+        path = Path(exc.path)
+        try:
+            shown = "datasets/" + path.absolute().relative_to(staging.absolute()).as_posix()
+            what = both(
+                "deskriptor hasil panen tidak lolos pemeriksaan",
+                "the harvested descriptor fails the checks",
+            )
+        except ValueError:
+            shown = exc.path
+            what = both(
+                "deskriptor tidak terbaca; perbaiki berkas ini, lalu panen lagi",
+                "the descriptor cannot be read; fix this file, then harvest again",
+            )
+        return f"{shown}: {exc.key}: {what}: {exc.message}"
+
     # -- gone upstream -------------------------------------------------------------------------
 
     def check_missing(self, local: LocalDataset) -> Outcome | None:
@@ -686,9 +724,7 @@ class _Harvester:
             return Outcome(
                 local.id, "deleted-upstream", local.package_name, _deleted_message(local.id)
             )
-        if self.options.filtered:
-            return None  # still on the portal, only outside this run's selection
-        return None
+        return None  # still on the portal, only outside this run's selection (or Solr's)
 
 
 def _declared(resource: dict) -> dict | None:
@@ -730,6 +766,13 @@ def _deleted_message(dataset_id: str) -> str:
         f"paket dihapus dari portal; datasets/{dataset_id} TIDAK dihapus, putuskan sendiri",
         f"the package was deleted on the portal; datasets/{dataset_id} was NOT removed, decide",
     )
+
+
+def _about(exc: PortalError, res: dict) -> PortalError:
+    """`exc` naming the CKAN resource it is about, by its name and its URL."""
+    exc.message = f"{mapping.pick_text(res.get('name')) or res.get('id')}: {exc.message}"
+    exc.url = exc.url or res.get("url")
+    return exc
 
 
 def _kept(local) -> str:

@@ -13,6 +13,7 @@ valor_unitario`, type number (frictionless alone says string: it does not know "
 
 from __future__ import annotations
 
+import codecs
 import csv
 import itertools
 import json
@@ -42,37 +43,37 @@ class InferredResource:
     options: dict
     columns: dict[str, str]  # source header -> field name (only where they differ)
     fields: list[dict]
-    rows: int
+    rows: int  # rows read, at most MAX_ROWS: not the size of a larger file
     warnings: list[str] = field(default_factory=list)
 
 
 def infer_resource(
-    path: Path, fmt: str, label: str, declared: dict | None = None
+    path: Path, fmt: str, shown: str, declared: dict | None = None
 ) -> InferredResource:
     """Reader options, column names and typed fields for `path` (csv, xlsx or json).
 
+    `shown` names the file in messages: the harvester passes the path the file will get
+    (`datasets/<id>/data/<table>.<ext>`), since `path` is a temporary download a person never sees.
     `declared` is a Table Schema the portal publishes beside the resource (ckanext-validation's
     `schema`, also what our own CKAN API serves): its types, titles and descriptions are taken
     where the data bears them out, instead of guessing.
 
     Raises PortalError (kind `unreadable` or `invalid-json`) for a file that cannot be read as
-    the format the portal promised, naming `label` (the resource) and the cause.
+    the format the portal promised, naming `shown` and the cause; the caller adds which resource.
     """
+    options: dict = {}
     try:
         options = {"csv": _csv_options, "xlsx": _xlsx_options, "json": _json_options}[fmt](path)
         frame = _read(fmt, path, options)
-    except ReaderError as exc:
-        raise PortalError(
-            "unreadable", both("berkas tidak terbaca", "unreadable file") + f": {exc}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise PortalError(
-            "unreadable", both("pengodean tidak dikenal", "unknown encoding") + f": {exc}"
-        ) from None
+    except (ReaderError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, fmt, shown, options.get("encoding"), exc) from None
+    except PortalError as exc:
+        exc.message = f"{shown}: {exc.message}"
+        raise
     headers = [c for c in frame.columns if c not in (ROW_COLUMN, FILE_COLUMN)]
     if not headers or frame.empty:
         raise PortalError(
-            "unreadable", both(f"{label}: tabel kosong", f"{label}: the table has no rows")
+            "unreadable", f"{shown}: " + both("tabel kosong", "the table has no rows")
         )
     kept = [h for h in headers if not (UNNAMED.match(str(h)) and _all_empty(frame[h]))]
     names: dict[str, str] = {}
@@ -92,6 +93,60 @@ def infer_resource(
             _take_declared(described, source, frame[_header_of(names, described["name"])], warnings)
     columns = {header: name for header, name in names.items() if header != name}
     return InferredResource(fmt, options, columns, fields, len(frame), warnings)
+
+
+def _unreadable(
+    path: Path, fmt: str, shown: str, encoding: str | None, exc: Exception
+) -> PortalError:
+    """A reader's failure in words that fit a harvest.
+
+    The reader names the temporary download and advises setting options in a descriptor, which
+    does not exist yet: here the file is `shown`, and the advice is about the portal's file.
+    """
+    advice = (
+        "periksa berkas dan formatnya di portal, lalu panen lagi",
+        "check the file and its format on the portal, then harvest again",
+    )
+    at = _undecodable(path, encoding) if encoding else None
+    if at is not None:
+        return PortalError(
+            "unreadable",
+            f"{shown}: "
+            + both(
+                f"bukan teks {encoding} yang sah (bita ke-{at}); {advice[0]}",
+                f"not valid {encoding} text (byte {at}); {advice[1]}",
+            ),
+        )
+    detail = str(exc).removeprefix(f"{path.name}: ").replace(path.name, shown)
+    kind = fmt.upper()
+    return PortalError(
+        "unreadable",
+        f"{shown}: "
+        + both(f"tidak terbaca sebagai {kind}; {advice[0]}", f"not readable as {kind}; {advice[1]}")
+        + f": {detail}",
+    )
+
+
+def _undecodable(path: Path, encoding: str) -> int | None:
+    """Offset of the first byte `encoding` cannot decode, or None when the whole file decodes."""
+    offset = 0
+    if codecs.lookup(encoding).name == "utf-8-sig":  # count the BOM's bytes as bytes too
+        with open(path, "rb") as handle:
+            offset = 3 if handle.read(3) == codecs.BOM_UTF8 else 0
+        encoding = "utf-8"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        while True:
+            block = handle.read(1 << 20)
+            pending = len(decoder.getstate()[0])  # bytes of a character cut at the last block
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start
+            if not block:
+                return None
+            offset += len(block)
 
 
 def _csv_options(path: Path) -> dict:
@@ -131,7 +186,7 @@ def _xlsx_options(path: Path) -> dict:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise ReaderError(f"{path.name}: not a readable .xlsx workbook ({exc})") from None
+        raise ReaderError(f"not a readable .xlsx workbook ({exc})") from None
     try:
         sheet = book.worksheets[0]
         rows = [
@@ -182,13 +237,22 @@ def _records_path(document, prefix: str = "", depth: int = 0) -> str | None:
 def _header_row(rows: list[list[str]]) -> int:
     """Rows to skip before the header: portals put titles and blank lines above tables.
 
-    The header is the first row as wide as the table (the most non-empty cells seen).
+    A row's width is the cells it spans up to its last non-empty one, empty ones included, so a
+    pandas export's header `,nama,nilai` (an unnamed index column) is as wide as its rows. The
+    table's width is the most common one, the narrower on a tie, so that one longer row (a note,
+    a stray value) cannot outvote the header; one-cell rows such as titles count only in a
+    one-column table. The header is the first row at least as wide as the table.
     """
-    counts = [sum(1 for cell in row if str(cell).strip()) for row in rows]
-    if not counts or max(counts) == 0:
+    widths = [_span(row) for row in rows]
+    seen = [w for w in widths if w > 1] or [w for w in widths if w]
+    if not seen:
         return 0
-    widest = max(counts)
-    return next(i for i, count in enumerate(counts) if count == widest)
+    table = max(set(seen), key=lambda w: (seen.count(w), -w))
+    return next(i for i, width in enumerate(widths) if width >= table)
+
+
+def _span(row: list[str]) -> int:
+    return max((i + 1 for i, cell in enumerate(row) if str(cell).strip()), default=0)
 
 
 def _read(fmt: str, path: Path, options: dict) -> pd.DataFrame:

@@ -18,10 +18,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ckan_mapping import SAMPLE_EXTRA
+from .ckan_mapping import LICENCES, SAMPLE_EXTRA
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://jendela-data/ckan")
-OPEN_LICENCES = {"CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0", "ODbL-1.0", "ODC-By-1.0", "PDDL-1.0"}
+# CKAN's `isopen`: the licences the harvester maps CKAN's open licence ids to, one list for both.
+OPEN_LICENCES = frozenset(LICENCES.values())
 MANIFEST = "manifest.json"
 SORTABLE = {
     "name": lambda p: p["name"],
@@ -260,7 +261,7 @@ def search(
     Solr: no wildcards inside words, no ranges, no boosts; an unknown field is a query error.
     """
     found = [p for p in catalog.packages if _matches(p, q, free_text=True) and _matches(p, fq)]
-    found = _sorted(found, sort)
+    found = sorted_packages(found, sort)
     facets, search_facets = _facets(found, facet_fields)
     return {
         "count": len(found),
@@ -317,7 +318,9 @@ def _text_of(package: dict) -> str:
     return " ".join(parts).lower()
 
 
-def _sorted(packages: list[dict], sort: str | None) -> list[dict]:
+def sorted_packages(packages: list[dict], sort: str | None) -> list[dict]:
+    """Packages in CKAN's `sort` order ("name asc, metadata_modified desc"); by default the most
+    recently modified first, ties by name."""
     ordered = sorted(packages, key=lambda p: p["name"])
     if not sort:
         return sorted(ordered, key=lambda p: p["metadata_modified"], reverse=True)

@@ -75,9 +75,6 @@ class ReplayPortal:
         or "api" for every action."""
         self.faults[where] = Fault(kind, **options)
 
-    def clear_faults(self) -> None:
-        self.faults.clear()
-
     def touch(self, name: str, modified: str) -> None:
         self.packages[name]["metadata_modified"] = modified
 
@@ -101,9 +98,6 @@ class ReplayPortal:
             if files and name in files:
                 self.files[path] = files[name]
         self.packages[package["name"]] = package
-
-    def file_path(self, package: str, filename: str) -> str:
-        return f"/files/{package}/{filename}"
 
     def envelope(self, action: str, result) -> dict:
         return {

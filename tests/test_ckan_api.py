@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import urllib.error
 import urllib.request
 
 import ckanapi
 import pytest
+import yaml
+from conftest import ROOT
 
+from pipelines import ckan_api
 from pipelines.release import current_release
 
 
@@ -192,3 +196,22 @@ def test_errors_have_ckans_shape(ckan, datasette_server):
         else:
             assert answer["error"]["__type"] in ("Bad request", "Authorization Error")
             assert answer["error"]["message"]
+
+
+def test_group_titles_include_harvested_themes(built_catalog, tmp_path):
+    """A theme the harvester wrote to metadata/harvested/themes.yaml has its title as a group."""
+    metadata = tmp_path / "metadata"
+    shutil.copytree(ROOT / "metadata", metadata)
+    themes = yaml.safe_load((metadata / "themes.yaml").read_text())
+    moved = {"anggaran": themes.pop("anggaran")}  # as if only the harvest knew this theme
+    (metadata / "themes.yaml").write_text(yaml.safe_dump(themes, allow_unicode=True))
+    (metadata / "harvested").mkdir()
+    (metadata / "harvested/themes.yaml").write_text(yaml.safe_dump(moved, allow_unicode=True))
+    release = str(current_release(built_catalog))
+    package = ckan_api._catalog(release, 0.0, str(metadata)).find("apbd-djpk")
+    assert [(g["name"], g["title"]) for g in package["groups"]] == [("anggaran", "Anggaran")]
+
+    (metadata / "harvested/themes.yaml").write_text("anggaran: [\n")
+    with pytest.raises(ckan_api.ActionError) as caught:  # said, not hidden behind bare keys
+        ckan_api._catalog(release, 1.0, str(metadata))
+    assert caught.value.status == 500 and "harvested/themes.yaml" in caught.value.message

@@ -8,8 +8,10 @@ JSON files. Each failure the issue names is switched on for one package while th
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -109,6 +111,7 @@ def test_harvest_maps_metadata_downloads_and_infers(project, portal, realdata):
     provenance = json.loads((sidecar / "doacoes_recebidas.csv.provenance.json").read_text())
     assert provenance["source"] == record["url"] and provenance["sha256"] == record["sha256"]
     assert provenance["ckan"]["resource_id"] == "9332cc28-1926-428b-9b0f-c2444c12b3ac"
+    assert "rows" not in record  # only the head of a large file is read: no row count to trust
 
     harvested = yaml.safe_load((project / "metadata/harvested/publishers.yaml").read_text())
     assert harvested["cge-mg"]["name"] == "Controladoria-Geral do Estado de Minas Gerais"
@@ -229,6 +232,68 @@ def test_retries_with_backoff_ride_out_a_flaky_portal(project, portal):
     assert len(portal.requests_to("/files/garis-kemiskinan-jabar/garis_kemiskinan.xlsx")) == 2
 
 
+def test_bytes_that_are_not_the_promised_format_name_the_resource(project, portal):
+    # A zipped CSV published as "XLSX": it passes the download's ZIP check, then cannot be read.
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("garis_kemiskinan.csv", "tahun,garis_kemiskinan\n2020,410988\n")
+    portal.replace_file("garis-kemiskinan-jabar", "garis_kemiskinan.xlsx", packed.getvalue())
+    report = run(project, portal)
+    failed = outcome(report, "garis-kemiskinan-jabar")
+    assert failed.status == "failed" and failed.error["kind"] == "unreadable"
+    assert failed.message.startswith(
+        "Garis kemiskinan provinsi: "  # the CKAN resource, then the file it would have become
+        "datasets/garis-kemiskinan-jabar/data/garis_kemiskinan_provinsi.xlsx: "
+    )
+    assert "check the file and its format on the portal, then harvest again" in failed.message
+    assert ".download-" not in failed.message and "descriptor" not in failed.message
+    assert failed.error["url"] == f"{portal.url}/files/garis-kemiskinan-jabar/garis_kemiskinan.xlsx"
+    assert not (project / "datasets/garis-kemiskinan-jabar").exists()
+
+
+def test_a_descriptor_with_a_yaml_error_is_named_not_taken_for_a_conflict(project, portal):
+    run(project, portal, tag="wilayah")
+    path = project / "datasets/kecamatan-kota-bogor/datapackage.yaml"
+    path.write_text(path.read_text() + "resources: [\n")
+    before = snapshot(project / "datasets/kecamatan-kota-bogor")
+    report = run(project, portal, tag="wilayah")
+    failed = outcome(report, "kecamatan-kota-bogor")
+    assert failed.status == "failed" and failed.error["kind"] == "descriptor"
+    assert failed.message.startswith("datasets/kecamatan-kota-bogor/datapackage.yaml: line ")
+    assert "fix this file, then harvest again" in failed.message
+    assert snapshot(project / "datasets/kecamatan-kota-bogor") == before
+
+
+def test_a_descriptor_error_names_the_dataset_folder_not_the_staging_one(project, portal):
+    run(project, portal, tag="kemiskinan")
+    path = project / "datasets/garis-kemiskinan-jabar/datapackage.yaml"
+    reviewed = descriptor(project, "garis-kemiskinan-jabar")
+    reviewed["resources"][0]["schema"]["primaryKey"] = ["thn"]  # a reviewer's typo; kept
+    path.write_text(yaml.safe_dump(reviewed, allow_unicode=True, sort_keys=False))
+    portal.touch("garis-kemiskinan-jabar", "2024-02-02T00:00:00")
+    report = run(project, portal, tag="kemiskinan")
+    failed = outcome(report, "garis-kemiskinan-jabar")
+    assert failed.status == "failed" and failed.error["kind"] == "descriptor"
+    assert failed.message.startswith(
+        "datasets/garis-kemiskinan-jabar/datapackage.yaml: resources[0].schema.primaryKey: "
+    )
+    assert (
+        "deskriptor hasil panen tidak lolos pemeriksaan / the harvested descriptor fails the checks"
+        in failed.message
+    )
+    assert ".cache" not in failed.message and "package-" not in failed.message
+
+
+def test_a_file_over_the_size_limit_says_how_to_raise_it(project, portal):
+    report = run(
+        project, portal, ClientSettings(timeout=5, retries=0, max_bytes=100), tag="wilayah"
+    )
+    failed = outcome(report, "kecamatan-kota-bogor")
+    assert failed.status == "failed" and failed.error["kind"] == "too-large"
+    assert failed.message.startswith("Kecamatan: ")
+    assert "larger than 100 bytes; raise the limit with --max-bytes" in failed.message
+
+
 def test_invalid_json_resource(project, portal):
     portal.replace_file("kecamatan-kota-bogor", "3271.json", b'[{"id": "3271010", "name": ')
     report = run(project, portal)
@@ -296,6 +361,8 @@ def test_cli(project, portal):
         "wilayah",
         "--retries",
         "0",
+        "--max-bytes",
+        "100000",
         "--report",
         str(project / "report.json"),
     )
@@ -311,3 +378,25 @@ def test_cli(project, portal):
     bad = run_publish("harvest", "ftp://example.invalid")
     assert bad.returncode == 2
     assert "must be an http(s) address" in bad.stderr
+    assert "portal harus berupa alamat http(s)" in bad.stderr
+    bad = run_publish("harvest", portal.url, "--limit", "0")
+    assert bad.returncode == 2
+    assert "--limit harus paling sedikit 1 / --limit must be at least 1" in bad.stderr
+    small = run_publish(
+        "--datasets-dir",
+        str(project / "datasets"),
+        "--metadata-dir",
+        str(project / "metadata"),
+        "harvest",
+        portal.url,
+        "--tag",
+        "wilayah",
+        "--retries",
+        "0",
+        "--max-bytes",
+        "100",
+        "--report",
+        str(project / "report.json"),
+    )
+    assert small.returncode == 1
+    assert "raise the limit with --max-bytes" in small.stdout

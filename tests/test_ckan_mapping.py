@@ -189,3 +189,53 @@ def test_infer_invalid_json_names_the_cause(tmp_path):
         infer_resource(path, "json", "bad")
     assert caught.value.kind == "invalid-json"
     assert "not valid JSON" in caught.value.message
+
+
+def test_infer_a_pandas_export_keeps_its_first_row(tmp_path):
+    # DataFrame.to_csv() writes the index under an empty header cell: the header has one
+    # non-empty cell less than the rows below it, yet it is the header.
+    path = tmp_path / "export.csv"
+    path.write_text(",nama,nilai\n0,Budi,10\n1,Sari,20\n2,Tono,30\n")
+    shape = infer_resource(path, "csv", "datasets/x/data/export.csv")
+    assert "skip_rows" not in shape.options
+    assert shape.rows == 3  # no row taken for the header
+    assert [f["name"] for f in shape.fields][1:] == ["nama", "nilai"]
+
+
+def test_infer_one_longer_row_does_not_become_the_header(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["nama", "nilai"], ["Budi", 10], ["Sari", 20], ["Tono", 30, "lihat catatan"]):
+        book.active.append(row)
+    path = tmp_path / "nilai.xlsx"
+    book.save(path)
+    shape = infer_resource(path, "xlsx", "datasets/x/data/nilai.xlsx")
+    assert "skip_rows" not in shape.options  # was 3: the last row as header, "no rows"
+    assert [f["name"] for f in shape.fields][:2] == ["nama", "nilai"]
+    assert shape.rows == 3
+
+    # In a CSV the longer line cannot be read at all: said so, with its line, not "no rows".
+    path = tmp_path / "nilai.csv"
+    path.write_text("nama,nilai\nBudi,10\nSari,20\nTono,30,lihat catatan\n")
+    with pytest.raises(PortalError) as caught:
+        infer_resource(path, "csv", "datasets/x/data/nilai.csv")
+    assert caught.value.kind == "unreadable"
+    assert "line 4" in caught.value.message
+    assert caught.value.message.startswith("datasets/x/data/nilai.csv: ")
+
+
+def test_infer_an_undecodable_csv_gives_harvest_advice(tmp_path):
+    # UTF-8 as far as frictionless guesses the encoding from, then one cp1252 "é" (byte 0xe9)
+    path = tmp_path / ".download-x1y2.csv"  # the name a download has before it is saved
+    head = "nama;nilai\n" + "Budi;10\n" * 50_000
+    path.write_bytes(head.encode() + b"Andr\xe9;20\n")
+    with pytest.raises(PortalError) as caught:
+        infer_resource(path, "csv", "datasets/x/data/nilai.csv")
+    message = caught.value.message
+    assert message.startswith("datasets/x/data/nilai.csv: ")
+    assert (
+        f"byte {len(head) + 4}" in message
+        and "check the file and its format on the portal" in message
+    )
+    assert ".download-" not in message and "descriptor" not in message
