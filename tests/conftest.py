@@ -6,7 +6,9 @@ that change data build their own copy (see `copy_project`).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,8 +17,12 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -34,6 +40,45 @@ def run_publish(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subproces
     return subprocess.run(
         [*PUBLISH, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
     )
+
+
+def publish_in(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """publish.py on a copied project (see `copy_project`): its datasets/ and metadata/."""
+    return run_publish(
+        "--datasets-dir", str(project / "datasets"), "--metadata-dir", str(project / "metadata"),
+        *args,
+    )  # fmt: skip
+
+
+def read(kind: str, path: Path, **options) -> pd.DataFrame:
+    """Everything reader `kind` yields for `path`, as one frame (readers yield chunks)."""
+    import pandas as pd  # on use: every test session loads conftest, few call this
+
+    from pipelines.readers import read_chunks
+
+    return pd.concat(list(read_chunks(kind, path, options)), ignore_index=True)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under `folder`: equal digests, identical trees."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def region_subset_sql(realdata: Path, target: Path, prefixes=("32", "35", "36")) -> Path:
+    """The provinces and kabupaten/kota of `prefixes` from the real Kemendagri list, as a small
+    dump in the same form, so a test builds the region table in a second instead of ten."""
+    text = (realdata / "regions/kemendagri_2025/wilayah.sql").read_text(encoding="utf-8")
+    alternatives = "|".join(prefixes)
+    pattern = rf"\('((?:{alternatives})(?:\.\d\d)?)','([^']*)'\)"
+    rows = re.findall(pattern, text)
+    assert len(rows) > 20 * len(prefixes)
+    values = ",\n".join(f"('{code}','{name}')" for code, name in rows)
+    target.write_text(f"INSERT INTO wilayah (kode, nama) VALUES\n{values};\n", encoding="utf-8")
+    return target
 
 
 def wait_for_http(url: str, seconds: float = 60.0) -> None:
@@ -106,6 +151,15 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.skip(f"{REALDATA} is absent: these tests read the shared real public data in place")
     return REALDATA
+
+
+@pytest.fixture(scope="session")
+def real(realdata):
+    """The one build of the catalog on the real files, shared by every module that reads it
+    (tests/realdata_catalog.py); imported here, not at the top, because it imports conftest."""
+    from realdata_catalog import real_build
+
+    return real_build()
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")

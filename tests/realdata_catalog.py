@@ -1,9 +1,11 @@
 """One build of the catalog on the real files of ../shared/realdata, shared by the test modules.
 
 Building the full Kemendagri region list (91,599 rows) and the BPS crosswalk takes most of a
-minute on this machine, so test_regions, test_population and test_realdata_walk share one build
-per test session instead of each making its own. The build reads the files in place through
-`--source` (nothing is copied into the repository) and runs `publish.py build` as a user would.
+minute on this machine, so every test module that reads a real-data table (regions, population,
+budget, procurement, messy files, the folder walk) shares one build per test session through the
+`real` fixture of conftest.py instead of each making its own. The build reads the files in place
+through `--source` (nothing is copied into the repository) and runs `publish.py build` as a user
+would.
 """
 
 from __future__ import annotations

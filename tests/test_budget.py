@@ -7,43 +7,17 @@ runs it, on the embedded samples and on the real exports in shared/realdata (rea
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, run_publish
+from conftest import ROOT, publish_in, read
 
 from pipelines.checks_hierarchy import MISMATCH, PARENT_MISSING, hierarchy_issues
-from pipelines.readers import ReaderError, read_chunks
+from pipelines.readers import ReaderError
 
 DJPK = "budget/djpk_apbd_jatim"
 TANGSEL = "budget/tangsel_realisasi_apbd_jenis_belanja_2021-2022.csv"
-
-
-def read(kind: str, path: Path, **options) -> pd.DataFrame:
-    return pd.concat(list(read_chunks(kind, path, options)), ignore_index=True)
-
-
-def region_subset_sql(realdata: Path, target: Path, prefixes=("32", "35", "36")) -> Path:
-    """The provinces and kabupaten/kota of `prefixes` from the real Kemendagri list, as a small
-    dump in the same form, so a test builds the region table in a second instead of ten."""
-    text = (realdata / "regions/kemendagri_2025/wilayah.sql").read_text(encoding="utf-8")
-    alternatives = "|".join(prefixes)
-    pattern = rf"\('((?:{alternatives})(?:\.\d\d)?)','([^']*)'\)"
-    rows = re.findall(pattern, text)
-    assert len(rows) > 20 * len(prefixes)
-    values = ",\n".join(f"('{code}','{name}')" for code, name in rows)
-    target.write_text(f"INSERT INTO wilayah (kode, nama) VALUES\n{values};\n", encoding="utf-8")
-    return target
-
-
-def publish_in(project: Path, *args: str):
-    return run_publish(
-        "--datasets-dir", str(project / "datasets"), "--metadata-dir", str(project / "metadata"),
-        *args,
-    )  # fmt: skip
 
 
 # --- djpk reader ------------------------------------------------------------------------------
@@ -276,19 +250,18 @@ def test_unknown_government_in_a_djpk_file_name_fails_with_the_file_named(copy_p
 
 
 @pytest.fixture(scope="module")
-def real_budget(realdata, tmp_path_factory):
-    """apbd-djpk and apbd-tangsel built from every real export, with a real region subset."""
-    folder = tmp_path_factory.mktemp("budget")
-    regions = region_subset_sql(realdata, folder / "wilayah.sql")
-    output = folder / "build"
-    result = run_publish(
-        "build", "apbd-djpk", "apbd-tangsel", "--quiet", "--output", str(output),
-        "--source", f"wilayah={regions}",
-        "--source", f"apbd_djpk={realdata / DJPK}/*/*.csv",
-        "--source", f"realisasi_belanja={realdata / TANGSEL}",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    return output
+def real_budget(real, realdata):
+    """apbd-djpk and apbd-tangsel built from every real export: the session's one real build
+    (tests/realdata_catalog.py; its region table is the full Kemendagri list)."""
+    inputs = {
+        ("apbd-djpk", "apbd_djpk"): sorted((realdata / DJPK).glob("*/*.csv")),
+        ("apbd-tangsel", "realisasi_belanja"): [realdata / TANGSEL],
+    }
+    for (dataset, resource), files in inputs.items():
+        assert real.manifest["datasets"][dataset]["status"] == "published", dataset
+        sources = real.resource(dataset, resource)["sources"]
+        assert sorted(s["path"] for s in sources) == [str(f) for f in files], resource
+    return real.output
 
 
 def test_kota_malang_2021_belanja_daerah_is_2554_77_miliar(real_budget):

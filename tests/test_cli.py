@@ -7,19 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_publish
+from conftest import publish_in, run_publish
 
+from pipelines.build import DEFAULT_OUTPUT
 from pipelines.indonesian import IndonesianFormatError, parse_integer
 from pipelines.registry import load_catalog
+from pipelines.release import current_release, releases_dir
 
 PENDUDUK = Path("datasets/penduduk-kota-bogor")
-
-
-def publish_in(project: Path, *args: str):
-    return run_publish(
-        "--datasets-dir", str(project / "datasets"), "--metadata-dir", str(project / "metadata"),
-        *args,
-    )  # fmt: skip
 
 
 def test_good_build_prints_one_line_per_dataset_and_exits_0(copy_project, tmp_path):
@@ -183,11 +178,21 @@ def test_list_shows_every_dataset_and_its_tables():
             assert f"    {resource.name}: {resource.title} (" in result.stdout
 
 
-def test_validate_publishes_nothing(copy_project, tmp_path, monkeypatch):
+def test_validate_publishes_nothing(copy_project):
+    """`build` without --output publishes to DEFAULT_OUTPUT (build/, a link to a folder in
+    .build-releases/); `validate` builds in a temporary folder and leaves both as they were."""
+
+    def published() -> tuple[Path | None, list[str]]:
+        releases = releases_dir(DEFAULT_OUTPUT)
+        folders = sorted(p.name for p in releases.iterdir()) if releases.is_dir() else []
+        return current_release(DEFAULT_OUTPUT), folders
+
+    before = published()
     result = publish_in(copy_project, "validate", "--quiet", "penduduk-kota-bogor")
     assert result.returncode == 0
     assert result.stdout.splitlines()[-1].startswith("2/2 dataset divalidasi / validated")
-    assert not (copy_project / "build").exists()
+    assert " -> " not in result.stdout  # no "published -> <folder>" line
+    assert published() == before
 
 
 def test_no_command_prints_help_and_exits_2():

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,8 +31,6 @@ from pipelines.indonesian import (
     parse_rupiah,
     region_name_key,
 )
-
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
 
 def id_format(n: int) -> str:
@@ -560,15 +557,8 @@ def test_parse_column_million_integers_agrees_with_the_scalar_parser():
 # Real files, read in place
 
 
-def realdata(relative: str) -> Path:
-    path = REALDATA / relative
-    if not path.exists():
-        pytest.skip(f"real data not available: {path}")
-    return path
-
-
-def test_real_djpk_apbd_amounts():
-    frame = pd.read_csv(realdata("budget/djpk_apbd_jatim/2024/Tulungagung.csv"), dtype=str)
+def test_real_djpk_apbd_amounts(realdata):
+    frame = pd.read_csv(realdata / "budget/djpk_apbd_jatim/2024/Tulungagung.csv", dtype=str)
     anggaran = parse_column(frame["anggaran"], "rupiah")
     assert anggaran.errors.isna().all()
     assert anggaran.rounded.all()
@@ -577,8 +567,8 @@ def test_real_djpk_apbd_amounts():
     assert "-15400000000" in realisasi.values.tolist()  # "-15,40 M"
 
 
-def test_real_djpk_every_file_parses():
-    files = sorted(realdata("budget/djpk_apbd_jatim").glob("202[234]/*.csv"))
+def test_real_djpk_every_file_parses(realdata):
+    files = sorted((realdata / "budget/djpk_apbd_jatim").glob("202[234]/*.csv"))
     assert files
     for path in files:
         frame = pd.read_csv(path, dtype=str)
@@ -587,8 +577,8 @@ def test_real_djpk_every_file_parses():
         assert parse_column(frame["persentase"], "number").errors.isna().all(), path  # "1,096.08"
 
 
-def test_real_tangsel_items_add_up_to_total():
-    path = realdata("budget/tangsel_realisasi_apbd_jenis_belanja_2021-2022.csv")
+def test_real_tangsel_items_add_up_to_total(realdata):
+    path = realdata / "budget/tangsel_realisasi_apbd_jenis_belanja_2021-2022.csv"
     frame = pd.read_csv(path, sep=";", header=2, dtype=str).dropna(how="all")
     for year in ("2021", "2022"):
         amounts = [parse_rupiah(v).value for v in frame[year]]
@@ -596,8 +586,8 @@ def test_real_tangsel_items_add_up_to_total():
     assert parse_rupiah(frame["2021"].iloc[0]) == RupiahAmount(847_542_209_097, False)
 
 
-def test_real_spse_tender_amounts():
-    rows = json.loads(realdata("procurement/spse_lpse_kota_bandung_dt_lelang.json").read_text())
+def test_real_spse_tender_amounts(realdata):
+    rows = json.loads((realdata / "procurement/spse_lpse_kota_bandung_dt_lelang.json").read_text())
     rows = rows["data"]
     hps = parse_column(pd.Series([row[4] for row in rows]), "rupiah")
     assert hps.errors.isna().all() and hps.rounded.all()
@@ -611,8 +601,8 @@ def test_real_spse_tender_amounts():
     assert names.str.endswith(" Tender Ulang").sum() > 0
 
 
-def test_real_odj_float_codes():
-    path = realdata("messy/odj_dpmdes_idm_pencemaran_air_desa_float_codes.csv")
+def test_real_odj_float_codes(realdata):
+    path = realdata / "messy/odj_dpmdes_idm_pencemaran_air_desa_float_codes.csv"
     frame = pd.read_csv(path, dtype=str)
     province = parse_column(frame["kode_provinsi"], "region_code")
     assert set(province.values) == {"32"}
@@ -629,12 +619,12 @@ def test_real_odj_float_codes():
     assert (bps_names == frame["kemendagri_nama_desa_kelurahan"].map(region_name_key)).all()
 
 
-def test_real_kota_bogor_names_match_kemendagri():
-    sql = realdata("regions/kemendagri_2025/wilayah.sql").read_text(encoding="utf-8")
+def test_real_kota_bogor_names_match_kemendagri(realdata):
+    sql = (realdata / "regions/kemendagri_2025/wilayah.sql").read_text(encoding="utf-8")
     kemendagri = dict(re.findall(r"\('(32\.71[0-9.]*)','((?:[^']|'')*)'\)", sql))
     kelurahan = {region_name_key(n) for c, n in kemendagri.items() if c.count(".") == 3}
     kecamatan = {region_name_key(n) for c, n in kemendagri.items() if c.count(".") == 2}
-    geojson = realdata("regions/kota_bogor_kelurahan_kemiskinan_2019.geojson")
+    geojson = realdata / "regions/kota_bogor_kelurahan_kemiskinan_2019.geojson"
     features = [f["properties"] for f in json.loads(geojson.read_text())["features"]]
     assert {region_name_key(p["KECAMATAN"]) for p in features} <= kecamatan
     unmatched = {

@@ -4,6 +4,7 @@ government tables, and the bps-tabel-web dataset on the real BPS exports in ../s
 from __future__ import annotations
 
 import pytest
+from conftest import publish_in
 from openpyxl import Workbook
 
 from pipelines.readers import ROW_COLUMN, ReaderError, read_chunks
@@ -93,15 +94,12 @@ def test_an_empty_unnamed_column_is_dropped_and_the_reader_is_registered(tmp_pat
     assert list(chunk.columns) == [ROW_COLUMN, "Nama", "Nilai"]
 
 
-def test_the_real_bps_tables_build_with_codes_found_from_names(realdata):
-    from realdata_catalog import real_build
-
-    build = real_build()
-    assert build.query(
+def test_the_real_bps_tables_build_with_codes_found_from_names(real):
+    assert real.query(
         "SELECT kode_wilayah, tahun, jumlah_penduduk FROM penduduk_kabkota_bps "
         "WHERE kode_wilayah IN ('31', '31.01', '31.71') ORDER BY kode_wilayah"
     ) == [("31", 2023, 10_672_100), ("31.01", 2023, 28_523), ("31.71", 2023, 1_049_314)]
-    assert build.query(
+    assert real.query(
         "SELECT tahun, garis_kemiskinan_rp FROM garis_kemiskinan_provinsi "
         "WHERE kode_wilayah = '32' ORDER BY tahun"
     ) == [(2018, 367_755), (2019, 386_198), (2020, 410_988)]
@@ -162,44 +160,39 @@ def _unit_dataset(root, on_mismatch: str, header: str, values: list[str]):
 
 
 def test_a_unit_mismatch_fails_the_build_naming_file_row_column_header_and_value(copy_project):
-    from conftest import run_publish
-
     _unit_dataset(
         copy_project, "fail", "Nilai (dalam miliar rupiah)", ["2.5", "1250000000", "3400000000"]
     )
-    result = run_publish(
-        "--datasets-dir", str(copy_project / "datasets"),
-        "--metadata-dir", str(copy_project / "metadata"),
-        "validate", "uji-satuan",
-    )  # fmt: skip
+    result = publish_in(copy_project, "validate", "uji-satuan")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     line = next(x for x in output.splitlines() if "[unit-mismatch]" in x)
     assert "satuan.csv" in line and "3" in line and "nilai_rup_rp" in line, line
     assert "'Nilai (dalam miliar rupiah)'" in line and "1.250.000.000" in line, line
+    # The first misfit is "1250000000" on line 3 of the file (line 1 is the header).
+    source = copy_project / "datasets/uji-satuan/data/satuan.csv"
+    assert line == (
+        f"  uji-satuan/uji_satuan | {source} | baris/row 3 | kolom/column nilai_rup_rp: "
+        "[unit-mismatch] kolom nilai_rup_rp: judul sumber 'Nilai (dalam miliar rupiah)' menyatakan "
+        "satuan miliar, tetapi nilai seperti 1.250.000.000 sudah dalam satuan penuh, bukan miliar "
+        "(2 nilai) / column nilai_rup_rp: the source header 'Nilai (dalam miliar rupiah)' declares "
+        "miliar, but values such as 1.250.000.000 are already in whole units, not miliar "
+        "(2 values) (nilai/value '1250000000')"
+    )
 
 
 def test_values_in_the_declared_unit_pass_the_check(copy_project):
-    from conftest import run_publish
-
     _unit_dataset(copy_project, "fail", "Nilai (dalam miliar rupiah)", ["2.5", "1250"])
-    result = run_publish(
-        "--datasets-dir", str(copy_project / "datasets"),
-        "--metadata-dir", str(copy_project / "metadata"),
-        "validate", "uji-satuan",
-    )  # fmt: skip
+    result = publish_in(copy_project, "validate", "uji-satuan")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_real_lkpp_monitoring_file_is_published_with_a_unit_warning(realdata):
-    from realdata_catalog import real_build
-
-    build = real_build()
-    assert build.query(
+def test_the_real_lkpp_monitoring_file_is_published_with_a_unit_warning(real):
+    assert real.query(
         "SELECT nilai_rup_rp, nilai_realisasi_rp FROM monitoring_rup_lkpp "
         "WHERE nama_instansi = 'Kota Bogor'"
     ) == [(1_904_864_400_898, 903_975_502_084)]
-    report = build.report("monitoring-lkpp", "monitoring_rup_lkpp")
+    report = real.report("monitoring-lkpp", "monitoring_rup_lkpp")
     assert report["valid"] and report["rows"] == 630
     warned = {w["column"]: w for w in report["warnings"] if w["type"] == "unit-mismatch"}
     assert set(warned) == {"nilai_rup_rp", "nilai_realisasi_rp"}
@@ -209,18 +202,15 @@ def test_the_real_lkpp_monitoring_file_is_published_with_a_unit_warning(realdata
     assert "164.933.858.000" in warning["message"] and "miliar" in warning["message"]
 
 
-def test_the_real_tangsel_ppks_table_is_published_by_kecamatan_with_a_unit_warning(realdata):
-    from realdata_catalog import real_build
-
-    build = real_build()
-    assert build.query(
+def test_the_real_tangsel_ppks_table_is_published_by_kecamatan_with_a_unit_warning(real):
+    assert real.query(
         "SELECT kode_wilayah, tahun, jumlah_ppks_dtks FROM ppks_dtks_kecamatan "
         "WHERE nama_wilayah_sumber = 'Kota Tangerang Selatan > SERPONG'"
     ) == [("36.74.01", 2022, 2335)]
-    assert build.query("SELECT min(kode_wilayah), max(kode_wilayah) FROM ppks_dtks_kecamatan") == [
+    assert real.query("SELECT min(kode_wilayah), max(kode_wilayah) FROM ppks_dtks_kecamatan") == [
         ("36.74.01", "36.74.07")
     ]
-    report = build.report("ppks-tangsel", "ppks_dtks_kecamatan")
+    report = real.report("ppks-tangsel", "ppks_dtks_kecamatan")
     assert report["valid"] and report["rows"] == 7
     (warning,) = [w for w in report["warnings"] if w["type"] == "unit-mismatch"]
     assert warning["extra"]["header"].startswith("Persentase PPKS")
@@ -228,30 +218,24 @@ def test_the_real_tangsel_ppks_table_is_published_by_kecamatan_with_a_unit_warni
     assert "2.335" in warning["message"] and "persen" in warning["message"]
 
 
-def test_the_real_jatim_pdrb_table_is_published_in_exact_whole_rupiah(realdata):
-    from realdata_catalog import real_build
-
-    build = real_build()
+def test_the_real_jatim_pdrb_table_is_published_in_exact_whole_rupiah(real):
     # "17986.5" milyar: a decimal point, not a thousands separator; exact, no float residue.
-    assert build.query(
+    assert real.query(
         "SELECT tahun, pdrb_adhb_rp FROM pdrb_adhb WHERE kode_wilayah = '35.01' ORDER BY tahun"
     ) == [(2022, 17_986_500_000_000), (2023, 19_490_500_000_000)]
-    assert build.query(
+    assert real.query(
         "SELECT nama_wilayah_sumber, pdrb_adhb_rp FROM pdrb_adhb "
         "WHERE kode_wilayah = '35' AND tahun = 2023"
     ) == [("Jawa Timur", 2_953_546_900_000_000)]
-    assert build.query("SELECT count(DISTINCT kode_wilayah) FROM pdrb_adhb") == [(39,)]
+    assert real.query("SELECT count(DISTINCT kode_wilayah) FROM pdrb_adhb") == [(39,)]
 
 
-def test_the_real_emsifa_api_responses_build_with_level_and_parent_from_the_path(realdata):
+def test_the_real_emsifa_api_responses_build_with_level_and_parent_from_the_path(real):
     """Ten JSON responses, one a single object, become one table of BPS codes (not Kemendagri)."""
-    from realdata_catalog import real_build
-
-    build = real_build()
-    assert build.query(
+    assert real.query(
         "SELECT tingkat, count(*) FROM wilayah_bps_emsifa GROUP BY tingkat ORDER BY tingkat"
     ) == [("desa_kelurahan", 64), ("kabupaten_kota", 28), ("kecamatan", 6), ("provinsi", 34)]
-    assert build.query(
+    assert real.query(
         "SELECT kode_wilayah_bps, kode_wilayah_bps_induk, tingkat, tanggapan_api "
         "FROM wilayah_bps_emsifa WHERE nama_wilayah_sumber IN ('KOTA BOGOR', 'TANAH SEREAL') "
         "ORDER BY tanggapan_api"

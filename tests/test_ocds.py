@@ -8,6 +8,7 @@ tests/fixtures/ocds (see SOURCE.md there), so the check runs offline.
 from __future__ import annotations
 
 import copy
+import json
 import zipfile
 from pathlib import Path
 
@@ -16,12 +17,12 @@ import sqlite_utils
 from conftest import run_publish
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
-from test_budget import region_subset_sql
 
 from pipelines.ocds import OCID_PREFIX, release_package, write_release_package
 from pipelines.registry import load_catalog
 
 SCHEMA = Path(__file__).parent / "fixtures" / "ocds" / "schema"
+BASE_URL = "https://jendeladata.id/"  # the site's default address, as the embedded build uses
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def catalog():
 def package_of(build: Path, catalog, dataset_id: str, table: str) -> dict:
     dataset = catalog.datasets[dataset_id]
     return release_package(
-        sqlite_utils.Database(build / "jendela.db"), dataset, dataset.resource(table)
+        sqlite_utils.Database(build / "jendela.db"), dataset, dataset.resource(table), BASE_URL
     )
 
 
@@ -167,30 +168,51 @@ def test_plan_row_maps_to_a_planning_release(built_catalog, catalog):
 def test_written_package_is_deterministic(built_catalog, catalog, tmp_path):
     dataset = catalog.datasets["tender-spse"]
     db = sqlite_utils.Database(built_catalog / "jendela.db")
-    first = write_release_package(db, dataset, dataset.resource("tender_spse"), tmp_path / "a")
-    second = write_release_package(db, dataset, dataset.resource("tender_spse"), tmp_path / "b")
+    resource = dataset.resource("tender_spse")
+    first = write_release_package(db, dataset, resource, tmp_path / "a", BASE_URL)
+    second = write_release_package(db, dataset, resource, tmp_path / "b", BASE_URL)
     assert first.name == "tender_spse.ocds.json"
     assert first.read_bytes() == second.read_bytes()
     # The streamed file is the same package as the one built in memory.
     import json
 
     streamed = json.loads(first.read_text())
-    assert streamed == release_package(db, dataset, dataset.resource("tender_spse"))
+    assert streamed == release_package(db, dataset, dataset.resource("tender_spse"), BASE_URL)
+
+
+def test_package_uri_is_on_the_given_base_url(built_catalog, catalog, tmp_path):
+    dataset = catalog.datasets["tender-spse"]
+    db = sqlite_utils.Database(built_catalog / "jendela.db")
+    path = write_release_package(
+        db, dataset, dataset.resource("tender_spse"), tmp_path, "https://data.example.org/x/"
+    )
+    package = json.loads(path.read_text())
+    assert (
+        package["uri"] == "https://data.example.org/x/downloads/tender-spse/tender_spse.ocds.json"
+    )
+
+
+def test_build_base_url_reaches_the_published_ocds_file(tmp_path):
+    """`build --base-url` changes the `uri` inside the published `.ocds.json`, like every other
+    absolute address of the release (test_site checks the catalog files)."""
+    output = tmp_path / "build"
+    result = run_publish(
+        "build", "tender-spse", "--quiet", "--output", str(output),
+        "--base-url", "https://data.example.org/x",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (output / "site/downloads/tender-spse/tender_spse.ocds.json").read_text()
+    assert json.loads(text)["uri"] == (
+        "https://data.example.org/x/downloads/tender-spse/tender_spse.ocds.json"
+    )
+    assert "://jendeladata.id" not in text
 
 
 @pytest.fixture(scope="module")
-def real_build(realdata, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("ocds-real")
-    regions = region_subset_sql(realdata, folder / "wilayah.sql", prefixes=("32",))
-    output = folder / "build"
-    result = run_publish(
-        "build", "tender-spse", "rup-sirup", "--quiet", "--output", str(output),
-        "--source", f"wilayah={regions}",
-        "--source", f"tender_spse={realdata / 'procurement/spse_lpse_kota_bandung_dt_lelang.json'}",
-        "--source", f"rup_sirup={realdata / 'procurement/bandung_birms_sirup_2015_planning.sql'}",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    return output
+def real_build(real) -> Path:
+    """The session's one build on the real files (tests/realdata_catalog.py): SPSE Bandung and
+    the BIRMS SiRUP dump among them."""
+    return real.output
 
 
 def test_real_bandung_tenders_are_valid_ocds(real_build, catalog, cove_config):

@@ -13,10 +13,8 @@ import re
 import urllib.request
 from pathlib import Path
 
-import pytest
 import yaml
-from conftest import run_publish
-from realdata_catalog import REALDATA, real_build
+from conftest import REALDATA, ROOT, publish_in, region_subset_sql
 
 POPULATION_TABLES = [
     "penduduk_kemendagri",
@@ -37,11 +35,6 @@ TIDY = [
     "periode",
 ]
 ODJ = "population/odj_jumlah_penduduk_jenis_kelamin_kabkota_2013-2020.csv"
-
-
-@pytest.fixture(scope="module")
-def real(realdata):
-    return real_build()
 
 
 def quarantined(path: Path) -> list[dict]:
@@ -133,7 +126,9 @@ def test_odj_2013_rows_whose_codes_and_names_disagree_are_quarantined_and_report
         "32.71",
     )
     assert first["message"] == (
-        "kode_wilayah 32.71 is 'Kota Bogor' in table wilayah, but this row names it 'KOTA CIMAHI'"
+        "kode_wilayah 32.71 bernama 'Kota Bogor' dalam tabel wilayah, tetapi baris ini menamainya "
+        "'KOTA CIMAHI' / kode_wilayah 32.71 is 'Kota Bogor' in table wilayah, but this row names "
+        "it 'KOTA CIMAHI'"
     )
 
 
@@ -143,12 +138,10 @@ def test_odj_with_a_fail_policy_refuses_the_file_and_names_the_rows(copy_project
     text = descriptor.read_text()
     assert "      on_error: quarantine\n" in text
     descriptor.write_text(text.replace("      on_error: quarantine\n", "      on_error: fail\n"))
-    regions = _west_java_regions(realdata, copy_project / "wilayah.sql")
+    regions = region_subset_sql(realdata, copy_project / "wilayah.sql", prefixes=("32",))
     output = copy_project / "build"
-    result = run_publish(
-        "--datasets-dir", str(copy_project / "datasets"),
-        "--metadata-dir", str(copy_project / "metadata"),
-        "build", "penduduk-jabar-odj", "--quiet", "--output", str(output),
+    result = publish_in(
+        copy_project, "build", "penduduk-jabar-odj", "--quiet", "--output", str(output),
         "--source", f"wilayah={regions}",
         "--source", f"penduduk_odj={realdata / ODJ}",
     )  # fmt: skip
@@ -157,19 +150,10 @@ def test_odj_with_a_fail_policy_refuses_the_file_and_names_the_rows(copy_project
     assert "GAGAL/FAILED penduduk-jabar-odj: 24 masalah/issues" in lines
     assert (
         f"  penduduk-jabar-odj/penduduk_odj | {realdata / ODJ} | baris/row 38 | kolom/column "
-        "kode_wilayah: [region-name-mismatch] kode_wilayah 32.71 is 'Kota Bogor' in table "
-        "wilayah, but this row names it 'KOTA CIMAHI' (nilai/value '32.71')"
+        "kode_wilayah: [region-name-mismatch] kode_wilayah 32.71 bernama 'Kota Bogor' dalam "
+        "tabel wilayah, tetapi baris ini menamainya 'KOTA CIMAHI' / kode_wilayah 32.71 is "
+        "'Kota Bogor' in table wilayah, but this row names it 'KOTA CIMAHI' (nilai/value '32.71')"
     ) in lines
-
-
-def _west_java_regions(realdata: Path, target: Path) -> Path:
-    """The real region dump cut to province 32, to keep a test's own build fast."""
-    text = (realdata / "regions/kemendagri_2025/wilayah.sql").read_text(encoding="utf-8")
-    rows = [line.rstrip(",;\r") for line in text.splitlines() if line.startswith("('32")]
-    target.write_text(
-        "INSERT INTO wilayah (kode, nama) VALUES\n" + ",\n".join(rows) + ";\n", encoding="utf-8"
-    )
-    return target
 
 
 # --- Satu Data Jakarta and Tangerang Selatan --------------------------------------------------
@@ -223,16 +207,15 @@ def test_a_total_that_does_not_add_up_fails_the_table(copy_project, tmp_path):
     assert book.active["A10"].value == "32.71"
     book.active["D10"] = book.active["D10"].value + 1
     book.save(sample)
-    result = run_publish(
-        "--datasets-dir", str(copy_project / "datasets"),
-        "--metadata-dir", str(copy_project / "metadata"),
-        "build", "penduduk-tangsel", "--quiet", "--output", str(tmp_path / "build"),
-    )  # fmt: skip
+    result = publish_in(
+        copy_project, "build", "penduduk-tangsel", "--quiet", "--output", str(tmp_path / "build")
+    )
     assert result.returncode == 1
     assert (
         f"  penduduk-tangsel/penduduk_tangsel | {sample} | baris/row 10 | kolom/column "
-        "jumlah_penduduk: [total-mismatch] 28001 for 32.71 is not the sum of its 6 sub-regions "
-        "in this table, 28000 (nilai/value '28001')"
+        "jumlah_penduduk: [total-mismatch] 28001 untuk 32.71 bukan jumlah 6 sub-wilayahnya dalam "
+        "tabel ini, 28000 / 28001 for 32.71 is not the sum of its 6 sub-regions in this table, "
+        "28000 (nilai/value '28001')"
     ) in result.stdout.splitlines()
 
 
@@ -293,7 +276,7 @@ def test_population_tables_share_one_tidy_shape_and_label_every_figure(real):
 
 
 def test_population_samples_are_labelled_as_sample_data():
-    root = Path(__file__).resolve().parent.parent / "datasets"
+    root = ROOT / "datasets"
     for dataset in ("penduduk-kemendagri", "penduduk-jabar-odj", "penduduk-satudata-jakarta",
                     "penduduk-tangsel", "kemiskinan-jabar-odj"):  # fmt: skip
         descriptor = yaml.safe_load((root / dataset / "datapackage.yaml").read_text())

@@ -8,12 +8,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from conftest import run_publish
-from test_budget import publish_in, region_subset_sql
+from conftest import publish_in, read
 
-from pipelines.readers import ReaderError, read_chunks
+from pipelines.readers import ReaderError
 from pipelines.readers_procurement import split_category, split_labels
 
 SPSE = "procurement/spse_lpse_kota_bandung_dt_lelang.json"
@@ -44,10 +42,6 @@ def row(code="1", name="Paket", hps="22,1 M", category="Pengadaan Barang - TA 20
         "Pascakualifikasi Satu File", "Tender", "Harga Terendah Sistem Gugur", category, "3",
         contract or "Nilai Kontrak belum dibuat", None, None, "0",
     ]  # fmt: skip
-
-
-def read(kind: str, path: Path, **options) -> pd.DataFrame:
-    return pd.concat(list(read_chunks(kind, path, options)), ignore_index=True)
 
 
 # --- spse_datatables reader -----------------------------------------------------------------
@@ -133,20 +127,19 @@ def test_spse_file_naming_no_known_lpse_fails_with_the_file_named(copy_project, 
 
 
 @pytest.fixture(scope="module")
-def real_procurement(realdata, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("procurement")
-    regions = region_subset_sql(realdata, folder / "wilayah.sql", prefixes=("32",))
-    output = folder / "build"
-    lkpp = [arg for name, path in LKPP.items() for arg in ("--source", f"{name}={realdata / path}")]
-    result = run_publish(
-        "build", "tender-spse", "rup-sirup", "lkpp-pengadaan", "--quiet", "--output", str(output),
-        "--source", f"wilayah={regions}",
-        "--source", f"tender_spse={realdata / SPSE}",
-        "--source", f"rup_sirup={realdata / SIRUP}",
-        *lkpp,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    return output
+def real_procurement(real, realdata):
+    """tender-spse, rup-sirup and lkpp-pengadaan built from the real files above: the session's
+    one real build (tests/realdata_catalog.py; its region table is the full Kemendagri list)."""
+    inputs = {
+        ("tender-spse", "tender_spse"): SPSE,
+        ("rup-sirup", "rup_sirup"): SIRUP,
+        **{("lkpp-pengadaan", resource): relative for resource, relative in LKPP.items()},
+    }
+    for (dataset, resource), relative in inputs.items():
+        assert real.manifest["datasets"][dataset]["status"] == "published", dataset
+        sources = real.resource(dataset, resource)["sources"]
+        assert [s["path"] for s in sources] == [str(realdata / relative)], resource
+    return real.output
 
 
 def query(build: Path, sql: str, *args):

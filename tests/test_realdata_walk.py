@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 
 import pytest
 from conftest import run_publish
-from realdata_catalog import SOURCES, real_build
+from realdata_catalog import SOURCES
 
 
 @dataclass(frozen=True)
@@ -164,12 +164,11 @@ def test_every_file_has_exactly_one_entry_and_every_entry_a_file(files):
     assert not unused, f"WALK entries that match no file: {unused}"
 
 
-def test_every_table_entry_is_built_from_its_real_files(files, realdata):
+def test_every_table_entry_is_built_from_its_real_files(files, realdata, real):
     """Each file is among the inputs of its published table (one real build, all sources)."""
-    build = real_build()
     published = {
         name: (dataset_id, entry)
-        for dataset_id, dataset in build.manifest["datasets"].items()
+        for dataset_id, dataset in real.manifest["datasets"].items()
         if dataset["status"] == "published"
         for name, entry in dataset.get("resources", {}).items()
     }

@@ -15,7 +15,6 @@ import pytest
 import sqlite_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from realdata_catalog import real_build
 
 from pipelines import readers_sql
 from pipelines.checks import run_checks
@@ -247,7 +246,9 @@ def test_region_name_check_names_row_column_value_and_both_names(tmp_path):
         ("region-name-mismatch", 5, "kode_wilayah", "32.71.06"),
     ]
     assert issues[0].message == (
-        "kode_wilayah 32.71 is 'Kota Bogor' in table wilayah, but this row names it 'KOTA CIMAHI'"
+        "kode_wilayah 32.71 bernama 'Kota Bogor' dalam tabel wilayah, tetapi baris ini menamainya "
+        "'KOTA CIMAHI' / kode_wilayah 32.71 is 'Kota Bogor' in table wilayah, but this row names "
+        "it 'KOTA CIMAHI'"
     )
     accepted = {**check, "accept": {"32.71.06": ["TANAH SEREAL"]}}
     issues = run_checks(db, _Resource({"checks": [accepted]}), staging, rows_from)
@@ -271,6 +272,7 @@ def test_region_total_check_compares_a_total_with_its_complete_parts(tmp_path):
             4,
             "jumlah",
             "16",
+            "16 untuk 32.71 bukan jumlah 2 sub-wilayahnya dalam tabel ini, 15 / "
             "16 for 32.71 is not the sum of its 2 sub-regions in this table, 15",
         )
     ]
@@ -287,11 +289,6 @@ def test_embedded_region_table_is_the_kota_bogor_excerpt(built_catalog):
         )
     assert levels == {"provinsi": 1, "kabupaten_kota": 1, "kecamatan": 6, "desa_kelurahan": 68}
     assert kinds == {("kelurahan",)}
-
-
-@pytest.fixture(scope="module")
-def real(realdata):
-    return real_build()
 
 
 def test_full_kemendagri_list_is_published_with_level_kind_and_parent(real):

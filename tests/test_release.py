@@ -6,35 +6,19 @@ good tables and downloads, and a build that crashes leaves the published release
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import run_publish
+from conftest import publish_in, tree_digest
 
 PENDUDUK_CSV = Path("datasets/penduduk-kota-bogor/data/penduduk.csv")
-
-
-def publish_in(project: Path, *args: str):
-    return run_publish(
-        "--datasets-dir", str(project / "datasets"), "--metadata-dir", str(project / "metadata"),
-        *args,
-    )  # fmt: skip
 
 
 def table_rows(output: Path, table: str) -> list[tuple]:
     with sqlite3.connect(output / "jendela.db") as db:
         return db.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall()
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_failed_dataset_keeps_the_previous_release_of_it(copy_project, tmp_path):
