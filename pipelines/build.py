@@ -419,7 +419,9 @@ def _limit_issue(resource, source: str) -> Issue:
             "rest are not listed one by one and the table is not quarantined"
         ),
         file=source,
-        hint="fix the problems listed (often one wrong option, such as the parse kind or "
+        hint="perbaiki masalah yang tercantum (sering satu opsi yang salah, misalnya jenis parse "
+        "atau jendela.columns, menjelaskan semuanya), lalu jalankan `python publish.py validate "
+        "<id>` / fix the problems listed (often one wrong option, such as the parse kind or "
         "jendela.columns, explains them all), then run `python publish.py validate <id>`",
     )
 
