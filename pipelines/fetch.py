@@ -8,6 +8,7 @@ back to the exact bytes it was built from.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import json
 import os
@@ -68,13 +69,34 @@ def fetch_resource(
     base = Path(os.path.commonpath([f.parent for f in files]))
     fetched = []
     for source in files:
-        target = target_dir / source.relative_to(base)
+        target = target_dir / published_name(source.relative_to(base))
         target.parent.mkdir(parents=True, exist_ok=True)
         checksum = sha256_file(source)
-        if not target.is_file() or _read_json(_sidecar(target)).get("sha256") != checksum:
+        if not target.is_file() or _read_json(_sidecar(target)).get("stored_sha256") != checksum:
             _atomic_copy(source, target)
-        fetched.append(_record(dataset, resource, _display(source), target, checksum))
+        fetched.append(_record(dataset, resource, _display(source), target, stored=checksum))
     return fetched
+
+
+def published_name(path: Path) -> Path:
+    """The name a snapshot had at its source: `wilayah.sql.gz` is kept compressed in the
+    repository to keep the checkout light, but readers, checksums and provenance see the file
+    as the source published it (`wilayah.sql`)."""
+    return path.with_suffix("") if path.suffix == ".gz" else path
+
+
+def open_published(path: Path):
+    """The bytes of a snapshot as its source published them (decompressing a `.gz` copy)."""
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+
+
+def sha256_published(path: Path) -> str:
+    """SHA-256 of the file as the source published it, whatever form the repository keeps."""
+    digest = hashlib.sha256()
+    with open_published(path) as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _display(path: Path) -> str:
@@ -91,13 +113,16 @@ def _sidecar(target: Path) -> Path:
 
 
 def _record(
-    dataset: Dataset, resource: Resource, origin: str, target: Path, checksum: str | None = None
+    dataset: Dataset, resource: Resource, origin: str, target: Path, stored: str | None = None
 ) -> FetchedFile:
-    """The provenance of a cached file. `checksum`, when the caller already hashed the bytes it
-    copied, saves reading a large file a second time."""
-    checksum = checksum or sha256_file(target)
+    """The provenance of a cached file. `stored`, the checksum of the file as the repository or
+    the user keeps it, lets an unchanged input skip both the copy and a second hash of the
+    cached bytes (a compressed snapshot's cached copy is hashed once, when it changes)."""
     sidecar = _sidecar(target)
     provenance = _read_json(sidecar)
+    if stored and provenance.get("stored_sha256") == stored and provenance.get("source") == origin:
+        return FetchedFile(target, provenance["sha256"], target.stat().st_size, provenance)
+    checksum = sha256_file(target)
     if provenance.get("sha256") != checksum or provenance.get("source") != origin:
         provenance = {
             "dataset": dataset.id,
@@ -108,6 +133,8 @@ def _record(
             "bytes": target.stat().st_size,
             "sha256": checksum,
         }
+    if stored and provenance.get("stored_sha256") != stored:
+        provenance["stored_sha256"] = stored
         sidecar.write_text(json.dumps(provenance, indent=2, ensure_ascii=False) + "\n")
     return FetchedFile(target, checksum, target.stat().st_size, provenance)
 
@@ -121,8 +148,8 @@ def _read_json(path: Path) -> dict:
 
 def _atomic_copy(source: Path, target: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".fetch-")
-    os.close(fd)
-    shutil.copyfile(source, tmp)
+    with os.fdopen(fd, "wb") as out, open_published(source) as handle:
+        shutil.copyfileobj(handle, out, CHUNK)
     os.replace(tmp, target)
 
 

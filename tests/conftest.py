@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"
 PUBLISH = [sys.executable, str(ROOT / "publish.py")]
+# The hand-made sample catalog (tiny invented inputs, labelled `sample`): what the tests of the
+# machinery build. It is never published by the default build, which reads datasets/ (real data).
+SAMPLE_CATALOG = ROOT / "tests" / "fixtures" / "sample-catalog"
+REAL_CATALOG = ROOT / "datasets"
 
 
 def free_port() -> int:
@@ -35,8 +39,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_publish(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run publish.py as a user would, capturing its output and exit code."""
+def run_publish(
+    *args: str, cwd: Path = ROOT, timeout: float = 600, catalog: Path | None = SAMPLE_CATALOG
+) -> subprocess.CompletedProcess:
+    """Run publish.py as a user would, capturing its output and exit code.
+
+    Tests of the machinery run on the sample catalog unless they name another datasets folder;
+    `catalog=None` runs exactly what a user types (the real catalog in datasets/)."""
+    if catalog is not None and "--datasets-dir" not in args:
+        args = ("--datasets-dir", str(catalog), *args)
     return subprocess.run(
         [*PUBLISH, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
     )
@@ -124,7 +135,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def built_catalog(tmp_path_factory) -> Path:
-    """The embedded catalog, built once with `publish.py build` into a temporary folder."""
+    """The sample catalog, built once with `publish.py build` into a temporary folder."""
     output = tmp_path_factory.mktemp("catalog") / "build"
     result = run_publish("build", "--quiet", "--output", str(output))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -140,9 +151,10 @@ def datasette_server(built_catalog):
 
 @pytest.fixture
 def copy_project(tmp_path) -> Path:
-    """A copy of datasets/ and metadata/ that a test may break without touching the real ones."""
-    for name in ("datasets", "metadata"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+    """A copy of the sample catalog (as datasets/) and metadata/ that a test may break without
+    touching the real ones."""
+    shutil.copytree(SAMPLE_CATALOG, tmp_path / "datasets")
+    shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
     return tmp_path
 
 
@@ -154,9 +166,10 @@ def realdata() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real(realdata):
-    """The one build of the catalog on the real files, shared by every module that reads it
-    (tests/realdata_catalog.py); imported here, not at the top, because it imports conftest."""
+def real():
+    """The default build (the real catalog of datasets/, from the snapshots kept there), shared
+    by every module that reads it (tests/realdata_catalog.py); imported here, not at the top,
+    because it imports conftest."""
     from realdata_catalog import real_build
 
     return real_build()
