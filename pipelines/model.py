@@ -25,6 +25,20 @@ METADATA_DIR = ROOT / "metadata"
 DESCRIPTOR_NAME = "datapackage.yaml"
 HARVESTED_DIR = "harvested"  # metadata/harvested/: vocabulary written by `publish.py harvest`
 SAMPLE_LABEL = {"id": "contoh, bukan data resmi", "en": "sample, not official data"}
+# The published region list (dataset wilayah-kemendagri): code, official name, level, parent.
+REGION_TABLE = "wilayah"
+REGION_CODE = "kode_wilayah"
+# Fields every table keyed by a region code gets from the region table (see `region_name_fields`),
+# so people read, facet and search by name; pipelines/regions.py fills them in.
+REGION_NAME_FIELDS = ("nama_wilayah", "tingkat_wilayah", "nama_provinsi", "nama_kabupaten_kota")
+REGION_NAME_FTS = ("nama_wilayah", "nama_kabupaten_kota")
+REGION_NAME_FACETS = ("nama_provinsi", "nama_kabupaten_kota", "tingkat_wilayah")
+REGION_NAME_NOTE = {
+    "id": " Diturunkan saat build dari tabel `wilayah` menurut `kode_wilayah`; kosong bila kode "
+    "itu tidak ada di sana.",
+    "en": " Derived at build time from table `wilayah` by `kode_wilayah`; empty when that code "
+    "is not there.",
+}
 
 # The parser a field gets when its descriptor names none (docs/descriptor.md).
 DEFAULT_PARSE = {
@@ -251,6 +265,16 @@ class Resource:
     def on_error(self) -> str:
         return self.ext.get("on_error", "fail")
 
+    @property
+    def derived_fields(self) -> dict[str, dict]:
+        """Fields the build fills in itself, by name -> their `jendela.derived` spec (not read
+        from the source): the region names of `region_name_fields`."""
+        return {
+            f["name"]: f["jendela"]["derived"]
+            for f in self.fields
+            if (f.get("jendela") or {}).get("derived")
+        }
+
     def parse_kind(self, field_descriptor: dict) -> str:
         explicit = (field_descriptor.get("jendela") or {}).get("parse")
         if explicit:
@@ -353,10 +377,72 @@ def load_dataset(folder: Path, vocabulary: Vocabulary) -> Dataset:
             _expand_field(f, vocabulary, path, f"resources[{index}].schema.fields[{i}]")
             for i, f in enumerate(res["schema"]["fields"])
         ]
+        _add_region_names(res, vocabulary)
         resource = Resource(name=res["name"], dataset_id=dataset.id, descriptor=res, folder=folder)
         _check_resource(resource, path, f"resources[{index}]")
         dataset.resources.append(resource)
     return dataset
+
+
+def region_key(res: dict) -> str | None:
+    """The column of a resource that is a foreign key to the region table's code, if any.
+
+    Only a single-column key `kode_wilayah` -> `wilayah.kode_wilayah` counts: the region table
+    itself (its `kode_wilayah_induk` points at itself) and BPS codes are left alone.
+    """
+    if res["name"] == REGION_TABLE:
+        return None
+    for fk in (res.get("schema") or {}).get("foreignKeys") or []:
+        reference = fk.get("reference") or {}
+        if (
+            as_list(fk.get("fields")) == [REGION_CODE]
+            and reference.get("resource") == REGION_TABLE
+            and as_list(reference.get("fields")) == [REGION_CODE]
+        ):
+            return REGION_CODE
+    return None
+
+
+def region_name_fields(vocabulary: Vocabulary) -> list[dict]:
+    """The declared fields a region-keyed table gets: shared definitions from metadata/fields.yaml,
+    never required (a code missing from `wilayah` leaves them empty; the foreign-key check reports
+    it), marked `jendela.derived` so the normaliser does not look for them in the source."""
+    fields = []
+    for name in REGION_NAME_FIELDS:
+        definition = copy.deepcopy(vocabulary.fields[name])
+        constraints = definition.pop("constraints", {}) or {}
+        constraints.pop("required", None)
+        if constraints:
+            definition["constraints"] = constraints
+        ext = definition.setdefault("jendela", {})
+        ext["derived"] = {"resource": REGION_TABLE, "fields": [REGION_CODE]}
+        ext.pop("parse", None)
+        definition["description"] = definition["description"].rstrip() + REGION_NAME_NOTE["id"]
+        en = ext.setdefault("en", {})
+        en["description"] = en.get("description", "").rstrip() + REGION_NAME_NOTE["en"]
+        fields.append({"name": name, **definition})
+    return fields
+
+
+def _add_region_names(res: dict, vocabulary: Vocabulary) -> None:
+    """Declare the region's name, level, province and kabupaten/kota beside its code, and search
+    and facet by them: done here, once, for every table whose `kode_wilayah` is a foreign key to
+    `wilayah`, so no descriptor repeats them. A field the descriptor declares itself is kept."""
+    code = region_key(res)
+    if code is None:
+        return
+    fields = res["schema"]["fields"]
+    names = {f["name"] for f in fields}
+    added = [f for f in region_name_fields(vocabulary) if f["name"] not in names]
+    if not added:
+        return
+    at = next(i for i, f in enumerate(fields) if f["name"] == code) + 1
+    fields[at:at] = added
+    ext = res.setdefault("jendela", {})
+    new = {f["name"] for f in added}
+    for key, columns in (("fts", REGION_NAME_FTS), ("facets", REGION_NAME_FACETS)):
+        listed = list(ext.get(key) or [])
+        ext[key] = listed + [c for c in columns if c in new and c not in listed]
 
 
 def _check_against_schema(raw: dict, vocabulary: Vocabulary, path: Path) -> None:
@@ -419,6 +505,7 @@ def _check_resource(resource: Resource, path: Path, key: str) -> None:
         ("schema.primaryKey", resource.primary_key),
         ("jendela.fts", resource.fts_columns),
         ("jendela.facets", resource.facet_columns),
+        ("jendela.coverage", list((resource.ext.get("coverage") or {}).values())),
     ):
         for column in columns:
             if column not in names:

@@ -79,7 +79,8 @@ def normalise_chunk(
             frame = transform(frame, resource.name)
         except Exception as exc:  # a dataset's own code: report it as that dataset's failure
             raise TransformError(resource, source_name, chunk, exc) from exc
-    missing = [name for name in resource.field_names if name not in frame.columns]
+    derived = resource.derived_fields  # filled by the build (regions.py), not read
+    missing = [n for n in resource.field_names if n not in frame.columns and n not in derived]
     if missing:
         raise MissingColumnsError(resource, source_name, missing, list(chunk.columns))
     rows = frame[ROW_COLUMN].reset_index(drop=True)
@@ -87,6 +88,9 @@ def normalise_chunk(
     result = NormalisedChunk(pd.DataFrame(), rows, room=room)
     for field_descriptor in resource.fields:
         name = field_descriptor["name"]
+        if name in derived:
+            out[name] = pd.array([pd.NA] * len(rows), dtype="string")
+            continue
         source = frame[name].reset_index(drop=True)
         parsed = parse_column(source, resource.parse_kind(field_descriptor))
         scale = (field_descriptor.get("jendela") or {}).get("scale")

@@ -20,14 +20,15 @@ checked; it applies to that path and everything under it.
 from __future__ import annotations
 
 import difflib
+import json
 from functools import lru_cache
 
 import pandas as pd
 
 from .errors import Issue
 from .indonesian import PATH_SEPARATOR, normalise_region_name, region_name_key
+from .model import REGION_TABLE
 
-REGION_TABLE = "wilayah"
 NATIONAL = ""  # parent of the provinces
 
 
@@ -209,3 +210,44 @@ def cached_lookup(db) -> RegionLookup | None:
         _CACHE.clear()
         _CACHE[key] = RegionLookup.from_db(db)
     return _CACHE[key]
+
+
+# Name, level, province and kabupaten/kota of the regions whose codes a chunk holds, in one
+# set-based join on the region table: a province is the code's first part (`35`), a
+# kabupaten/kota its first two (`35.78`), by the dotted Kemendagri form (DESIGN rule 5).
+REGION_NAMES_SQL = f"""
+SELECT w.kode_wilayah, w.nama_wilayah, w.tingkat AS tingkat_wilayah,
+  p.nama_wilayah AS nama_provinsi, k.nama_wilayah AS nama_kabupaten_kota
+FROM json_each(:codes) c
+JOIN [{REGION_TABLE}] w ON w.kode_wilayah = c.value
+LEFT JOIN [{REGION_TABLE}] p ON p.kode_wilayah = substr(w.kode_wilayah, 1, 2)
+LEFT JOIN [{REGION_TABLE}] k
+  ON length(w.kode_wilayah) >= 5 AND k.kode_wilayah = substr(w.kode_wilayah, 1, 5)
+"""
+
+
+def fill_region_names(db, resource, normalised) -> None:
+    """Fill the derived region fields (model.region_name_fields) of a normalised chunk.
+
+    The chunk's distinct codes are joined with the region table in SQLite, and each column is
+    mapped from the result in one vectorised step: "35.78" gets "Kota Surabaya",
+    `kabupaten_kota`, "Jawa Timur", "Kota Surabaya". A code the region table lacks stays empty
+    (the foreign-key check names its row); with no region table built, all stay empty.
+    """
+    derived = resource.derived_fields
+    if not derived or REGION_TABLE not in db.table_names():
+        return
+    frame = normalised.frame
+    code_field = next(iter(derived.values()))["fields"][0]
+    codes = frame[code_field]
+    present = pd.unique(codes.dropna())
+    if not len(present):
+        return
+    found = pd.read_sql_query(
+        REGION_NAMES_SQL,
+        db.conn,
+        params={"codes": json.dumps([str(code) for code in present])},
+        dtype="string",
+    ).set_index("kode_wilayah")
+    for name in derived:
+        frame[name] = codes.map(found[name]).astype("string")

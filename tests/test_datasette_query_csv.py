@@ -38,7 +38,7 @@ def test_complete_query_csv_is_served_unchanged(datasette_server):
 
 def test_canned_query_csv_and_table_csv_still_work(datasette_server):
     canned = httpx.get(
-        f"{datasette_server.url}/jendela/penduduk_per_kecamatan.csv", params={"tahun": 2024}
+        f"{datasette_server.url}/jendela/penduduk_per_wilayah.csv", params={"tingkat": "provinsi"}
     )
     assert canned.status_code == 200 and canned.text.count("\n") > 1
     table = httpx.get(f"{datasette_server.url}/jendela/wilayah.csv")

@@ -21,11 +21,12 @@ from pipelines.datasette_openapi import load_packages, openapi_document
 
 TABLES = ("apbd", "penduduk", "tender", "wilayah")
 QUERIES = (
-    "pemenang_teratas",
-    "tender_patut_diperiksa",
-    "realisasi_per_akun",
-    "belanja_per_kapita",
-    "penduduk_per_kecamatan",
+    "realisasi_apbd",
+    "belanja_per_penduduk",
+    "kontrak_terbesar",
+    "tender_terbesar",
+    "penduduk_per_wilayah",
+    "rup_per_metode",
 )
 
 
@@ -63,8 +64,13 @@ def test_every_published_table_has_json_and_csv_endpoints(document):
     assert tender["pagu_rp__gte"]["schema"]["type"] == "integer"
     assert tender["pagu_rp__gte"]["schema"]["maximum"] == 2**63 - 1
     assert tender["jenis_pengadaan"]["schema"]["enum"][0] == "Pekerjaan Konstruksi"
+    # Region-keyed tables are searched by region name (nama_wilayah, model.region_name_fields);
+    # a table with no text to search and no region key offers no `_search`.
+    penduduk = {p["name"] for p in document["paths"]["/jendela/penduduk.json"]["get"]["parameters"]}
+    assert "_search" in penduduk and "nama_provinsi" in penduduk
     assert "_search" not in {
-        p["name"] for p in document["paths"]["/jendela/penduduk.json"]["get"]["parameters"]
+        p["name"]
+        for p in document["paths"]["/jendela/lpse_jenis_instansi.json"]["get"]["parameters"]
     }
 
 
