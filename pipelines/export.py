@@ -5,16 +5,24 @@ Downloads are written once at build time so that a full-table download is a stat
 (Datasette's own CSV export stops at max_csv_mb with HTTP 200) and costing no server CPU. All
 writers stream, and the bytes depend only on the table, so the same inputs give the same files
 (zip containers, XLSX included, get fixed entry timestamps for that reason).
+
+A published package is whole: `frictionless validate` resolves foreign keys only inside one
+package, so a table's reference to another dataset's table (`kode_wilayah` -> `wilayah`) ships
+the rows it references as a resource of the package (see `reference_subsets`), and every
+resource states its `bytes` and `hash`, which the validator checks against the file.
 """
 
 from __future__ import annotations
 
+import copy
+import csv
 import datetime
 import json
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -24,6 +32,9 @@ import sqlite_utils
 from .fetch import sha256_file
 from .model import Dataset, Resource
 from .release import DOWNLOADS, site_dir
+
+if TYPE_CHECKING:
+    from .registry import Catalog
 
 ARROW_TYPES = {
     "integer": pa.int64(),
@@ -85,16 +96,165 @@ def _write_schema(resource: Resource, path: Path) -> None:
     )
 
 
-def export_package(dataset: Dataset, release: Path) -> Download:
+def export_package(
+    dataset: Dataset,
+    release: Path,
+    db: sqlite_utils.Database | None = None,
+    catalog: Catalog | None = None,
+) -> Download:
+    """datapackage.json: the dataset's descriptor, plus the rows of other datasets' tables that
+    its foreign keys reference (written here as `<table>.csv`), every resource with the `bytes`
+    and `hash` of its CSV. Without `db` and `catalog` no reference rows can be added."""
     folder = site_dir(release) / DOWNLOADS / dataset.id
     folder.mkdir(parents=True, exist_ok=True)
+    package = dataset.package_descriptor()
+    if db is not None and catalog is not None:
+        for target, rowids in reference_subsets(db, dataset, catalog):
+            _write_rows_csv(db, target, rowids, folder / f"{target.name}.csv")
+            package["resources"].append(_subset_descriptor(db, target, catalog, len(rowids)))
+    for res in package["resources"]:
+        csv_path = folder / res["path"]
+        res["bytes"] = csv_path.stat().st_size
+        # Data Package form for other algorithms than MD5; frictionless checks both on validate.
+        res["hash"] = f"sha256:{sha256_file(csv_path)}"
     path = folder / "datapackage.json"
     path.write_text(
-        json.dumps(dataset.package_descriptor(), indent=2, ensure_ascii=False, sort_keys=False)
-        + "\n",
+        json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
         encoding="utf-8",
     )
     return describe_file("datapackage", path, release)
+
+
+# --- Rows of other datasets' tables that a package references ----------------------------------
+
+
+def reference_subsets(
+    db: sqlite_utils.Database, dataset: Dataset, catalog: Catalog
+) -> list[tuple[Resource, list[int]]]:
+    """The tables of other datasets that `dataset`'s foreign keys reach, each with the rowids of
+    the rows they reference, sorted; in order of table name.
+
+    The subset is closed under the target's own foreign keys: `wilayah` refers to itself
+    (`kode_wilayah_induk` -> `kode_wilayah`), so a kecamatan brings its kota and province. The
+    subset then keeps the target's Table Schema unchanged (it is the same table, fewer rows) and
+    is valid on its own, and a reader gets the names of the parent regions too. A target that
+    references a third dataset's table brings that table's referenced rows the same way.
+    """
+    own = {r.name for r in dataset.resources}
+    chosen: dict[str, set[int]] = {}
+    targets: dict[str, Resource] = {}
+    pending: list[tuple[Resource, set[int] | None]] = [(r, None) for r in dataset.resources]
+    while pending:
+        source, rowids = pending.pop()
+        for fk in source.foreign_keys:
+            name = fk["reference"]["resource"] or source.name
+            if name in own:
+                continue
+            owner = catalog.owner_of(name)
+            if owner is None or name not in db.table_names():
+                continue  # the build's foreign-key check has already reported it
+            targets[name] = owner.resource(name)
+            found = _referenced_rowids(
+                db, source.name, _as_list(fk["fields"]), rowids, name, fk["reference"]["fields"]
+            )
+            new = found - chosen.setdefault(name, set())
+            if new:
+                chosen[name] |= new
+                pending.append((targets[name], new))
+    return [(targets[name], sorted(chosen[name])) for name in sorted(chosen) if chosen[name]]
+
+
+def _as_list(value) -> list[str]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _referenced_rowids(
+    db: sqlite_utils.Database,
+    source: str,
+    fields: list[str],
+    rowids: set[int] | None,
+    target: str,
+    ref_fields: list[str] | str,
+) -> set[int]:
+    """Rowids of the `target` rows that `source`'s key `fields` name (only in the `source` rows
+    `rowids`, if given). One query: SQLite matches the keys against the target's key index."""
+    keys = ", ".join(f"[{f}]" for f in _as_list(ref_fields))
+    values = ", ".join(f"s.[{f}]" for f in fields)
+    sql = f"SELECT rowid FROM [{target}] WHERE ({keys}) IN (SELECT {values} FROM [{source}] AS s"
+    if rowids is None:
+        return {row[0] for row in db.execute(sql + ")")}
+    sql += " WHERE s.rowid IN (SELECT value FROM json_each(?)))"
+    return {row[0] for row in db.execute(sql, [json.dumps(sorted(rowids))])}
+
+
+def _csv_text(value, kind: str) -> str:
+    """A cell as the normalised CSVs write it, so frictionless reads it back by the schema."""
+    if value is None:
+        return ""
+    if kind == "boolean":
+        return "true" if value else "false"
+    return str(value)
+
+
+def _write_rows_csv(
+    db: sqlite_utils.Database, resource: Resource, rowids: list[int], path: Path
+) -> None:
+    """The chosen rows of a table, from SQLite, in table order, with a header of field names."""
+    names = resource.field_names
+    kinds = [f.get("type", "string") for f in resource.fields]
+    columns = ", ".join(f"[{n}]" for n in names)
+    cursor = db.execute(
+        f"SELECT {columns} FROM [{resource.name}] "
+        "WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+        [json.dumps(rowids)],
+    )
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        for row in cursor:
+            writer.writerow([_csv_text(v, k) for v, k in zip(row, kinds, strict=True)])
+
+
+def _subset_descriptor(
+    db: sqlite_utils.Database, resource: Resource, catalog: Catalog, rows: int
+) -> dict:
+    """The resource entry of a reference subset: the table's own Table Schema, a title and a
+    description saying whose rows these are, and `jendela.subset_of` to find the whole table."""
+    owner = catalog.owner_of(resource.name)
+    total = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
+    en_title = (resource.ext.get("en") or {}).get("title") or resource.title
+    return {
+        "name": resource.name,
+        "title": f"{resource.title} (baris yang dirujuk paket ini)",
+        "description": (
+            f"Baris tabel `{resource.name}` dari dataset `{owner.id}` yang dirujuk oleh tabel "
+            "paket ini, beserta baris yang dirujuknya sendiri (misalnya wilayah induk), "
+            "disertakan agar paket ini utuh: setiap foreign key dapat diperiksa di dalam paket. "
+            f"Tabel lengkapnya ada di dataset `{owner.id}`."
+        ),
+        "path": f"{resource.name}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": copy.deepcopy(resource.schema),
+        "jendela": {
+            "en": {
+                "title": f"{en_title} (rows this package references)",
+                "description": (
+                    f"The rows of table `{resource.name}` of dataset `{owner.id}` that this "
+                    "package's tables reference, with the rows they reference in turn (such as "
+                    "parent regions), included so that the package is whole: every foreign key "
+                    f"can be checked inside it. The whole table is in dataset `{owner.id}`."
+                ),
+            },
+            "subset_of": {
+                "dataset": owner.id,
+                "resource": resource.name,
+                "rows": rows,
+                "table_rows": total,
+            },
+        },
+    }
 
 
 def describe_file(fmt: str, path: Path, release: Path) -> Download:
@@ -206,13 +366,16 @@ def _zip_info(name: str, date_time: tuple) -> zipfile.ZipInfo:
 
 def export_zip(dataset: Dataset, release: Path) -> Download:
     """`<id>.zip`: the dataset as a Frictionless data package (datapackage.json + one CSV per
-    table), so one download opens in any Frictionless tool. Entries are dated with the dataset's
-    `jendela.updated`, the one date our outputs carry, which keeps the zip deterministic.
+    table and per reference subset), so one download opens and validates in any Frictionless
+    tool. Entries are dated with the dataset's `jendela.updated`, the one date our outputs
+    carry, which keeps the zip deterministic.
     """
     folder = site_dir(release) / DOWNLOADS / dataset.id
     updated = datetime.date.fromisoformat(dataset.ext["updated"])
     stamp = (max(updated.year, 1980), updated.month, updated.day, 0, 0, 0)
-    members = ["datapackage.json"] + [f"{r.name}.csv" for r in dataset.resources]
+    # The same files datapackage.json lists (its reference subsets included), so the two agree.
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    members = ["datapackage.json"] + [r["path"] for r in package["resources"]]
     path = folder / f"{dataset.id}.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for member in members:

@@ -40,7 +40,15 @@ def round_trip(datasette_server, built_catalog, tmp_path_factory):
 @pytest.fixture(scope="module")
 def published(built_catalog) -> dict[str, dict]:
     downloads = current_release(built_catalog) / "site" / "downloads"
-    return {p.parent.name: json.loads(p.read_text()) for p in downloads.glob("*/datapackage.json")}
+    paths = downloads.glob("*/datapackage.json")
+    packages = {p.parent.name: json.loads(p.read_text()) for p in paths}
+    # The dataset's own tables: the rows of other datasets' tables a package ships so that its
+    # foreign keys resolve (`jendela.subset_of`, export.py) are not tables of the CKAN package.
+    for package in packages.values():
+        package["resources"] = [
+            r for r in package["resources"] if "subset_of" not in r.get("jendela", {})
+        ]
+    return packages
 
 
 def test_harvested_descriptors_match_our_catalog(round_trip, published):
