@@ -53,7 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("build", help="build and publish the catalog atomically")
     cmd.add_argument("ids", nargs="*", help="dataset ids (default: all)")
     cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: build/")
-    cmd.add_argument("--remote", action="store_true", help="download sources that have a url")
+    cmd.add_argument(
+        "--remote",
+        action="store_true",
+        help="refresh snapshots from the URL in source/provenance.yaml (and say what changed); "
+        "without a record, download source.url into the cache",
+    )
     cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     cmd.add_argument("--timings", type=Path, help="write per-stage timings as JSON here")
     _source_option(cmd)
@@ -69,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("list", help="list datasets and their tables")
     cmd.set_defaults(run=_list)
+
+    cmd = commands.add_parser("readme", help="rewrite README.md's dataset table from a build")
+    cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: build/")
+    cmd.add_argument("--check", action="store_true", help="exit 1 if README.md is out of date")
+    cmd.set_defaults(run=_readme)
 
     cmd = commands.add_parser("serve", help="serve Datasette and the static catalog")
     cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the build to serve")
@@ -248,6 +258,32 @@ def _list(args) -> int:
         print(f"{dataset_id}: {dataset.title}{sample}")
         for resource in dataset.resources:
             print(f"    {resource.name}: {resource.title} ({len(resource.fields)} kolom/columns)")
+    return 0
+
+
+def _readme(args) -> int:
+    """README's dataset table states what a build published (coverage, rows), not what we hoped."""
+    from pipelines.readme_table import dataset_table, replace_table
+
+    manifest_path = args.output / "manifest.json"
+    if not manifest_path.is_file():
+        print(
+            f"error: {manifest_path} tidak ada; jalankan dulu `publish.py build` / "
+            f"is missing; run `publish.py build` first",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    readme = Path(__file__).resolve().parent / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    updated = replace_table(text, dataset_table(_catalog(args), manifest))
+    if args.check:
+        if updated != text:
+            print("README.md: tabel dataset usang / dataset table out of date", file=sys.stderr)
+            return 1
+        return 0
+    readme.write_text(updated, encoding="utf-8")
+    print(f"README.md: tabel dataset diperbarui / dataset table updated ({manifest_path})")
     return 0
 
 

@@ -44,7 +44,8 @@ def main() -> None:
             f"generated {args.rows:,} rows, {size_mb:.1f} MB in {time.perf_counter() - tick:.1f} s"
         )
 
-        catalog = load_catalog()
+        # the generated tender table has the shape of the sample catalog's tender-kota-bogor
+        catalog = load_catalog(ROOT / "tests" / "fixtures" / "sample-catalog")
         result = build(
             catalog,
             ["tender-kota-bogor"],

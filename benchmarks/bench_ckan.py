@@ -57,7 +57,7 @@ def bench_api(folder: Path) -> None:
     server = Server(output)
     try:
         for path in (
-            "/api/3/action/package_show?id=wilayah-kota-bogor",
+            "/api/3/action/package_show?id=wilayah-kemendagri",
             "/api/3/action/package_search?fq=organization:pemkot-bogor&rows=10",
             "/api/3/action/package_list",
         ):

@@ -4,8 +4,8 @@ Build the table first (benchmarks/generate_tenders.py makes the raw file), then 
 the build; it starts `publish.py serve` on a free loopback port, measures, and stops it:
 
     python benchmarks/generate_tenders.py --rows 1000000 --out /tmp/tenders.csv
-    python publish.py build tender-kota-bogor --source tender=/tmp/tenders.csv \
-        --output /tmp/bench1m/build
+    python publish.py --datasets-dir tests/fixtures/sample-catalog build tender-kota-bogor \
+        --source tender=/tmp/tenders.csv --output /tmp/bench1m/build
     python benchmarks/bench_datasette.py --output /tmp/bench1m/build
 
 It reports p50/p95 of sequential requests (after one warm-up each) for the default table page, the

@@ -5,7 +5,7 @@
 1. The SQL dump reader on the full Kemendagri list (91,599 tuples, 2.9 MB): rows per second and
    the peak Python memory while streaming it in chunks of 10,000 rows.
 2. Name lookup: the 80,534 BPS MFD 2018 villages resolved against the full region table.
-3. `publish.py build wilayah-kota-bogor --source wilayah=...`: wall time per stage.
+3. `publish.py build wilayah-kemendagri --source wilayah=...`: wall time per stage.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def main(realdata: Path) -> None:
         timings = Path(folder) / "timings.json"
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, str(ROOT / "publish.py"), "build", "wilayah-kota-bogor", "--quiet",
+            [sys.executable, str(ROOT / "publish.py"), "build", "wilayah-kemendagri", "--quiet",
              "--output", str(Path(folder) / "build"), "--timings", str(timings),
              "--source", f"wilayah={wilayah}"],
             check=True, cwd=ROOT, capture_output=True,

@@ -21,6 +21,7 @@ from . import release as releases
 from .checks import is_warning, run_checks
 from .checks_hierarchy import CHECK_TYPE as HIERARCHY_CHECK  # noqa: F401 (registers hierarchy-sum)
 from .checks_units import CHECK_TYPE as UNIT_CHECK  # noqa: F401 (registers unit-mismatch)
+from .coverage import dataset_coverage
 from .errors import FetchError, Issue, RowMap
 from .export import describe_file, export_package, export_resource, export_zip
 from .fetch import CACHE_DIR, fetch_resource
@@ -31,7 +32,7 @@ from .ocds import write_release_package
 from .progress import Progress
 from .quarantine import can_quarantine, quarantine
 from .readers import FILE_COLUMN, ReaderError, read_chunks
-from .regions import fill_region_codes
+from .regions import fill_region_codes, fill_region_names
 from .registry import Catalog
 from .release import DOWNLOADS, site_dir
 from .report import write_report
@@ -148,6 +149,7 @@ def build(
                 progress,
                 timer,
                 site_options.base,
+                catalog,
             )
             if result.status == "failed":
                 kept = _carry_previous(db, dataset, previous, release, previous_manifest)
@@ -211,6 +213,7 @@ def _build_dataset(
     progress: Progress,
     timer: StageTimer,
     base_url: str,
+    catalog: Catalog | None = None,
 ) -> DatasetResult:
     work = release / ".work" / dataset.id
     work.mkdir(parents=True, exist_ok=True)
@@ -261,11 +264,13 @@ def _build_dataset(
             releases.site_dir(release) / releases.DOWNLOADS / dataset.id, ignore_errors=True
         )
         return DatasetResult(dataset.id, "failed", issues_all, entry)
+    # Rows, regions and years as the loaded tables hold them (pipelines/coverage.py).
+    entry["coverage"] = dataset_coverage(db.conn, dataset, entry["resources"])
     # Sample data stays labelled as such unless every table came from a real source this time.
     entry["sample"] = dataset.is_sample and not all(
         r.name in overrides or (remote and r.source_url) for r in dataset.resources
     )
-    package = export_package(dataset, release)
+    package = export_package(dataset, release, db, catalog)
     entry["datapackage"] = package.as_dict()
     entry["zip"] = export_zip(dataset, release).as_dict()
     return DatasetResult(dataset.id, "published", [], entry)
@@ -299,6 +304,7 @@ def _build_resource(
         cache_dir=cache_dir,
         remote=remote,
         override=overrides.get(resource.name),
+        notify=progress.note,
     )
     timer.record(dataset.id, resource.name, "fetch", time.perf_counter() - tick, 0)
 
@@ -323,6 +329,7 @@ def _build_resource(
                     normalised = normalise_chunk(chunk, resource, origin, transform, room)
                     parse_errors += len(normalised.issues)
                     fill_region_codes(db, resource, normalised, origin)
+                    fill_region_names(db, resource, normalised)
                     normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
                     rows_from.add(origin, normalised.rows.to_numpy())
                     issues += normalised.issues
@@ -356,7 +363,7 @@ def _build_resource(
     issues = [i for i in issues if not is_warning(i)]
 
     entry: dict = {
-        "sources": [{"path": f.provenance["source"], "sha256": f.sha256} for f in fetched],
+        "sources": [f.as_source() for f in fetched],
         "rows": rows,
     }
     if issues and resource.on_error == "quarantine" and can_quarantine(issues, limit_reached):

@@ -2,7 +2,8 @@
 plus its machine-readable companions (search index, DCAT, data.json, sitemap, feeds).
 
 Pages read only this view model, built from the descriptors (titles, data dictionary, licence)
-and the build manifest (rows, downloads, checksums, validation), so nothing is written twice.
+and the build manifest (rows, coverage, downloads, checksums, validation), so nothing is written
+twice.
 Text that exists in two languages is a `{"id": ..., "en": ...}` pair; each page picks its own.
 Links are relative, so the site works under any path prefix and on any static host; absolute URLs
 appear only where a standard demands them (sitemap, feeds, DCAT, citations), built on `base_url`.
@@ -91,12 +92,8 @@ def dataset_view(
     ext = dataset.ext
     publisher = dataset.publisher
     frequency = vocabulary.frequencies.get(ext.get("frequency", ""))
-    temporal = ext.get("temporal", {})
-    years = (
-        list(range(int(temporal["start"]), int(temporal["end"]) + 1))
-        if temporal.get("start") and temporal.get("end")
-        else []
-    )
+    # Coverage as the build computed it from the loaded tables (pipelines/coverage.py).
+    coverage = entry.get("coverage") or {}
     resources = [
         _resource_view(dataset, resource, entry, db, catalog, options, regions)
         for resource in dataset.resources
@@ -140,6 +137,7 @@ def dataset_view(
             {"title": s["title"], "path": s.get("path"), "accessed": s.get("accessed")}
             for s in dataset.descriptor.get("sources", [])
         ],
+        "provenance": provenance_groups(entry),
         "themes": [
             {
                 "key": t,
@@ -158,9 +156,20 @@ def dataset_view(
             else None
         ),
         "updated": ext["updated"],
-        "spatial": [{"code": c, "name": regions.get(c, c)} for c in ext.get("spatial", [])],
-        "temporal": temporal,
-        "years": years,
+        "coverage": coverage,
+        "rows": coverage.get("rows"),
+        "spatial": coverage.get("spatial"),  # {"id", "en"} summary, or None
+        "places": coverage.get("places") or [],  # what DCAT and schema.org name
+        # The region facet: every province and kabupaten/kota the tables touch, by code.
+        "facet_regions": sorted(
+            [
+                {"code": r["code"], "name": r.get("name") or r["code"]}
+                for r in coverage.get("provinces", []) + coverage.get("kabkota", [])
+            ],
+            key=lambda r: r["code"],
+        ),
+        "years": coverage.get("years") or [],
+        "period": coverage.get("period"),  # {"id", "en"} "2021–2024", or None
         "status": entry.get("status", "failed"),
         "last_attempt_failed": entry.get("last_attempt_failed", False),
         "datapackage": entry.get("datapackage"),
@@ -184,6 +193,45 @@ def dataset_view(
         for lang in LANGUAGES
     }
     return view
+
+
+def provenance_groups(entry: dict) -> list[dict]:
+    """The snapshots a dataset was built from, as the manifest records them (fetch.py copies each
+    file's provenance record there), grouped by where they came from: one line for the 152 DJPK
+    exports of one repository commit, with their count, instead of 152 lines."""
+    groups: dict[tuple, dict] = {}
+    seen: set[str] = set()
+    for resource in entry.get("resources", {}).values():
+        for source in resource.get("sources", []):
+            if "url" not in source or source["sha256"] in seen:
+                continue
+            seen.add(source["sha256"])
+            origin = source.get("origin") or {}
+            publisher = source.get("publisher") or {}
+            key = (
+                source.get("repository"),
+                source.get("commit"),
+                source.get("retrieved"),
+                source.get("licence_as_stated"),
+                publisher.get("name"),
+                origin.get("name"),
+            )
+            group = groups.setdefault(
+                key,
+                {
+                    "repository": source.get("repository"),
+                    "commit": source.get("commit"),
+                    "retrieved": source.get("retrieved"),
+                    "licence_as_stated": source.get("licence_as_stated"),
+                    "publisher": publisher,
+                    "origin": origin,
+                    "files": [],
+                },
+            )
+            group["files"].append({k: source.get(k) for k in ("file", "url", "sha256", "bytes")})
+    for group in groups.values():
+        group["files"].sort(key=lambda f: f["file"] or "")
+    return sorted(groups.values(), key=lambda g: g["files"][0]["file"] or "")
 
 
 def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> dict:
@@ -217,6 +265,8 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
         "fields": fields,
         "string_fields": [f["name"] for f in fields if f["type"] in ("string", "date")],
         "rows": rows,
+        # Rows set aside under `on_error: quarantine` (published apart, with their reasons).
+        "quarantined": built.get("quarantined"),
         "downloads": downloads,
         # `<table>.schema.json` (export.py); DCAT names it as what the other files conform to.
         "schema": next((d for d in downloads if d["format"] == "schema"), None),
@@ -316,6 +366,9 @@ def render_site(
     for view in views:
         view["jsonld"] = {lang: schema_org_dataset(view, options.base, lang) for lang in LANGUAGES}
     env = environment()
+    # Who runs this instance (metadata/catalog.yaml `operator`), named in every page's header.
+    settings = read_yaml(catalog.vocabulary.directory / "catalog.yaml") or {}
+    env.globals["operator"] = settings.get("operator")
     for lang in LANGUAGES:
         prefix = LANGUAGE_PREFIX[lang]
         _write(
@@ -343,8 +396,7 @@ def render_site(
                 ),
             )
     write_search_index(views, site)
-    operator = read_yaml(catalog.vocabulary.directory / "catalog.yaml") or {}
-    write_machine_readable(views, site, options.base, operator)
+    write_machine_readable(views, site, options.base, settings)
     write_feeds(views, site, options.base)
     return views
 
@@ -369,13 +421,13 @@ def _facets(views: list[dict]) -> list[dict]:
     for v in views:
         v["facet_values"] = {
             "theme": [t["key"] for t in v["themes"]],
-            "region": [s["code"] for s in v["spatial"]],
+            "region": [r["code"] for r in v["facet_regions"]],
             "year": [str(y) for y in v["years"]],
             "publisher": [v["publisher"]["key"]],
             "format": v["formats"],
         }
         themes.update({t["key"]: t["title"] for t in v["themes"]})
-        regions.update({s["code"]: pair(s["name"], s["name"]) for s in v["spatial"]})
+        regions.update({r["code"]: pair(r["name"], r["name"]) for r in v["facet_regions"]})
         publishers[v["publisher"]["key"]] = v["publisher_name"]
     formats = {f: pair(f.upper(), f.upper()) for v in views for f in v["formats"]}
     formats.update({"datapackage": pair("datapackage.json", "datapackage.json")})

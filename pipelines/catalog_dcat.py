@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from .catalog import NOT_DATA_FORMATS
+from .templates import format_number, translate
 
 SITE_NAME = "Jendela Data"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -57,6 +58,9 @@ DCAT_CONTEXT = {
     "spdx": "http://spdx.org/rdf/terms#",
     "locn": "http://www.w3.org/ns/locn#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dqv": "http://www.w3.org/ns/dqv#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
 
 
@@ -93,14 +97,32 @@ def _lang_values(value: dict) -> list[dict]:
     return [{"@value": value[lang], "@language": lang} for lang in ("id", "en") if value.get(lang)]
 
 
+def _runs(view: dict) -> list[tuple[str, str]]:
+    """The years the tables hold as date ranges, one per run of consecutive years: a gap in the
+    data is not stated as covered."""
+    runs: list[list[int]] = []
+    for year in sorted(set(view["years"])):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return [(f"{a}-01-01", f"{b}-12-31") for a, b in runs]
+
+
 def _period(view: dict) -> tuple[str, str] | None:
-    temporal = view["temporal"]
-    if not temporal.get("start") or not temporal.get("end"):
-        return None
-    return f"{temporal['start']}-01-01", f"{temporal['end']}-12-31"
+    """First and last day of the years present (data.json allows one interval only)."""
+    runs = _runs(view)
+    return (runs[0][0], runs[-1][1]) if runs else None
 
 
-def dcat_catalog(views: list[dict], base: str) -> dict:
+def _location(place: dict) -> dict:
+    location = {"@type": "dct:Location", "locn:geographicName": place["name"]}
+    if place.get("code"):
+        location["dct:identifier"] = place["code"]
+    return location
+
+
+def dcat_catalog(views: list[dict], base: str, operator: dict | None = None) -> dict:
     """A DCAT-AP 3 catalog (dcat:Catalog with dcat:Dataset and dcat:Distribution) in JSON-LD."""
     datasets = []
     for view in views:
@@ -160,26 +182,27 @@ def dcat_catalog(views: list[dict], base: str) -> dict:
             "dct:modified": {"@value": view["updated"], "@type": "xsd:date"},
             "dcat:landingPage": [{"@id": view["url"]["id"]}, {"@id": view["url"]["en"]}],
             "dct:language": [{"@id": EU_LANGUAGE + "IND"}, {"@id": EU_LANGUAGE + "ENG"}],
-            "dct:spatial": [
-                {
-                    "@type": "dct:Location",
-                    "dct:identifier": s["code"],
-                    "locn:geographicName": s["name"],
-                }
-                for s in view["spatial"]
-            ],
+            "dct:spatial": [_location(place) for place in view["places"]],
             "dct:source": [{"@id": s["path"]} for s in view["sources"] if s.get("path")],
             "dcat:distribution": files,
         }
         if view["frequency"] and view["frequency"].get("uri"):
             dataset["dct:accrualPeriodicity"] = {"@id": view["frequency"]["uri"]}
-        period = _period(view)
-        if period:
-            dataset["dct:temporal"] = {
-                "@type": "dct:PeriodOfTime",
-                "dcat:startDate": {"@value": period[0], "@type": "xsd:date"},
-                "dcat:endDate": {"@value": period[1], "@type": "xsd:date"},
-            }
+        if view["years"]:
+            dataset["dct:temporal"] = [
+                {
+                    "@type": "dct:PeriodOfTime",
+                    "dcat:startDate": {"@value": start, "@type": "xsd:date"},
+                    "dcat:endDate": {"@value": end, "@type": "xsd:date"},
+                }
+                for start, end in _runs(view)
+            ]
+        quality = _quality_annotations(view, base)
+        if quality:
+            dataset["dqv:hasQualityAnnotation"] = quality
+        if view["spatial"]:
+            # The summary in words ("Jawa Timur: 38 kabupaten/kota"), beside the places.
+            dataset["dct:coverage"] = _lang_values(view["spatial"])
         datasets.append(dataset)
     modified = max((v["updated"] for v in views), default=None)
     catalog = {
@@ -196,12 +219,30 @@ def dcat_catalog(views: list[dict], base: str) -> dict:
         ],
         "foaf:homepage": {"@id": base},
         "dct:language": [{"@id": EU_LANGUAGE + "IND"}, {"@id": EU_LANGUAGE + "ENG"}],
-        "dct:publisher": {"@type": "foaf:Agent", "foaf:name": SITE_NAME},
+        "dct:publisher": _operator_agent(operator),
         "dcat:dataset": datasets,
     }
     if modified:
         catalog["dct:modified"] = {"@value": modified, "@type": "xsd:date"}
     return catalog
+
+
+def _operator_agent(operator: dict | None) -> dict:
+    """The catalog's publisher: who runs this instance (metadata/catalog.yaml `operator`), not
+    the publishers of its datasets, who are credited on each dataset."""
+    if not operator:
+        return {"@type": "foaf:Agent", "foaf:name": SITE_NAME}
+    agent = {
+        "@type": "foaf:Agent",
+        "foaf:name": _lang_values(
+            {"id": operator["name"], "en": operator.get("name_en") or operator["name"]}
+        ),
+    }
+    if operator.get("url"):
+        agent["@id"] = operator["url"]
+    if operator.get("email"):
+        agent["foaf:mbox"] = {"@id": f"mailto:{operator['email']}"}
+    return agent
 
 
 def project_open_data(views: list[dict], base: str, operator: dict | None = None) -> dict:
@@ -232,7 +273,7 @@ def project_open_data(views: list[dict], base: str, operator: dict | None = None
             "landingPage": view["url"]["id"],
             "language": ["id", "en"],
             "theme": [t["title"]["en"] for t in view["themes"]],
-            "spatial": ", ".join(f"{s['name']} ({s['code']})" for s in view["spatial"]) or None,
+            "spatial": view["spatial"]["id"] if view["spatial"] else None,
             "describedBy": base + view["datapackage"]["path"] if view.get("datapackage") else None,
             "describedByType": "application/json" if view.get("datapackage") else None,
             "distribution": [
@@ -241,6 +282,7 @@ def project_open_data(views: list[dict], base: str, operator: dict | None = None
         }
         if view["licences"] and view["licences"][0].get("path"):
             entry["license"] = view["licences"][0]["path"]
+        _pod_validation_note(entry, view, base)
         period = _period(view)
         if period:
             entry["temporal"] = f"{period[0]}/{period[1]}"
@@ -256,6 +298,63 @@ def project_open_data(views: list[dict], base: str, operator: dict | None = None
         "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
         "dataset": datasets,
     }
+
+
+# --- Validation status (the same words as the dataset page: "Lolos validasi" only when clean) ---
+
+
+def validation_statuses(view: dict, base: str) -> list[dict]:
+    """One entry per table with a validation report: its status in both languages, whether it is
+    clean (valid, no warnings), and the report's address (at its warnings when it has some)."""
+    statuses = []
+    for resource in view["resources"]:
+        report = resource.get("report")
+        if not report:
+            continue
+        count = report.get("warnings") or 0
+        clean = bool(report["valid"]) and not count
+        if clean:
+            key = "valid"
+        elif report["valid"]:
+            key = "valid_with_one_warning" if count == 1 else "valid_with_warnings"
+        elif report.get("quarantined") and resource.get("quarantined"):
+            key, count = "published_quarantined", resource["quarantined"]
+        else:
+            key = "invalid"
+        text = {
+            lang: f"{resource['name']}: "
+            + translate(key, lang).format(n=format_number(count, lang=lang))
+            for lang in ("id", "en")
+        }
+        anchor = "#warnings" if count and report["valid"] else ""
+        statuses.append({"clean": clean, "text": text, "url": base + report["html"] + anchor})
+    return statuses
+
+
+def _quality_annotations(view: dict, base: str) -> list[dict]:
+    """DQV quality annotations (W3C Data Quality Vocabulary, used by DCAT-AP): per table, its
+    validation status as a comment, the report as the annotation's body."""
+    return [
+        {
+            "@type": "dqv:QualityAnnotation",
+            "oa:motivatedBy": {"@id": "dqv:qualityAssessment"},
+            "oa:hasTarget": {"@id": view["url"]["id"]},
+            "oa:hasBody": {"@id": status["url"]},
+            "rdfs:comment": _lang_values(status["text"]),
+        }
+        for status in validation_statuses(view, base)
+    ]
+
+
+def _pod_validation_note(entry: dict, view: dict, base: str) -> None:
+    """data.json has no quality field: the reports go in `references` (related documents), and a
+    dataset whose reports are not clean says so at the end of its description."""
+    statuses = validation_statuses(view, base)
+    if statuses:
+        entry["references"] = [status["url"] for status in statuses]
+    notes = [f"{s['text']['id']} ({s['url']})" for s in statuses if not s["clean"]]
+    if notes:
+        entry["description"] += " Catatan validasi: " + "; ".join(notes) + "."
 
 
 def _pod_distribution(resource: dict | None, download: dict, base: str) -> dict:
@@ -306,7 +405,12 @@ def schema_org_dataset(view: dict, base: str, lang: str) -> dict:
         "includedInDataCatalog": {"@type": "DataCatalog", "name": SITE_NAME, "url": base},
         "isBasedOn": [s["path"] for s in view["sources"] if s.get("path")],
         "spatialCoverage": [
-            {"@type": "Place", "name": s["name"], "identifier": s["code"]} for s in view["spatial"]
+            {
+                "@type": "Place",
+                "name": place["name"],
+                **({"identifier": place["code"]} if place.get("code") else {}),
+            }
+            for place in view["places"]
         ],
         "distribution": [
             {
@@ -331,8 +435,10 @@ def schema_org_dataset(view: dict, base: str, lang: str) -> dict:
     }
     if view["licences"] and view["licences"][0].get("path"):
         document["license"] = view["licences"][0]["path"]
-    if view["temporal"].get("start"):
-        document["temporalCoverage"] = f"{view['temporal']['start']}/{view['temporal']['end']}"
+    # ISO 8601 years or year intervals, one per run of consecutive years present.
+    runs = [a[:4] if a[:4] == b[:4] else f"{a[:4]}/{b[:4]}" for a, b in _runs(view)]
+    if runs:
+        document["temporalCoverage"] = runs[0] if len(runs) == 1 else runs
     return document
 
 
@@ -340,7 +446,7 @@ def write_machine_readable(
     views: list[dict], site: Path, base: str, operator: dict | None = None
 ) -> None:
     for name, document in (
-        ("catalog.jsonld", dcat_catalog(views, base)),
+        ("catalog.jsonld", dcat_catalog(views, base, (operator or {}).get("operator"))),
         ("data.json", project_open_data(views, base, operator)),
     ):
         (site / name).write_text(

@@ -2,8 +2,9 @@
 
 A static host runs no search server, so the index is a small JSON file the browser fetches once
 (site/static/catalog.js). It holds, per dataset and in both languages, the title, description,
-keywords, themes and publisher, and every column's name, title and description: a journalist who
-types "HPS" or "kecamatan" finds the table that has such a column even when no title says so.
+keywords, themes and publisher, the regions and years the tables hold (names of the provinces and
+kabupaten/kota touched), and every column's name, title and description: a journalist who types
+"HPS", "kecamatan" or "Surabaya" finds the table even when no title says so.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ def search_documents(views: list[dict]) -> list[dict]:
                         r["name"] + " " + r["title"]["id"] + " " + r["title"]["en"]
                         for r in view["resources"]
                     ]
+                    # Coverage as the tables hold it: "Surabaya" or "2022" finds the datasets
+                    # with rows for Kota Surabaya or that year, whatever their titles say.
+                    + ([view["spatial"]["id"], view["spatial"]["en"]] if view["spatial"] else [])
+                    + [r["name"] for r in view["facet_regions"]]
+                    + [str(year) for year in view["years"]]
                 ),
                 "columns": columns,
                 "updated": view["updated"],

@@ -168,15 +168,10 @@ def package_dict(dataset_id: str, descriptor: dict, entry: dict, themes: dict) -
             }
         )
     extras = [{"key": SAMPLE_EXTRA, "value": "true" if ext.get("sample") else "false"}]
-    for key in ("frequency", "spatial", "temporal"):
-        if key in ext:
-            value = ext[key]
-            extras.append(
-                {
-                    "key": f"jendela_{key}",
-                    "value": value if isinstance(value, str) else json.dumps(value),
-                }
-            )
+    if "frequency" in ext:
+        extras.append({"key": "jendela_frequency", "value": ext["frequency"]})
+    extras += coverage_extras(entry.get("coverage") or {})
+    extras.sort(key=lambda extra: extra["key"])
     return {
         "id": package_id,
         "name": dataset_id,
@@ -213,6 +208,26 @@ def package_dict(dataset_id: str, descriptor: dict, entry: dict, themes: dict) -
         "relationships_as_object": [],
         "relationships_as_subject": [],
     }
+
+
+def coverage_extras(coverage: dict) -> list[dict]:
+    """What the tables hold, as the build computed it (pipelines/coverage.py): rows, the
+    spatial coverage in words (Indonesian, English) and by code, and the years. The keys are
+    ours: CKAN's own `spatial` extra is a GeoJSON geometry (ckanext-spatial), which we do not
+    have."""
+    extras = []
+    if coverage.get("rows") is not None:
+        extras.append({"key": "jendela_rows", "value": str(coverage["rows"])})
+    if coverage.get("spatial"):
+        extras.append({"key": "jendela_spatial", "value": coverage["spatial"]["id"]})
+        extras.append({"key": "jendela_spatial_en", "value": coverage["spatial"]["en"]})
+        codes = [p["code"] for p in coverage.get("places") or [] if p.get("code")]
+        if codes:
+            extras.append({"key": "jendela_spatial_codes", "value": json.dumps(codes)})
+    if coverage.get("years"):
+        extras.append({"key": "jendela_temporal", "value": coverage["period"]["id"]})
+        extras.append({"key": "jendela_years", "value": json.dumps(coverage["years"])})
+    return extras
 
 
 def _table_schema(schema: dict) -> dict:

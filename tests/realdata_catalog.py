@@ -20,6 +20,7 @@ from pathlib import Path
 
 from conftest import run_publish
 
+
 class RealBuild:
     """The output folder of the real-data build, with its manifest, reports and database."""
 

@@ -82,14 +82,14 @@ def test_mistyped_check_type_stops_validate_with_exit_2(copy_project, schema_lis
 
 def test_check_naming_a_column_that_is_not_a_field_stops_validate_with_exit_2(copy_project):
     descriptor = copy_project / LUAS / "datapackage.yaml"
-    _edit(descriptor, "          name: nama_wilayah_sumber\n", "          name: nama_wilayah\n")
+    _edit(descriptor, "          name: nama_wilayah_sumber\n", "          name: nama_daerah\n")
 
     result = publish_in(copy_project, "validate", "luas-wilayah")
 
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr == (
-        f"error: {descriptor}: {CHECK_KEY}.name: 'nama_wilayah' bukan kolom luas_wilayah / "
-        "'nama_wilayah' is not a field of luas_wilayah\n"
+        f"error: {descriptor}: {CHECK_KEY}.name: 'nama_daerah' bukan kolom luas_wilayah / "
+        "'nama_daerah' is not a field of luas_wilayah\n"
     )
 
 

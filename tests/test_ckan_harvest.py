@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from ckan_replay import ReplayPortal
-from conftest import ROOT, run_publish
+from conftest import ROOT, SAMPLE_CATALOG, run_publish
 
 from pipelines.ckan_client import ClientSettings
 from pipelines.ckan_harvest import HarvestOptions, harvest
@@ -341,7 +341,9 @@ def test_unknown_organisation_suggests_names(project, portal):
 
 
 def test_a_folder_not_harvested_from_the_package_is_never_overwritten(project, portal):
-    shutil.copytree(ROOT / "datasets/wilayah-kota-bogor", project / "datasets/kecamatan-kota-bogor")
+    shutil.copytree(
+        SAMPLE_CATALOG / "wilayah-kota-bogor", project / "datasets/kecamatan-kota-bogor"
+    )
     before = snapshot(project / "datasets/kecamatan-kota-bogor")
     report = run(project, portal)
     clash = outcome(report, "kecamatan-kota-bogor")

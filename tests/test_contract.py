@@ -1,39 +1,71 @@
-"""One contract over every dataset folder: adding a dataset touches its folder and its fixture,
-and this test holds it to the same rules as the rest (STYLE: one test over every source)."""
+"""One contract over every dataset folder, of the real catalog (datasets/) and of the hand-made
+sample catalog the machinery tests build (tests/fixtures/sample-catalog): both are held to the
+same rules (STYLE: one test over every source). The sample catalog's expected values live in
+tests/fixtures/datasets/<id>.yaml; the real catalog's figures are checked against the source
+files by the domain tests (test_budget, test_population, test_procurement, ...)."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REAL_CATALOG, SAMPLE_CATALOG
 from frictionless import Package
 
-from pipelines.model import DATASETS_DIR, Vocabulary, load_dataset
+from pipelines.model import SAMPLE_LABEL, Vocabulary, load_dataset
 from pipelines.registry import DATASET_ID, load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
-DATASET_IDS = sorted(p.name for p in DATASETS_DIR.iterdir() if (p / "datapackage.yaml").exists())
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def _ids(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if (p / "datapackage.yaml").exists())
+
+
+REAL_IDS = _ids(REAL_CATALOG)
+SAMPLE_IDS = _ids(SAMPLE_CATALOG)
+CATALOGS = {"real": REAL_CATALOG, "sample": SAMPLE_CATALOG}
+
+
 @pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
+def catalogs():
+    return {name: load_catalog(folder) for name, folder in CATALOGS.items()}
 
 
-@pytest.fixture(params=DATASET_IDS)
-def dataset(request, catalog):
-    return catalog.datasets[request.param]
+@pytest.fixture(
+    params=[("real", i) for i in REAL_IDS] + [("sample", i) for i in SAMPLE_IDS],
+    ids=lambda p: f"{p[0]}:{p[1]}",
+)
+def dataset(request, catalogs):
+    which, dataset_id = request.param
+    return catalogs[which].datasets[dataset_id]
 
 
-def test_every_folder_is_a_dataset():
+@pytest.fixture(params=SAMPLE_IDS)
+def sample_dataset(request, catalogs):
+    return catalogs["sample"].datasets[request.param]
+
+
+@pytest.mark.parametrize("folder", CATALOGS.values(), ids=CATALOGS.keys())
+def test_every_folder_is_a_dataset(folder):
     folders = sorted(
-        p.name for p in DATASETS_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+        p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
     )
-    assert folders == DATASET_IDS, "a folder under datasets/ without datapackage.yaml"
+    assert folders == _ids(folder), f"a folder under {folder} without datapackage.yaml"
+
+
+def test_real_catalog_holds_no_sample():
+    """Hand-made data never enters datasets/: no descriptor there calls itself a sample, and every
+    embedded input is a snapshot under source/ (the hand-made ones live in tests/fixtures)."""
+    for dataset in load_catalog(REAL_CATALOG).datasets.values():
+        assert "sample" not in dataset.ext, dataset.id
+        for resource in dataset.resources:
+            assert resource.ext["source"]["path"].startswith("source/"), resource.name
 
 
 def test_names_follow_the_rules(dataset):
@@ -73,20 +105,45 @@ def test_region_columns_point_at_the_region_table(dataset):
                 assert "kode_wilayah" in referenced, f"{resource.name}.kode_wilayah has no FK"
 
 
-def test_published_descriptor_is_a_valid_frictionless_package(dataset):
-    descriptor = dataset.package_descriptor()
-    # Other datasets' tables are referenced by name; frictionless checks within one package.
-    for resource in descriptor["resources"]:
-        resource["schema"].pop("foreignKeys", None)
+def test_published_descriptor_is_a_valid_frictionless_package(dataset, request):
+    """The datapackage.json the build publishes, foreign keys kept: valid metadata, and every
+    key resolves inside the package (the rows of other datasets' tables that it references are
+    shipped with it). tests/test_packages.py runs `frictionless validate` on the data too."""
+    output = (
+        request.getfixturevalue("real").output
+        if dataset.folder.parent == REAL_CATALOG
+        else request.getfixturevalue("built_catalog")
+    )
+    path = output / "site" / "downloads" / dataset.id / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    report = Package.validate_descriptor(descriptor)
+    assert report.valid, report.flatten(["type", "note"])
     package = Package.from_descriptor(descriptor)
-    assert [r.name for r in package.resources] == [r.name for r in dataset.resources]
+    names = [r.name for r in package.resources]
+    assert names[: len(dataset.resources)] == [r.name for r in dataset.resources]
+    for resource in package.resources:
+        for fk in resource.schema.foreign_keys:
+            assert fk["reference"]["resource"] in names, (resource.name, fk)
     assert package.licenses and package.licenses[0]["path"]
 
 
-def test_sample_data_is_labelled_on_its_page(dataset, built_catalog):
+def test_sample_data_is_labelled_on_its_page(sample_dataset, built_catalog):
     """Sample data says so on every page that shows it; real data never carries the label."""
+    dataset = sample_dataset
     page = (built_catalog / "site" / "dataset" / dataset.id / "index.html").read_text().lower()
-    assert ("contoh, bukan data resmi" in page) == dataset.is_sample
+    assert (SAMPLE_LABEL["id"] in page) == dataset.is_sample
+
+
+def test_default_build_carries_no_sample_label_anywhere(real):
+    """Nothing the default build publishes (pages, JSON, CKAN-shaped metadata, downloads) says
+    'sample': it holds real data only."""
+    for path in sorted((real.output / "site").rglob("*")):
+        if path.suffix in {".html", ".json", ".jsonld", ".xml", ".csv", ".yaml"} and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace").lower()
+            for label in SAMPLE_LABEL.values():
+                assert label not in text, path
+    for entry in real.manifest["datasets"].values():
+        assert not entry.get("sample"), entry
 
 
 def test_descriptor_load_is_pure(dataset):
@@ -97,11 +154,14 @@ def test_descriptor_load_is_pure(dataset):
     assert sorted(p.name for p in dataset.folder.rglob("*")) == before
 
 
-def test_fixture_exists_for_every_dataset(dataset):
-    assert (FIXTURES / f"{dataset.id}.yaml").is_file(), "add tests/fixtures/datasets/<id>.yaml"
+def test_fixture_exists_for_every_sample_dataset(sample_dataset):
+    assert (FIXTURES / f"{sample_dataset.id}.yaml").is_file(), (
+        "add tests/fixtures/datasets/<id>.yaml"
+    )
 
 
-def test_embedded_sample_builds_validates_and_matches_its_fixture(dataset, built_catalog):
+def test_embedded_sample_builds_validates_and_matches_its_fixture(sample_dataset, built_catalog):
+    dataset = sample_dataset
     fixture = yaml.safe_load((FIXTURES / f"{dataset.id}.yaml").read_text())
     import json
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import datasette
 import pytest
+from conftest import SAMPLE_CATALOG
 from datasette.app import Datasette
 from datasette.utils.asgi import Request
 
@@ -186,7 +187,7 @@ def test_cube_is_skipped_when_too_large():
 
 
 def test_table_metadata_from_descriptors():
-    dataset = load_catalog().datasets["wilayah-kota-bogor"]
+    dataset = load_catalog(SAMPLE_CATALOG).datasets["wilayah-kota-bogor"]
     entry = {
         "resources": {
             "wilayah": {"rows": 76, "downloads": [{"format": "csv", "path": "downloads/w/w.csv"}]}
@@ -201,11 +202,14 @@ def test_table_metadata_from_descriptors():
         "rows": 76,
         "downloads": {"csv": "/downloads/w/w.csv"},
     }
-    assert label_column(load_catalog().datasets["tender-kota-bogor"].resource("tender")) is None
+    assert (
+        label_column(load_catalog(SAMPLE_CATALOG).datasets["tender-kota-bogor"].resource("tender"))
+        is None
+    )
 
 
 def test_table_downloads_include_the_datapackage_and_schema():
-    dataset = load_catalog().datasets["wilayah-kota-bogor"]
+    dataset = load_catalog(SAMPLE_CATALOG).datasets["wilayah-kota-bogor"]
     downloads = [
         {"format": "csv", "path": "downloads/w/wilayah.csv"},
         {"format": "schema", "path": "downloads/w/wilayah.schema.json"},

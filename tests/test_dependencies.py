@@ -17,9 +17,10 @@ PIPELINES = ROOT / "pipelines"
 # Layer of each module; a module may import only from lower layers (or an allowed sideways edge).
 FOUNDATION = {"errors", "indonesian", "progress"}
 MODEL = {"model"}
-BESIDE_MODEL = {"release", "templates"}  # release layout and the Jinja environment
+# release layout, the Jinja environment, and the provenance records of source snapshots
+BESIDE_MODEL = {"release", "templates", "provenance"}
 REGISTRY = {"registry"}
-ORCHESTRATION = {"build"}
+ORCHESTRATION = {"build", "readme_table"}  # readme_table: docs from a finished build
 TOP = {"cli", "datasette_plugin", "ckan_api", "openapi"}
 LAYERS = {
     **dict.fromkeys(FOUNDATION, 0),

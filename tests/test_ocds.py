@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from conftest import run_publish
+from conftest import SAMPLE_CATALOG, run_publish
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
 
@@ -45,7 +45,7 @@ def review(package: dict, config: LibCoveOCDSConfig) -> dict:
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog()
+    return load_catalog(SAMPLE_CATALOG)
 
 
 def package_of(build: Path, catalog, dataset_id: str, table: str) -> dict:

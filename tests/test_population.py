@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from conftest import REALDATA, ROOT, publish_in, region_subset_sql
+from conftest import REALDATA, SAMPLE_CATALOG, publish_in, region_subset_sql
 
 POPULATION_TABLES = [
     "penduduk_kemendagri",
@@ -24,6 +24,11 @@ POPULATION_TABLES = [
 ]
 TIDY = [
     "kode_wilayah",
+    # the region's names beside its code, from the region table (model.region_name_fields)
+    "nama_wilayah",
+    "tingkat_wilayah",
+    "nama_provinsi",
+    "nama_kabupaten_kota",
     "kode_wilayah_bps",
     "nama_wilayah_sumber",
     "tahun",
@@ -120,7 +125,7 @@ def test_odj_2013_rows_whose_codes_and_names_disagree_are_quarantined_and_report
     report = real.report("penduduk-jabar-odj", "penduduk_odj")
     first = next(e for e in report["errors"] if e["type"] == "region-name-mismatch")
     assert (first["file"], first["row"], first["column"], first["value"]) == (
-        str(REALDATA / ODJ),
+        "datasets/penduduk-jabar-odj/source/" + ODJ.rsplit("/", 1)[1],  # the snapshot
         38,
         "kode_wilayah",
         "32.71",
@@ -276,7 +281,7 @@ def test_population_tables_share_one_tidy_shape_and_label_every_figure(real):
 
 
 def test_population_samples_are_labelled_as_sample_data():
-    root = ROOT / "datasets"
+    root = SAMPLE_CATALOG
     for dataset in ("penduduk-kemendagri", "penduduk-jabar-odj", "penduduk-satudata-jakarta",
                     "penduduk-tangsel", "kemiskinan-jabar-odj"):  # fmt: skip
         descriptor = yaml.safe_load((root / dataset / "datapackage.yaml").read_text())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_publish
+from conftest import SAMPLE_CATALOG, run_publish
 from openpyxl import Workbook
 
 from pipelines import indonesian, readers_regions, regions
@@ -198,7 +198,7 @@ def test_bps_mfd_list_with_no_regions_still_gives_its_columns(tmp_path):
 
 
 def test_normalise_stops_collecting_issues_at_its_room_but_marks_every_bad_row(tmp_path):
-    catalog = load_catalog()
+    catalog = load_catalog(SAMPLE_CATALOG)
     resource = catalog.datasets["penduduk-kota-bogor"].resource("penduduk")
     chunk = pd.DataFrame(
         {

@@ -292,7 +292,7 @@ def test_embedded_region_table_is_the_kota_bogor_excerpt(built_catalog):
 
 
 def test_full_kemendagri_list_is_published_with_level_kind_and_parent(real):
-    assert real.resource("wilayah-kota-bogor", "wilayah")["rows"] == 91_599
+    assert real.resource("wilayah-kemendagri", "wilayah")["rows"] == 91_599
     assert dict(real.query("SELECT tingkat, count(*) FROM wilayah GROUP BY 1")) == {
         "provinsi": 38,
         "kabupaten_kota": 514,

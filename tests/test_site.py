@@ -12,6 +12,8 @@ import html
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from html.parser import HTMLParser
@@ -21,7 +23,7 @@ import openpyxl
 import pytest
 import rdflib
 import yaml
-from conftest import ROOT, run_publish
+from conftest import ROOT, SAMPLE_CATALOG, run_publish
 
 from pipelines.catalog_charts import chart_spec
 from pipelines.catalog_maps import Boundaries, match_features
@@ -94,7 +96,25 @@ def manifest(built_catalog) -> dict:
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog()
+    return load_catalog(SAMPLE_CATALOG)
+
+
+def held_coverage(build: Path, manifest: dict, dataset_id: str) -> tuple[set, set]:
+    """The years (INTEGER columns named tahun/tahun_*) and region codes (kode_wilayah) the
+    dataset's published tables hold, read with plain SQL: what its metadata must state."""
+    years, codes = set(), set()
+    with sqlite3.connect(build / "jendela.db") as db:
+        for table in manifest["datasets"][dataset_id]["resources"]:
+            columns = db.execute(f"PRAGMA table_info([{table}])").fetchall()
+            year = next(
+                (c[1] for c in columns if re.match(r"tahun(_|$)", c[1]) and c[2] == "INTEGER"),
+                None,
+            )
+            if year:
+                years |= {y for (y,) in db.execute(f"SELECT [{year}] FROM [{table}]") if y}
+            if any(c[1] == "kode_wilayah" for c in columns):
+                codes |= {c for (c,) in db.execute(f"SELECT kode_wilayah FROM [{table}]") if c}
+    return years, codes
 
 
 def html_pages(site: Path) -> list[Path]:
@@ -249,7 +269,9 @@ def test_a_table_over_the_excel_limit_gets_no_xlsx_and_the_page_says_why(tmp_pat
 
     monkeypatch.setattr(export, "XLSX_MAX_ROWS", 20)  # tender has 30 rows, penduduk 12
     output = tmp_path / "build"
-    result = build(load_catalog(), ["tender-kota-bogor", "penduduk-kota-bogor"], output=output)
+    result = build(
+        load_catalog(SAMPLE_CATALOG), ["tender-kota-bogor", "penduduk-kota-bogor"], output=output
+    )
     assert not result.failed
     site = output / "site"
     manifest = json.loads((output / "manifest.json").read_text())
@@ -272,13 +294,15 @@ def test_report_of_a_multi_file_input_names_each_issue_file(tmp_path):
     inputs = tmp_path / "djpk"
     broken = {"2021/Kota_Bogor.csv": ("947.23", "abc"), "2023/Kota Bogor.csv": ("910,45 M", "x M")}
     for relative, (good, bad) in broken.items():
-        text = (ROOT / "datasets/apbd-djpk/data" / relative).read_text(encoding="utf-8")
+        text = (SAMPLE_CATALOG / "apbd-djpk/data" / relative).read_text(encoding="utf-8")
         assert text.count(good) == 1
         (inputs / relative).parent.mkdir(parents=True, exist_ok=True)
         (inputs / relative).write_text(text.replace(good, bad), encoding="utf-8")
     output = tmp_path / "build"
     overrides = {"apbd_djpk": inputs / "*/*.csv"}
-    result = build(load_catalog(), ["apbd-djpk"], output=output, source_overrides=overrides)
+    result = build(
+        load_catalog(SAMPLE_CATALOG), ["apbd-djpk"], output=output, source_overrides=overrides
+    )
     assert [r.id for r in result.failed] == ["apbd-djpk"]
     reports = output / "site/reports/apbd-djpk"
     document = json.loads((reports / "apbd_djpk.json").read_text())
@@ -295,14 +319,31 @@ def test_report_of_a_multi_file_input_names_each_issue_file(tmp_path):
 
 def test_dataset_zip_is_a_frictionless_data_package(site, manifest):
     entry = manifest["datasets"]["tender-kota-bogor"]
-    with zipfile.ZipFile(site / entry["zip"]["path"]) as archive:
+    zip_path = site / entry["zip"]["path"]
+    with zipfile.ZipFile(zip_path) as archive:
         names = archive.namelist()
-        assert names == ["datapackage.json", "tender.csv"]
+        # The table, and the region rows its kode_wilayah foreign key references.
+        assert names == ["datapackage.json", "tender.csv", "wilayah.csv"]
         assert {i.date_time for i in archive.infolist()} == {(2026, 11, 29, 0, 0, 0)}
         package = json.loads(archive.read("datapackage.json"))
         csv = archive.read("tender.csv")
     assert package["resources"][0]["path"] == "tender.csv"
     assert csv == (site / "downloads/tender-kota-bogor/tender.csv").read_bytes()
+    # The real frictionless CLI on the zip itself: rows, keys (foreign keys included), bytes, hash.
+    frictionless = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run(
+        [str(frictionless), "validate", "--json", zip_path.name],
+        cwd=zip_path.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(result.stdout)
+    assert report["valid"] and result.returncode == 0, result.stdout[-2000:]
+    assert sorted(t["name"] for t in report["tasks"]) == ["tender", "wilayah"]
+    assert [t["stats"]["rows"] for t in report["tasks"] if t["name"] == "tender"] == [
+        csv.decode("utf-8").count("\n") - 1
+    ]
 
 
 def test_same_inputs_give_byte_identical_site(built_catalog, tmp_path):
@@ -362,8 +403,11 @@ def test_data_json_carries_project_open_data_required_fields(site, manifest, cat
         assert re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[a-z]+", dataset["contactPoint"]["hasEmail"])
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", dataset["modified"])
         dataset_id = dataset["identifier"].rstrip("/").rsplit("/", 1)[1]
-        if catalog.datasets[dataset_id].ext.get("temporal"):  # "if applicable" in DCAT-US
-            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}", dataset["temporal"])
+        years, _ = held_coverage(site.parent, manifest, dataset_id)
+        if years:  # "if applicable" in DCAT-US: the years the tables hold
+            assert dataset["temporal"] == f"{min(years)}-01-01/{max(years)}-12-31"
+        else:
+            assert "temporal" not in dataset
         for dist in dataset["distribution"]:
             assert dist["downloadURL"].startswith("https://") and dist["mediaType"]
 
@@ -379,9 +423,9 @@ def test_every_dataset_page_has_schema_org_dataset_for_google(site, manifest, ca
             assert data["url"].endswith(f"{prefix}dataset/{dataset_id}/")
             assert data["license"].startswith("https://")
             assert data["creator"]["name"] and data["dateModified"]
-            ext = catalog.datasets[dataset_id].ext
-            assert bool(data.get("temporalCoverage")) == bool(ext.get("temporal"))
-            assert bool(data["spatialCoverage"]) == bool(ext.get("spatial"))
+            years, codes = held_coverage(site.parent, manifest, dataset_id)
+            assert bool(data.get("temporalCoverage")) == bool(years)
+            assert bool(data["spatialCoverage"]) == bool(codes)
             assert {d["encodingFormat"] for d in data["distribution"]} >= {"text/csv"}
             assert all(d["contentUrl"].startswith("https://") for d in data["distribution"])
             assert data["variableMeasured"] and data["variableMeasured"][0]["name"]
@@ -392,7 +436,7 @@ def test_sitemap_robots_and_atom_feed(site, manifest):
     urls = [u.text for u in ET.parse(site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
     assert len(urls) == 2 * (1 + len(manifest["datasets"]))
     assert "Sitemap: https://jendeladata.id/sitemap.xml" in (site / "robots.txt").read_text()
-    catalog = load_catalog()
+    catalog = load_catalog(SAMPLE_CATALOG)
     for prefix in ("", "en/"):
         feed = ET.parse(site / prefix / "atom.xml").getroot()
         entries = feed.findall("a:entry", ns)
@@ -412,9 +456,11 @@ def test_base_url_option_changes_every_absolute_url(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     site = output / "site"
+    settings = yaml.safe_load((ROOT / "metadata/catalog.yaml").read_text())
     for name in ("catalog.jsonld", "data.json", "sitemap.xml", "robots.txt", "atom.xml"):
-        text = (site / name).read_text()
-        # No address of the default host remains (the operator's contact email is not a URL).
+        # No address of the default host remains: the operator's own website (catalog.yaml,
+        # named as the catalog's publisher) and contact email are not the catalog's host.
+        text = (site / name).read_text().replace(settings["operator"]["url"], "")
         assert "https://data.example.org/x/" in text and "://jendeladata.id" not in text, name
     page = (site / "dataset/penduduk-kota-bogor/index.html").read_text()
     assert "https://data.example.org/x/dataset/penduduk-kota-bogor/" in page
