@@ -65,9 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(cmd)
     cmd.set_defaults(run=_build)
 
+    # No --remote here: refreshing a snapshot rewrites datasets/<id>/source/, and validate
+    # changes nothing. `build --remote` refreshes and publishes.
     cmd = commands.add_parser("validate", help="run the pipeline and report; publish nothing")
     cmd.add_argument("ids", nargs="*")
-    cmd.add_argument("--remote", action="store_true")
     cmd.add_argument("--quiet", "-q", action="store_true")
     _source_option(cmd)
     cmd.set_defaults(run=_validate)
@@ -185,7 +186,6 @@ def _validate(args) -> int:
             catalog,
             args.ids,
             output=Path(tmp) / "build",
-            remote=args.remote,
             progress=Progress(quiet=args.quiet),
             source_overrides=_overrides(args),
         )

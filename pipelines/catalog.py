@@ -155,7 +155,7 @@ def dataset_view(
             if frequency
             else None
         ),
-        "updated": ext["updated"],
+        "updated": source_date(entry) or ext["updated"],
         "coverage": coverage,
         "rows": coverage.get("rows"),
         "spatial": coverage.get("spatial"),  # {"id", "en"} summary, or None
@@ -193,6 +193,18 @@ def dataset_view(
         for lang in LANGUAGES
     }
     return view
+
+
+def source_date(entry: dict) -> str | None:
+    """When the data last changed at its source: the newest publication date among the snapshots
+    the tables were built from (their provenance records; the retrieval date where the
+    publication date is unknown), not a date written by hand. None when no input has a record
+    (a harvested or `--source` build), and the descriptor's date stands."""
+    sources = [s for r in entry.get("resources", {}).values() for s in r.get("sources", [])]
+    published = [s["commit_date"] for s in sources if s.get("commit_date")]
+    # a snapshot whose publication date is unknown is dated by when it was retrieved
+    retrieved = [s["retrieved"] for s in sources if s.get("retrieved")]
+    return max(published or retrieved, default=None)
 
 
 def provenance_groups(entry: dict) -> list[dict]:

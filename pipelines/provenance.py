@@ -38,6 +38,7 @@ MANIFEST_KEYS = (
     "url",
     "repository",
     "commit",
+    "commit_date",
     "origin",
     "retrieved",
     "licence_as_stated",

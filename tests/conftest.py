@@ -176,3 +176,43 @@ def real():
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+FRICTIONLESS = Path(sys.executable).with_name("frictionless")
+
+
+def frictionless_validate(path: Path) -> dict:
+    """`frictionless validate --json <file>` run from the file's folder, as a user would run it
+    on a download (a datapackage.json or a zip); its JSON report. Exit code 0 exactly when the
+    report is valid."""
+    import json
+
+    result = subprocess.run(
+        [str(FRICTIONLESS), "validate", "--json", path.name],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    report = json.loads(result.stdout)
+    assert (result.returncode == 0) == report["valid"], result.stderr
+    return report
+
+
+def own_packages(build: Path) -> dict[str, dict]:
+    """Every dataset's published datapackage.json, with only the dataset's own tables: the rows of
+    other datasets' tables a package ships so that its foreign keys resolve (`jendela.subset_of`,
+    export.py) are not tables of the dataset (nor of its CKAN package)."""
+    import json
+
+    from pipelines.release import current_release
+
+    downloads = current_release(build) / "site" / "downloads"
+    packages = {
+        p.parent.name: json.loads(p.read_text()) for p in downloads.glob("*/datapackage.json")
+    }
+    for package in packages.values():
+        package["resources"] = [
+            r for r in package["resources"] if "subset_of" not in r.get("jendela", {})
+        ]
+    return packages

@@ -11,7 +11,7 @@ import urllib.request
 import ckanapi
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, own_packages
 
 from pipelines import ckan_api
 from pipelines.release import current_release
@@ -33,17 +33,8 @@ def call(server, action: str, query: str = "", body: bytes | None = None, prefix
 
 @pytest.fixture(scope="module")
 def published(built_catalog) -> dict[str, dict]:
-    """Our datapackage.json of every dataset, as built."""
-    downloads = current_release(built_catalog) / "site" / "downloads"
-    paths = downloads.glob("*/datapackage.json")
-    packages = {p.parent.name: json.loads(p.read_text()) for p in paths}
-    # The dataset's own tables: the rows of other datasets' tables a package ships so that its
-    # foreign keys resolve (`jendela.subset_of`, export.py) are not tables of the CKAN package.
-    for package in packages.values():
-        package["resources"] = [
-            r for r in package["resources"] if "subset_of" not in r.get("jendela", {})
-        ]
-    return packages
+    """Our datapackage.json of every dataset, as built (its own tables)."""
+    return own_packages(built_catalog)
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ folders must give back the same rows, value for value.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 
 import pytest
 import yaml
-from conftest import ROOT, run_publish
+from conftest import ROOT, own_packages, run_publish
 
 from pipelines.ckan_client import ClientSettings
 from pipelines.ckan_harvest import HarvestOptions, harvest
@@ -39,16 +38,8 @@ def round_trip(datasette_server, built_catalog, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def published(built_catalog) -> dict[str, dict]:
-    downloads = current_release(built_catalog) / "site" / "downloads"
-    paths = downloads.glob("*/datapackage.json")
-    packages = {p.parent.name: json.loads(p.read_text()) for p in paths}
-    # The dataset's own tables: the rows of other datasets' tables a package ships so that its
-    # foreign keys resolve (`jendela.subset_of`, export.py) are not tables of the CKAN package.
-    for package in packages.values():
-        package["resources"] = [
-            r for r in package["resources"] if "subset_of" not in r.get("jendela", {})
-        ]
-    return packages
+    """Our datapackage.json of every dataset, as built (its own tables)."""
+    return own_packages(built_catalog)
 
 
 def test_harvested_descriptors_match_our_catalog(round_trip, published):

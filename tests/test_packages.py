@@ -16,16 +16,13 @@ import hashlib
 import io
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REAL_CATALOG, SAMPLE_CATALOG
+from conftest import REAL_CATALOG, SAMPLE_CATALOG, frictionless_validate
 
-FRICTIONLESS = Path(sys.executable).with_name("frictionless")
 REAL_IDS = sorted(p.parent.name for p in REAL_CATALOG.glob("*/datapackage.yaml"))
 SAMPLE_IDS = sorted(p.parent.name for p in SAMPLE_CATALOG.glob("*/datapackage.yaml"))
 CASES = [("real", i) for i in REAL_IDS] + [("sample", i) for i in SAMPLE_IDS]
@@ -43,21 +40,6 @@ def builds(request):
             return request.getfixturevalue("built_catalog")
 
     return Builds()
-
-
-def frictionless_validate(path: Path) -> dict:
-    """`frictionless validate --json <file>` run from the file's folder, as a user would run it
-    on a download; its JSON report. Exit code 0 exactly when the report is valid."""
-    result = subprocess.run(
-        [str(FRICTIONLESS), "validate", "--json", path.name],
-        cwd=path.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    report = json.loads(result.stdout)
-    assert (result.returncode == 0) == report["valid"], result.stderr
-    return report
 
 
 def problems(report: dict) -> list[tuple]:

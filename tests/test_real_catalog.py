@@ -120,3 +120,22 @@ def test_the_catalog_is_published_by_its_operator(real):
     assert {v["@value"] for v in publisher["foaf:name"]} == {operator["name"], operator["name_en"]}
     credited = {d["dct:publisher"]["foaf:name"][0]["@value"] for d in document["dcat:dataset"]}
     assert operator["name"] not in credited and len(credited) > 3
+
+
+def test_dates_come_from_the_sources_not_from_hand(real, catalog):
+    """A dataset's 'updated' date on its page and in DCAT is the newest publication date of its
+    snapshots (source/provenance.yaml; their retrieval date where that is unknown), never the
+    descriptor's hand-written date."""
+    import json
+
+    document = json.loads((real.output / "site" / "catalog.jsonld").read_text())
+    modified = {d["dct:identifier"]: d["dct:modified"]["@value"] for d in document["dcat:dataset"]}
+    for dataset in catalog.datasets.values():
+        record = yaml.safe_load((dataset.folder / "source" / "provenance.yaml").read_text())
+        common = record.get("common") or {}
+        files = [{**common, **f} for f in record["files"]]
+        published = [str(f["commit_date"]) for f in files if f.get("commit_date")]
+        newest = max(published or [str(f["retrieved"]) for f in files])
+        page = (real.output / "site" / "dataset" / dataset.id / "index.html").read_text()
+        assert f'datetime="{newest}"' in page, dataset.id
+        assert modified[dataset.id] == newest, dataset.id

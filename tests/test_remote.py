@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REAL_CATALOG, ROOT, publish_in, tree_digest
+from conftest import REAL_CATALOG, ROOT, publish_in, run_publish, tree_digest
 
 DATASET = "wilayah-bps-emsifa"
 RECORD = Path("source") / "provenance.yaml"
@@ -174,3 +174,10 @@ def test_a_gzipped_snapshot_is_gzipped_again_deterministically(project):
     # refreshed again from the same bytes: nothing to do, the file stays byte-identical
     said = refresh_snapshots(dataset, resource, notify=lambda text: None)
     assert "tidak berubah / unchanged" in said[0] and kept.read_bytes() == stored
+
+
+def test_validate_offers_no_remote_refresh():
+    """validate publishes and changes nothing, so it cannot rewrite snapshots: --remote is
+    refused as an unknown option (exit 2)."""
+    result = run_publish("validate", "--remote", catalog=None)
+    assert result.returncode == 2 and "unrecognized arguments: --remote" in result.stderr
