@@ -160,11 +160,13 @@ def dataset_view(
         "rows": coverage.get("rows"),
         "spatial": coverage.get("spatial"),  # {"id", "en"} summary, or None
         "places": coverage.get("places") or [],  # what DCAT and schema.org name
-        # The region facet: every province and kabupaten/kota the tables touch, by code.
+        # The region facet: the provinces the tables touch, by code. A kabupaten/kota is found by
+        # typing its name (the search index holds the names of every one present): 514 of them
+        # as checkboxes would bury the datasets.
         "facet_regions": sorted(
             [
                 {"code": r["code"], "name": r.get("name") or r["code"]}
-                for r in coverage.get("provinces", []) + coverage.get("kabkota", [])
+                for r in coverage.get("provinces", [])
             ],
             key=lambda r: r["code"],
         ),
@@ -215,9 +217,10 @@ def provenance_groups(entry: dict) -> list[dict]:
     seen: set[str] = set()
     for resource in entry.get("resources", {}).values():
         for source in resource.get("sources", []):
-            if "url" not in source or source["sha256"] in seen:
+            # one line per snapshot file (two files may hold the same bytes)
+            if "url" not in source or source["file"] in seen:
                 continue
-            seen.add(source["sha256"])
+            seen.add(source["file"])
             origin = source.get("origin") or {}
             publisher = source.get("publisher") or {}
             key = (
