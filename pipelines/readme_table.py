@@ -19,9 +19,11 @@ _BLOCK = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
 
 
 def dataset_table(catalog: Catalog, manifest: dict) -> str:
-    """One Markdown row per published dataset: id, tables, title, coverage, rows, publisher."""
+    """One Markdown row per published dataset: id, tables, title, coverage, rows, publisher and
+    the source its snapshots came from (their provenance records, via the manifest)."""
     header = ["id", "tabel / tables", "judul / title", "cakupan / coverage", "baris / rows"]
-    lines = ["| " + " | ".join([*header, "penerbit / publisher"]) + " |", "|---" * 6 + "|"]
+    header += ["penerbit / publisher", "sumber / source"]
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for dataset_id in sorted(catalog.datasets):
         dataset = catalog.datasets[dataset_id]
         entry = manifest["datasets"].get(dataset_id) or {}
@@ -33,6 +35,7 @@ def dataset_table(catalog: Catalog, manifest: dict) -> str:
         publisher = catalog.vocabulary.publishers[dataset.ext["publisher"]]["name"]
         shown_rows = f"{rows:,}".replace(",", ".")  # Indonesian grouping, as in the coverage
         cells = [f"`{dataset_id}`", tables, dataset.title, coverage, shown_rows, publisher]
+        cells.append(_sources_text(entry))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines)
 
@@ -41,6 +44,20 @@ def _coverage_text(coverage: dict) -> str:
     """Where and when, in the words every other output uses (coverage.py's summary)."""
     parts = [(coverage.get(key) or {}).get("id") for key in ("spatial", "period")]
     return "; ".join(p for p in parts if p) or "-"
+
+
+def _sources_text(entry: dict) -> str:
+    """Where the snapshots came from: the data's origin and the repository that published the
+    file ("DJPK ... via github.com/dringu/APBDKabJatim"), once per distinct pair."""
+    seen: dict[str, None] = {}
+    for resource in entry.get("resources", {}).values():
+        for source in resource.get("sources", []):
+            origin = (source.get("origin") or {}).get("name")
+            repository = (source.get("repository") or "").removeprefix("https://")
+            text = " via ".join(p for p in (origin, repository) if p)
+            if text:
+                seen.setdefault(text)
+    return "; ".join(seen) or "-"
 
 
 def _cell(text: str) -> str:
