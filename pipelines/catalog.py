@@ -170,6 +170,11 @@ def dataset_view(
             ],
             key=lambda r: r["code"],
         ),
+        # Every province and kabupaten/kota the tables touch, by name: what the search finds.
+        "region_names": [
+            r.get("name") or r["code"]
+            for r in coverage.get("provinces", []) + coverage.get("kabkota", [])
+        ],
         "years": coverage.get("years") or [],
         "period": coverage.get("period"),  # {"id", "en"} "2021–2024", or None
         "status": entry.get("status", "failed"),

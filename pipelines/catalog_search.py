@@ -47,7 +47,7 @@ def search_documents(views: list[dict]) -> list[dict]:
                     # Coverage as the tables hold it: "Surabaya" or "2022" finds the datasets
                     # with rows for Kota Surabaya or that year, whatever their titles say.
                     + ([view["spatial"]["id"], view["spatial"]["en"]] if view["spatial"] else [])
-                    + [r["name"] for r in view["facet_regions"]]
+                    + view["region_names"]
                     + [str(year) for year in view["years"]]
                 ),
                 "columns": columns,

@@ -370,3 +370,49 @@ def test_datasette_menu_translation_leaves_data_cells_alone(page, datasette_serv
     page.wait_for_function("document.querySelector('#test-menu').textContent !== 'Apply'")
     assert page.inner_text("#test-menu") == "Terapkan / Apply"
     assert page.inner_text("table.rows-and-columns td >> nth=0") == "Apply"
+
+
+# --- the real catalog: find a region's data by its name -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_site_url(real):
+    host = StaticHost(real.output.parent)
+    yield f"{host.url}/{real.output.name}/site/"
+    host.stop()
+
+
+def _datasets_holding(real, prefix: str) -> set[str]:
+    """Datasets with a table row whose kode_wilayah is `prefix` or lies under it (plain SQL)."""
+    held = set()
+    for dataset_id, entry in real.manifest["datasets"].items():
+        for table in entry["resources"]:
+            columns = {row[1] for row in real.query(f"PRAGMA table_info([{table}])")}
+            if "kode_wilayah" in columns and real.query(
+                f"SELECT 1 FROM [{table}] WHERE kode_wilayah = ? OR kode_wilayah LIKE ? LIMIT 1",
+                prefix,
+                prefix + ".%",
+            ):
+                held.add(dataset_id)
+    return held
+
+
+def test_typing_a_city_name_finds_the_datasets_that_hold_it(page, real_site_url, real):
+    """A journalist types "Surabaya": every dataset whose tables hold Kota Surabaya (35.78) is
+    listed, and the Kota Bandung tenders are not."""
+    holding = _datasets_holding(real, "35.78")
+    assert {"apbd-djpk", "penduduk-kemendagri"} <= holding and "tender-spse" not in holding
+    page.goto(real_site_url + "index.html")
+    page.fill("#q", "Surabaya")
+    total = len(real.manifest["datasets"])
+    page.wait_for_function(
+        f"document.querySelectorAll('.dataset-card:not([hidden])').length < {total}"
+    )
+    shown = set(visible_cards(page))
+    assert holding <= shown and "tender-spse" not in shown
+
+
+def test_the_province_facet_lists_the_datasets_of_that_province(page, real_site_url, real):
+    page.goto(real_site_url + "index.html")
+    page.locator("fieldset[data-facet=region] input[value='35']").check()
+    assert set(visible_cards(page)) == _datasets_holding(real, "35")
