@@ -21,12 +21,12 @@ import tempfile
 from pathlib import Path
 
 from pipelines.build import DB_NAME, DEFAULT_OUTPUT, BuildResult, build, site_options
-from pipelines.datasette_serve import serve_arguments
-from pipelines.errors import EXIT_USAGE, JendelaError
-from pipelines.model import DATASETS_DIR, METADATA_DIR
-from pipelines.progress import Progress
-from pipelines.registry import load_catalog
-from pipelines.release import current_release
+from pipelines.core.errors import EXIT_USAGE, JendelaError
+from pipelines.core.model import DATASETS_DIR, METADATA_DIR
+from pipelines.core.progress import Progress
+from pipelines.core.registry import load_catalog
+from pipelines.core.release import current_release
+from pipelines.web.serve import serve_arguments
 
 SHOWN_ISSUES = 10
 
@@ -263,7 +263,7 @@ def _list(args) -> int:
 
 def _readme(args) -> int:
     """README's dataset table states what a build published (coverage, rows), not what we hoped."""
-    from pipelines.readme_table import dataset_table, replace_table
+    from pipelines.catalog.readme_table import dataset_table, replace_table
 
     manifest_path = args.output / "manifest.json"
     if not manifest_path.is_file():
@@ -290,8 +290,8 @@ def _readme(args) -> int:
 def _harvest(args) -> int:
     from dataclasses import replace
 
-    from pipelines.ckan_client import ClientSettings
-    from pipelines.ckan_harvest import HarvestOptions, default_report_path, harvest
+    from pipelines.harvest.client import ClientSettings
+    from pipelines.harvest.harvester import HarvestOptions, default_report_path, harvest
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit harus paling sedikit 1 / --limit must be at least 1")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate_tenders import generate  # noqa: E402
 from pipelines.build import build  # noqa: E402
-from pipelines.registry import load_catalog  # noqa: E402
+from pipelines.core.registry import load_catalog  # noqa: E402
 
 
 def main() -> None:

@@ -24,8 +24,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from ckan_replay import ReplayPortal  # noqa: E402
 from conftest import REALDATA, Server, run_publish  # noqa: E402
 
-from pipelines.ckan_client import ClientSettings  # noqa: E402
-from pipelines.ckan_harvest import HarvestOptions, harvest  # noqa: E402
+from pipelines.harvest.client import ClientSettings  # noqa: E402
+from pipelines.harvest.harvester import HarvestOptions, harvest  # noqa: E402
 
 REQUESTS = 200
 

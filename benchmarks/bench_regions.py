@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.readers import read_chunks  # noqa: E402
-from pipelines.regions import RegionLookup  # noqa: E402
+from pipelines.stages.regions import RegionLookup  # noqa: E402
 
 
 def main(realdata: Path) -> None:

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.build import MANIFEST, build  # noqa: E402
-from pipelines.catalog import SiteOptions, render_site  # noqa: E402
-from pipelines.catalog_maps import load_boundaries  # noqa: E402
-from pipelines.export import _write_xlsx  # noqa: E402
-from pipelines.model import Resource  # noqa: E402
-from pipelines.registry import load_catalog  # noqa: E402
+from pipelines.catalog.maps import load_boundaries  # noqa: E402
+from pipelines.catalog.site import SiteOptions, render_site  # noqa: E402
+from pipelines.core.model import Resource  # noqa: E402
+from pipelines.core.registry import load_catalog  # noqa: E402
+from pipelines.stages.export import _write_xlsx  # noqa: E402
 
 
 def main() -> None:

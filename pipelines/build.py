@@ -17,28 +17,26 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import release as releases
-from .checks import is_warning, run_checks
-from .checks_hierarchy import CHECK_TYPE as HIERARCHY_CHECK  # noqa: F401 (registers hierarchy-sum)
-from .checks_units import CHECK_TYPE as UNIT_CHECK  # noqa: F401 (registers unit-mismatch)
-from .coverage import dataset_coverage
-from .errors import FetchError, Issue, RowMap
-from .export import describe_file, export_package, export_resource, export_zip
-from .fetch import CACHE_DIR, fetch_resource
-from .load import add_indexes, check_foreign_keys, create_table, insert_rows
-from .model import ROOT, Dataset
-from .normalise import ChunkError, TransformLoadError, load_transform, normalise_chunk
-from .ocds import write_release_package
-from .progress import Progress
-from .quarantine import can_quarantine, quarantine
+from .catalog.report import write_report
+from .checks.runner import is_warning, run_checks  # the package registers every check type
+from .core import release as releases
+from .core.errors import FetchError, Issue, RowMap
+from .core.model import ROOT, Dataset
+from .core.progress import Progress
+from .core.registry import Catalog
+from .core.release import DATABASE, DOWNLOADS, site_dir
 from .readers import FILE_COLUMN, ReaderError, read_chunks
-from .regions import fill_region_codes, fill_region_names
-from .registry import Catalog
-from .release import DOWNLOADS, site_dir
-from .report import write_report
-from .validate import LIMIT_ERRORS, validate_table
+from .stages.coverage import dataset_coverage
+from .stages.export import describe_file, export_package, export_resource, export_zip
+from .stages.fetch import CACHE_DIR, fetch_resource
+from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
+from .stages.normalise import ChunkError, TransformLoadError, load_transform, normalise_chunk
+from .stages.ocds import write_release_package
+from .stages.quarantine import can_quarantine, quarantine
+from .stages.regions import fill_region_codes, fill_region_names
+from .stages.validate import LIMIT_ERRORS, validate_table
 
-DB_NAME = "jendela.db"
+DB_NAME = f"{DATABASE}.db"
 MANIFEST = "manifest.json"
 DEFAULT_OUTPUT = ROOT / "build"
 
@@ -106,7 +104,7 @@ def build(
     `source_overrides` maps a resource name to a file, folder or glob read instead of the
     embedded input (for builds on full real exports kept outside the repository).
     """
-    from .catalog import SiteOptions
+    from .catalog.site import SiteOptions
 
     site_options = site_options or SiteOptions()
     progress = progress or Progress(quiet=True)
@@ -170,8 +168,8 @@ def build(
         db.conn.close()
         _vacuum(db_path)
         progress.note("catalog")
-        from .catalog import render_site
-        from .datasette_config import write_datasette_files
+        from .catalog.datasette_metadata import write_datasette_files
+        from .catalog.site import render_site
 
         render_site(catalog, manifest, release, site_options)
         write_datasette_files(catalog, manifest, release)
@@ -190,8 +188,8 @@ def site_options(
 ):
     """The static site's options from the command line. A bad boundary file fails here, before
     any dataset is built (catalog_maps.BoundariesError names the file and the place in it)."""
-    from .catalog import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
-    from .catalog_maps import load_boundaries
+    from .catalog.maps import load_boundaries
+    from .catalog.site import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
 
     if boundaries_licence and not boundaries:
         raise SiteOptionError("--boundaries-licence needs --boundaries GEOJSON")
@@ -264,7 +262,7 @@ def _build_dataset(
             releases.site_dir(release) / releases.DOWNLOADS / dataset.id, ignore_errors=True
         )
         return DatasetResult(dataset.id, "failed", issues_all, entry)
-    # Rows, regions and years as the loaded tables hold them (pipelines/coverage.py).
+    # Rows, regions and years as the loaded tables hold them (pipelines/stages/coverage.py).
     entry["coverage"] = dataset_coverage(db.conn, dataset, entry["resources"])
     # Sample data stays labelled as such unless every table came from a real source this time.
     entry["sample"] = dataset.is_sample and not all(

@@ -205,7 +205,7 @@ def own_packages(build: Path) -> dict[str, dict]:
     export.py) are not tables of the dataset (nor of its CKAN package)."""
     import json
 
-    from pipelines.release import current_release
+    from pipelines.core.release import current_release
 
     downloads = current_release(build) / "site" / "downloads"
     packages = {

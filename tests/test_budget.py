@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT, publish_in, read
 
-from pipelines.checks_hierarchy import MISMATCH, PARENT_MISSING, hierarchy_issues
-from pipelines.fetch import sha256_file
+from pipelines.checks.hierarchy import MISMATCH, PARENT_MISSING, hierarchy_issues
+from pipelines.core.checksum import sha256_file
 from pipelines.readers import ReaderError
 
 DJPK = "budget/djpk_apbd_jatim"

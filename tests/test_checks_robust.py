@@ -16,12 +16,12 @@ import pytest
 import sqlite_utils
 from conftest import run_publish
 
-import pipelines.build  # noqa: F401 (imports every check module, as a build does)
-from pipelines.checks import CHECKS, grouped, is_warning, plain, run_checks
-from pipelines.errors import DescriptorError, RowMap
-from pipelines.load import check_foreign_keys
-from pipelines.model import CHECK_TYPES, Vocabulary, as_list, load_dataset
-from pipelines.regions import RegionLookup
+import pipelines.checks  # noqa: F401 (imports every check module, as a build does)
+from pipelines.checks.runner import CHECKS, grouped, is_warning, plain, run_checks
+from pipelines.core.errors import DescriptorError, RowMap
+from pipelines.core.model import CHECK_TYPES, Vocabulary, as_list, load_dataset
+from pipelines.stages.load import check_foreign_keys
+from pipelines.stages.regions import RegionLookup
 
 LUAS = Path("datasets/luas-wilayah")
 CHECK_KEY = "resources[0].jendela.checks[0]"

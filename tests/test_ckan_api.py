@@ -13,8 +13,8 @@ import pytest
 import yaml
 from conftest import ROOT, own_packages
 
-from pipelines import ckan_api
-from pipelines.release import current_release
+from pipelines.core.release import current_release
+from pipelines.web import ckan_api
 
 
 def call(server, action: str, query: str = "", body: bytes | None = None, prefix="/api/3/action/"):

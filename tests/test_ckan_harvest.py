@@ -19,8 +19,8 @@ import yaml
 from ckan_replay import ReplayPortal
 from conftest import ROOT, SAMPLE_CATALOG, run_publish
 
-from pipelines.ckan_client import ClientSettings
-from pipelines.ckan_harvest import HarvestOptions, harvest
+from pipelines.harvest.client import ClientSettings
+from pipelines.harvest.harvester import HarvestOptions, harvest
 
 MADE = [
     "doacoes-covid-19",

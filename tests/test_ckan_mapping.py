@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from pipelines import ckan_mapping as mapping
-from pipelines.ckan_client import PortalError
-from pipelines.ckan_infer import infer_resource
-from pipelines.model import Vocabulary
+from pipelines.core.model import Vocabulary
+from pipelines.harvest import mapping
+from pipelines.harvest.client import PortalError
+from pipelines.harvest.infer import infer_resource
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import pytest
 import yaml
 from conftest import ROOT, own_packages, run_publish
 
-from pipelines.ckan_client import ClientSettings
-from pipelines.ckan_harvest import HarvestOptions, harvest
-from pipelines.release import current_release
+from pipelines.core.release import current_release
+from pipelines.harvest.client import ClientSettings
+from pipelines.harvest.harvester import HarvestOptions, harvest
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import pytest
 from conftest import publish_in, run_publish
 
 from pipelines.build import DEFAULT_OUTPUT
-from pipelines.indonesian import IndonesianFormatError, parse_integer
-from pipelines.registry import load_catalog
-from pipelines.release import current_release, releases_dir
+from pipelines.core.indonesian import IndonesianFormatError, parse_integer
+from pipelines.core.registry import load_catalog
+from pipelines.core.release import current_release, releases_dir
 
 PENDUDUK = Path("datasets/penduduk-kota-bogor")
 

@@ -16,8 +16,8 @@ import yaml
 from conftest import REAL_CATALOG, SAMPLE_CATALOG
 from frictionless import Package
 
-from pipelines.model import SAMPLE_LABEL, Vocabulary, load_dataset
-from pipelines.registry import DATASET_ID, load_catalog
+from pipelines.core.model import SAMPLE_LABEL, Vocabulary, load_dataset
+from pipelines.core.registry import DATASET_ID, load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -1,9 +1,9 @@
 """Coverage is computed from the published tables and stated alike everywhere (issue #10 item 2).
 
-Units: pipelines/coverage.py on tiny SQLite databases built here. Then the default real build:
-for every dataset, the years and region codes its tables hold are read here with plain sqlite3
-(columns chosen by this test from SQLite's own schema, not by the pipeline), and the dataset page,
-the home page's facets, data.json, DCAT, schema.org and the served CKAN API must state exactly
+Units: pipelines/stages/coverage.py on tiny SQLite databases built here. Then the default real
+build: for every dataset, the years and region codes its tables hold are read here with plain
+sqlite3 (columns chosen by this test from SQLite's own schema, not by the pipeline), and the dataset
+page, the home page's facets, data.json, DCAT, schema.org and the served CKAN API must state exactly
 that. Only the wording (summary/period/places, pure functions tested on their own below) is
 shared with the pipeline.
 """
@@ -22,8 +22,8 @@ import lxml.html
 import pytest
 from conftest import ROOT, Server
 
-from pipelines import coverage
-from pipelines.model import Resource, Vocabulary
+from pipelines.core.model import Resource, Vocabulary
+from pipelines.stages import coverage
 
 # --- units ---------------------------------------------------------------------------------
 

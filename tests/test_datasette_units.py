@@ -15,19 +15,20 @@ from conftest import SAMPLE_CATALOG
 from datasette.app import Datasette
 from datasette.utils.asgi import Request
 
-from pipelines import catalog, datasette_layout
-from pipelines.datasette_api import openapi_view
-from pipelines.datasette_config import (
+from pipelines.catalog.datasette_metadata import (
     MAX_CUBE_ROWS,
     column_description,
     facet_cube,
     label_column,
     table_metadata,
 )
-from pipelines.datasette_errors import bad_filter, handle_error
-from pipelines.datasette_facets import cube_counts, equality_filters, index_cube
-from pipelines.datasette_format import display_cell, format_percent, format_rupiah
-from pipelines.datasette_i18n import (
+from pipelines.core.registry import load_catalog
+from pipelines.web import layout as datasette_layout
+from pipelines.web.api_pages import openapi_view
+from pipelines.web.cell_format import display_cell, format_percent, format_rupiah
+from pipelines.web.error_pages import bad_filter, handle_error
+from pipelines.web.facets import cube_counts, equality_filters, index_cube
+from pipelines.web.i18n import (
     PLACEHOLDER,
     datasette_js_strings,
     lookup_label,
@@ -35,8 +36,7 @@ from pipelines.datasette_i18n import (
     t,
     tt,
 )
-from pipelines.datasette_search import without_blank_search
-from pipelines.registry import load_catalog
+from pipelines.web.search import without_blank_search
 
 
 @pytest.mark.parametrize(
@@ -88,11 +88,11 @@ def test_every_string_is_used_somewhere():
     used = set()
     for template in datasette_layout.DATASETTE_TEMPLATES.glob("*.html"):
         used |= set(re.findall(r"""\btt?\("([a-z_]+)"\s*[,)]""", template.read_text()))
-    for module in Path(datasette_layout.__file__).parent.glob("datasette_*.py"):
+    for module in Path(datasette_layout.__file__).parent.glob("*.py"):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         if any(
             isinstance(node, ast.ImportFrom)
-            and node.module == "datasette_i18n"
+            and node.module == "i18n"
             and {"t", "tt"} & {alias.name for alias in node.names}
             for node in ast.walk(tree)
         ):  # a module that looks strings up itself: every string literal of it may be a key
@@ -118,8 +118,11 @@ def test_t_puts_english_beside_and_escapes():
         assert lookup_label(key, display) == tt(f"op_{key}"), key
 
 
-def test_database_name_is_the_catalogs():
-    assert datasette_layout.DATABASE == catalog.DATABASE
+def test_database_name_is_the_builds():
+    from pipelines.build import DB_NAME
+    from pipelines.core.release import DATABASE
+
+    assert f"{DATABASE}.db" == DB_NAME
 
 
 def test_blank_search_is_dropped_but_real_search_kept():

@@ -1,9 +1,13 @@
-"""Arrows point one way (DESIGN rule 3):
+"""Arrows point one way, by package (DESIGN "Layout"), with no exemptions:
 
-    metadata/ (data) <- model/registry <- stages <- build orchestration <- CLI and Datasette plugin
+    core <- readers <- stages <- checks <- catalog <- build.py (orchestration) <- publish.py
+                       stages <- web        (serving: core and the facet store the build wrote)
+            readers <- harvest              (reads what it downloads with our own readers)
 
-`pipelines/` never imports `datasets/` (a dataset's transform.py is loaded by path), and stages
-do not import each other sideways except through the few edges listed here, each with its reason.
+`core` imports nothing of ours outside core; `web` and `harvest` never import each other, and
+nothing `web` loads opens a network connection; no import loop between packages or modules (an
+import inside a function counts: hiding a loop in a function does not remove it). `pipelines/`
+never imports `datasets/` (a dataset's transform.py is loaded by path).
 """
 
 from __future__ import annotations
@@ -12,113 +16,222 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PIPELINES = ROOT / "pipelines"
-
-# Layer of each module; a module may import only from lower layers (or an allowed sideways edge).
-FOUNDATION = {"errors", "indonesian", "progress"}
-MODEL = {"model"}
-# release layout, the Jinja environment, and the provenance records of source snapshots
-BESIDE_MODEL = {"release", "templates", "provenance"}
-REGISTRY = {"registry"}
-ORCHESTRATION = {"build", "readme_table"}  # readme_table: docs from a finished build
-TOP = {"cli", "datasette_plugin", "ckan_api", "openapi"}
-LAYERS = {
-    **dict.fromkeys(FOUNDATION, 0),
-    **dict.fromkeys(MODEL, 1),
-    **dict.fromkeys(BESIDE_MODEL, 1.5),
-    **dict.fromkeys(REGISTRY, 2),
-    **dict.fromkeys(ORCHESTRATION, 4),
-    **dict.fromkeys(TOP, 5),
+TOP = "top"  # modules at the top of pipelines/: build.py (orchestration), __init__.py
+# Which packages each package may import (besides itself).
+ALLOWED = {
+    "core": set(),
+    "readers": {"core"},
+    "stages": {"core", "readers"},
+    "checks": {"core", "stages"},  # region_name compares rows with the region lookup of stages
+    "catalog": {"core", "stages"},  # Datasette metadata writes the facet store
+    "web": {"core", "stages"},  # the facet store the build wrote; the network rule keeps the rest
+    "harvest": {"core", "readers"},  # infers a schema by reading files as the build will
+    TOP: {"core", "readers", "stages", "checks", "catalog"},
 }
-STAGE_LAYER = 3  # every other module is a stage (fetch, readers, normalise, validate, load, ...)
-
-# Stage -> stage imports that are allowed, and why.
-SIDEWAYS = {
-    ("normalise", "readers"),  # the row-number column name a reader adds
-    ("export", "fetch"),  # sha256_file: one checksum function for inputs and downloads
-    ("datasette_config", "catalog"),  # the database name the site links to
-    ("datasette_config", "facet_store"),  # the arrays written beside each facet cube
-    ("datasette_config", "fetch"),  # sha256_file: inspect.json's database hash, one checksum
-    ("checks", "regions"),  # region_name compares rows with the region table's name index
-}
+# publish.py is thin: it calls the orchestration, the server launch, the harvester and core.
+CLI_ALLOWED = {TOP, "core", "catalog", "web", "harvest"}
+NETWORK_CLIENTS = {"urllib.request", "http.client", "socket", "requests", "urllib3", "httpx"}
+NETWORK_CLIENTS |= {"aiohttp", "ckanapi"}
 
 
-def layer(module: str) -> int:
-    if module.startswith("datasette_") and module != "datasette_config":
-        return 5
-    if module == "ckan_api":
-        return 5
-    if module.startswith("ckan_"):
-        return 4  # harvesting writes dataset folders: orchestration, like build
-
-    return LAYERS.get(module, STAGE_LAYER)
+def module_name(path: Path, root: Path) -> str:
+    """`pipelines/core/model.py` -> `pipelines.core.model`; a package's __init__ is the package."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def family(module: str) -> str:
-    return module.split("_")[0]
+def modules(root: Path) -> dict[str, Path]:
+    return {module_name(p, root): p for p in sorted((root / "pipelines").rglob("*.py"))}
 
 
-def imports_of(path: Path) -> set[str]:
-    """Top-level names imported from `pipelines` (relative or absolute) and other packages."""
-    tree = ast.parse(path.read_text())
+def imports_of(path: Path, name: str, known: set[str] | None = None) -> set[str]:
+    """Every module a file imports, anywhere in it, as absolute dotted names. `from .x import y`
+    names the module `x.y` when that is one of ours, else `x` (y is a name defined in x)."""
+    known = known or set()
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                found.add(f"pipelines.{node.module.split('.')[0]}")
-            elif node.level == 1:
-                found.update(f"pipelines.{alias.name}" for alias in node.names)
-            elif node.module:
-                found.add(node.module)
-        elif isinstance(node, ast.Import):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                child = f"{target}.{alias.name}"
+                found.add(child if child in known else target)
     return found
 
 
-def test_pipelines_never_import_datasets():
-    for path in PIPELINES.glob("*.py"):
-        for name in imports_of(path):
-            assert name.split(".")[0] != "datasets", f"{path.name} imports {name}"
+def graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports."""
+    found = modules(root)
+    known = set(found)
+    return {
+        name: {t for t in imports_of(path, name, known) if t in known and t != name}
+        for name, path in found.items()
+    }
 
 
-def test_arrows_point_one_way():
+def external_imports(root: Path = ROOT) -> dict[str, set[str]]:
+    found = modules(root)
+    return {
+        name: {t for t in imports_of(path, name) if not t.startswith("pipelines")}
+        for name, path in found.items()
+    }
+
+
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) >= 2 and parts[1] in ALLOWED:
+        return parts[1]
+    return TOP
+
+
+def wrong_way(root: Path = ROOT) -> list[str]:
+    """Imports from one package into another that ALLOWED does not list."""
     problems = []
-    for path in sorted(PIPELINES.glob("*.py")):
-        source = path.stem
-        if source == "__init__":
-            continue
-        for name in imports_of(path):
-            if not name.startswith("pipelines."):
-                continue
-            target = name.split(".")[1]
-            if target == source:
-                continue
-            if layer(target) < layer(source):
-                continue
-            if layer(target) == layer(source) and (
-                (source, target) in SIDEWAYS or family(source) == family(target)
-            ):
-                continue  # a listed edge, or one family (readers_sql -> readers, ckan_* -> ckan_*)
-            problems.append(
-                f"{source} (layer {layer(source)}) imports {target} (layer {layer(target)})"
-            )
+    for source, targets in sorted(graph(root).items()):
+        for target in sorted(targets):
+            a, b = package_of(source), package_of(target)
+            if a != b and b not in ALLOWED.get(a, set()):
+                problems.append(f"{source} ({a}) imports {target} ({b})")
+    return problems
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The import loops: strongly connected components of more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(edges.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def package_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {}
+    for source, targets in graph(root).items():
+        a = package_of(source)
+        edges.setdefault(a, set()).update(package_of(t) for t in targets if package_of(t) != a)
+    return edges
+
+
+def reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def network_from_web(root: Path = ROOT) -> list[str]:
+    """Modules a web module loads (directly or through ours) that import a network client."""
+    edges, external = graph(root), external_imports(root)
+    problems = []
+    for module in sorted(m for m in edges if package_of(m) == "web"):
+        for loaded in sorted(reachable(module, edges)):
+            clients = {
+                name
+                for name in external[loaded]
+                if any(name == c or name.startswith(c + ".") for c in NETWORK_CLIENTS)
+            }
+            if clients:
+                problems.append(f"{module} loads {loaded}, which imports {sorted(clients)}")
+    return problems
+
+
+def test_allowed_package_arrows_have_no_loop_and_keep_the_rules():
+    assert not cycles(ALLOWED)
+    assert ALLOWED["core"] == set()
+    assert "harvest" not in ALLOWED["web"] and "web" not in ALLOWED["harvest"]
+    assert not any("web" in targets or "harvest" in targets for targets in ALLOWED.values())
+
+
+def test_every_import_between_packages_points_the_allowed_way():
+    problems = wrong_way()
     assert not problems, "\n".join(problems)
 
 
+def test_no_import_loop_between_modules_or_packages():
+    assert not cycles(graph()), cycles(graph())
+    assert not cycles(package_graph()), cycles(package_graph())
+
+
+def test_nothing_served_opens_a_network_connection():
+    problems = network_from_web()
+    assert not problems, "\n".join(problems)
+
+
+def test_pipelines_never_import_datasets():
+    for name, targets in external_imports().items():
+        assert not any(t.split(".")[0] == "datasets" for t in targets), name
+
+
 def test_cli_is_thin():
-    """publish.py parses, calls pipelines/ and prints: it imports no stage directly."""
-    stages = {
-        name.split(".")[1]
-        for name in imports_of(ROOT / "publish.py")
-        if name.startswith("pipelines.") and layer(name.split(".")[1]) == STAGE_LAYER
+    """publish.py parses, calls pipelines/ and prints: no stage, reader or check directly."""
+    known = set(modules(ROOT))
+    used = {
+        package_of(t)
+        for t in imports_of(ROOT / "publish.py", "publish", known)
+        if t.startswith("pipelines.")
     }
-    assert not stages - {"ckan_harvest"}, stages
+    assert used <= CLI_ALLOWED, used - CLI_ALLOWED
 
 
-def test_the_checker_catches_a_sideways_import(tmp_path):
-    """The rule itself can fail: a stage importing another stage is reported."""
-    module = tmp_path / "validate.py"
-    module.write_text("from .load import insert_rows\n")
-    assert "pipelines.load" in imports_of(module)
-    assert layer("validate") == layer("load") == STAGE_LAYER
-    assert ("validate", "load") not in SIDEWAYS and family("validate") != family("load")
+def test_the_checker_catches_wrong_arrows_loops_and_network(tmp_path):
+    """The rules themselves can fail: planted bad imports in a copy-shaped tree are reported."""
+    files = {
+        "pipelines/__init__.py": "",
+        "pipelines/core/__init__.py": "",
+        "pipelines/core/model.py": "from ..stages.load import insert_rows\n",  # core -> stages
+        "pipelines/stages/__init__.py": "",
+        "pipelines/stages/load.py": "def insert_rows(): ...\n",
+        "pipelines/stages/fetch.py": "import urllib.request\n",
+        "pipelines/web/__init__.py": "",
+        "pipelines/web/plugin.py": "from ..harvest import client\n",  # web -> harvest
+        "pipelines/web/serve.py": "def later():\n    from ..stages.fetch import x\n",
+        "pipelines/harvest/__init__.py": "",
+        "pipelines/harvest/client.py": "import ckanapi\nfrom . import infer\n",
+        "pipelines/harvest/infer.py": "from .client import both\n",  # a loop
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    wrong = wrong_way(tmp_path)
+    assert "pipelines.core.model (core) imports pipelines.stages.load (stages)" in wrong
+    assert "pipelines.web.plugin (web) imports pipelines.harvest.client (harvest)" in wrong
+    assert cycles(graph(tmp_path)) == [["pipelines.harvest.client", "pipelines.harvest.infer"]]
+    network = network_from_web(tmp_path)
+    assert any(p.startswith("pipelines.web.plugin loads pipelines.harvest.client") for p in network)
+    assert any(p.startswith("pipelines.web.serve loads pipelines.stages.fetch") for p in network)

@@ -18,9 +18,9 @@ from datasette.filters import Filters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.datasette_config import facet_cube
-from pipelines.datasette_facets import store_filters
-from pipelines.facet_store import FacetStore, Selection, open_store, write_store
+from pipelines.catalog.datasette_metadata import facet_cube
+from pipelines.stages.facet_store import FacetStore, Selection, open_store, write_store
+from pipelines.web.facets import store_filters
 
 FACETS = ["jenis", "tahun", "status"]
 NUMERIC = {"tahun": "integer", "pagu_rp": "integer", "peserta": "integer", "rasio": "number"}

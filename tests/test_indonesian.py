@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import indonesian
-from pipelines.indonesian import (
+from pipelines.core import indonesian
+from pipelines.core.indonesian import (
     DateFormatError,
     IndonesianFormatError,
     NumberFormatError,

@@ -31,7 +31,7 @@ def test_every_command_and_dataset_is_documented_in_the_readme():
     import argparse
 
     import publish
-    from pipelines.registry import load_catalog
+    from pipelines.core.registry import load_catalog
 
     readme = (ROOT / "README.md").read_text()
     parser = publish._parser()
@@ -58,8 +58,8 @@ def test_readme_dataset_table_is_what_the_default_build_publishes(real):
     """The table is generated (`publish.py readme`), never kept by hand: regenerated from the
     default build, it must equal README's, and name every real dataset with its row count."""
     import publish
-    from pipelines.readme_table import dataset_table, table_in
-    from pipelines.registry import load_catalog
+    from pipelines.catalog.readme_table import dataset_table, table_in
+    from pipelines.core.registry import load_catalog
 
     generated = dataset_table(load_catalog(), real.manifest)
     assert table_in(ROOT / "README.md") == generated, "run `.venv/bin/python publish.py readme`"

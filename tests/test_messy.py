@@ -1,4 +1,4 @@
-"""The `table` reader (pipelines/readers_messy.py) on tiny inline files with the quirks of real
+"""The `table` reader (pipelines/readers/messy.py) on tiny inline files with the quirks of real
 government tables, and the bps-tabel-web dataset on the real BPS exports in ../shared/realdata."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from conftest import publish_in
 from openpyxl import Workbook
 
 from pipelines.readers import ROW_COLUMN, ReaderError, read_chunks
-from pipelines.readers_messy import sniff_format, table_frame
+from pipelines.readers.messy import sniff_format, table_frame
 
 MELT = {"id": ["nama"], "var_name": "tahun", "value_name": "nilai", "var_pattern": "[0-9]{4}"}
 
@@ -105,7 +105,7 @@ def test_the_real_bps_tables_build_with_codes_found_from_names(real):
     ) == [(2018, 367_755), (2019, 386_198), (2020, 410_988)]
 
 
-# --- unit-mismatch (pipelines/checks_units.py): the header's unit against the values' size
+# --- unit-mismatch (pipelines/checks/units.py): the header's unit against the values' size
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_the_real_bps_tables_build_with_codes_found_from_names(real):
     ],
 )
 def test_the_unit_a_header_declares(header, unit):
-    from pipelines.checks_units import declared_unit
+    from pipelines.checks.units import declared_unit
 
     assert (declared_unit(header) or (None,))[0] == unit
 
@@ -128,7 +128,7 @@ def test_the_unit_a_header_declares(header, unit):
 def test_values_that_fit_their_unit_are_not_flagged_and_those_that_do_not_are():
     import pandas as pd
 
-    from pipelines.checks_units import misfits
+    from pipelines.checks.units import misfits
 
     assert not misfits(pd.Series(["1.904,86", "903,98", "0"]), "miliar", 1e9).any()
     full = misfits(pd.Series(["1904864400898", "903975502083.97", "0"]), "miliar", 1e9)

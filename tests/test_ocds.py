@@ -18,8 +18,8 @@ from conftest import SAMPLE_CATALOG, run_publish
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
 
-from pipelines.ocds import OCID_PREFIX, release_package, write_release_package
-from pipelines.registry import load_catalog
+from pipelines.core.registry import load_catalog
+from pipelines.stages.ocds import OCID_PREFIX, release_package, write_release_package
 
 SCHEMA = Path(__file__).parent / "fixtures" / "ocds" / "schema"
 BASE_URL = "https://jendeladata.id/"  # the site's default address, as the embedded build uses

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from pipelines.datasette_openapi import load_packages, openapi_document
+from pipelines.web.openapi import load_packages, openapi_document
 
 TABLES = ("apbd", "penduduk", "tender", "wilayah")
 QUERIES = (

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import publish_in, read
 
-from pipelines.fetch import sha256_file
+from pipelines.core.checksum import sha256_file
 from pipelines.readers import ReaderError
-from pipelines.readers_procurement import split_category, split_labels
+from pipelines.readers.procurement import split_category, split_labels
 
 SPSE = "procurement/spse_lpse_kota_bandung_dt_lelang.json"
 SIRUP = "procurement/bandung_birms_sirup_2015_planning.sql"

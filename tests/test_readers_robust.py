@@ -15,12 +15,14 @@ import pytest
 from conftest import SAMPLE_CATALOG, run_publish
 from openpyxl import Workbook
 
-from pipelines import indonesian, readers_regions, regions
-from pipelines.indonesian import parse_column, scale_column
-from pipelines.normalise import normalise_chunk
+from pipelines.core import indonesian
+from pipelines.core.indonesian import parse_column, scale_column
+from pipelines.core.registry import load_catalog
 from pipelines.readers import ROW_COLUMN, ReaderError, chunked, read_chunks
-from pipelines.registry import load_catalog
-from pipelines.validate import LIMIT_ERRORS
+from pipelines.readers import regions as readers_regions
+from pipelines.stages import regions
+from pipelines.stages.normalise import normalise_chunk
+from pipelines.stages.validate import LIMIT_ERRORS
 
 PENDUDUK = Path("datasets/penduduk-kota-bogor")
 KEMISKINAN = Path("datasets/kemiskinan-jabar-odj")

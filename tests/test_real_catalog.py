@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import REAL_CATALOG, ROOT
 
-from pipelines.registry import load_catalog
+from pipelines.core.registry import load_catalog
 
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # "Kepmendagri 2025", "BPS (MFD 2018)": the edition of a code list or decree, not data years.

@@ -15,8 +15,8 @@ from fnmatch import fnmatchcase
 import pytest
 from conftest import run_publish
 
-from pipelines.fetch import sha256_file
-from pipelines.registry import load_catalog
+from pipelines.core.checksum import sha256_file
+from pipelines.core.registry import load_catalog
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ import pytest
 import sqlite_utils
 from conftest import REAL_CATALOG, SAMPLE_CATALOG, Server
 
-from pipelines.model import REGION_NAME_FIELDS, Vocabulary, load_dataset
-from pipelines.normalise import NormalisedChunk
-from pipelines.regions import fill_region_names
+from pipelines.core.model import REGION_NAME_FIELDS, Vocabulary, load_dataset
+from pipelines.stages.normalise import NormalisedChunk
+from pipelines.stages.regions import fill_region_names
 
 SURABAYA = "35.78"
 

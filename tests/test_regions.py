@@ -16,12 +16,12 @@ import sqlite_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines import readers_sql
-from pipelines.checks import run_checks
-from pipelines.errors import RowMap
-from pipelines.normalise import NormalisedChunk
+from pipelines.checks.runner import run_checks
+from pipelines.core.errors import RowMap
 from pipelines.readers import ReaderError, read_chunks
-from pipelines.regions import RegionLookup, fill_region_codes
+from pipelines.readers import sql as readers_sql
+from pipelines.stages.normalise import NormalisedChunk
+from pipelines.stages.regions import RegionLookup, fill_region_codes
 
 WILAYAH_SQL = "regions/kemendagri_2025/wilayah.sql"
 

@@ -73,7 +73,7 @@ def test_crash_in_a_late_stage_leaves_the_published_release_untouched(
     copy_project, tmp_path, monkeypatch
 ):
     from pipelines import build as build_module
-    from pipelines.registry import load_catalog
+    from pipelines.core.registry import load_catalog
 
     output = tmp_path / "out" / "build"
     catalog = load_catalog(copy_project / "datasets", copy_project / "metadata")
@@ -84,7 +84,7 @@ def test_crash_in_a_late_stage_leaves_the_published_release_untouched(
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("pipelines.datasette_config.write_datasette_files", disk_full)
+    monkeypatch.setattr("pipelines.catalog.datasette_metadata.write_datasette_files", disk_full)
     source = copy_project / PENDUDUK_CSV
     source.write_text(source.read_text().replace("104.161", "104.162", 1))
     with pytest.raises(OSError, match="No space left"):

@@ -144,8 +144,8 @@ def test_a_missing_source_fails_the_dataset_and_leaves_everything_as_it_was(proj
 def test_a_gzipped_snapshot_is_gzipped_again_deterministically(project):
     """A snapshot kept as .gz is replaced by a gzip of the new bytes with no name and mtime 0
     (what `gzip -n` writes), so the same source bytes always give the same file."""
-    from pipelines.fetch import refresh_snapshots
-    from pipelines.registry import load_catalog
+    from pipelines.core.registry import load_catalog
+    from pipelines.stages.fetch import refresh_snapshots
 
     folder = project / "datasets" / DATASET
     plain = folder / CHANGED

@@ -23,13 +23,13 @@ import rdflib
 import yaml
 from conftest import ROOT, SAMPLE_CATALOG, frictionless_validate, run_publish
 
-from pipelines.catalog_charts import chart_spec
-from pipelines.catalog_maps import Boundaries, match_features
-from pipelines.errors import DescriptorError
-from pipelines.export import _write_xlsx
-from pipelines.indonesian import region_name_key
-from pipelines.model import SAMPLE_LABEL, Resource
-from pipelines.registry import load_catalog
+from pipelines.catalog.charts import chart_spec
+from pipelines.catalog.maps import Boundaries, match_features
+from pipelines.core.errors import DescriptorError
+from pipelines.core.indonesian import region_name_key
+from pipelines.core.model import SAMPLE_LABEL, Resource
+from pipelines.core.registry import load_catalog
+from pipelines.stages.export import _write_xlsx
 
 SAMPLE_TEXT = f"{SAMPLE_LABEL['id']} / {SAMPLE_LABEL['en']}"
 RESOURCE_FORMATS = {"csv", "json", "xlsx", "parquet"}
@@ -262,8 +262,8 @@ def test_xlsx_never_writes_a_formula(tmp_path):
 
 
 def test_a_table_over_the_excel_limit_gets_no_xlsx_and_the_page_says_why(tmp_path, monkeypatch):
-    from pipelines import export
     from pipelines.build import build
+    from pipelines.stages import export
 
     monkeypatch.setattr(export, "XLSX_MAX_ROWS", 20)  # tender has 30 rows, penduduk 12
     output = tmp_path / "build"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.indonesian import region_name_key
+from pipelines.core.indonesian import region_name_key
 from pipelines.readers import FILE_COLUMN, ReaderError
 
 CROSSWALK = Path(__file__).resolve().parent / "pemda.csv"

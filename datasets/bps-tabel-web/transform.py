@@ -4,7 +4,7 @@ A BPS web table names its regions without codes ("Jakarta Selatan", "Kep Seribu"
 the region they all belong to ("DKI Jakarta"), so that last row is the parent of the rows above
 it and the name path of each row is "<last row> > <row>"; the build then finds the Kemendagri code
 from the path (descriptor: `region_from_name`). A one-row table (a province's own figures) is the
-region itself. The reader (`table`, pipelines/readers_messy.py) has already turned the year
+region itself. The reader (`table`, pipelines/readers/messy.py) has already turned the year
 columns into rows.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.regions import PATH_SEPARATOR
+from pipelines.stages.regions import PATH_SEPARATOR
 
 PER_PARENT = {"penduduk_kabkota_bps"}  # tables whose last row is the parent of the others
 

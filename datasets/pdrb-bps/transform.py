@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.regions import PATH_SEPARATOR
+from pipelines.stages.regions import PATH_SEPARATOR
 
 
 def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.indonesian import parse_column
+from pipelines.core.indonesian import parse_column
 
 SOURCE = "Dukcapil Kemendagri (data kependudukan dalam Kepmendagri No. 300.2.2-2138 Tahun 2025)"
 PERIOD = "Kepmendagri No. 300.2.2-2138 Tahun 2025"

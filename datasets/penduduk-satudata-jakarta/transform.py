@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.regions import PATH_SEPARATOR
+from pipelines.stages.regions import PATH_SEPARATOR
 
 SOURCE = "Satu Data Jakarta (satudata.jakarta.go.id)"
 LEVELS = ["nama_provinsi", "nama_kabupaten_kota", "nama_kecamatan", "nama_kelurahan"]

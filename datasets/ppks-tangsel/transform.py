@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.model import ROOT
+from pipelines.core.model import ROOT
 from pipelines.readers import FILE_COLUMN, ReaderError
-from pipelines.regions import PATH_SEPARATOR
+from pipelines.stages.regions import PATH_SEPARATOR
 
 TITLE = re.compile(
     r"\bdi\s+(?P<region>(?:Kota|Kabupaten|Kab\.)\s+.+?)\s+Tahun\s+(?P<year>\d{4})\b", re.IGNORECASE

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from pipelines.indonesian import parse_column
+from pipelines.core.indonesian import parse_column
 from pipelines.readers import FILE_COLUMN, ReaderError
 
 CROSSWALK = Path(__file__).resolve().parent / "lpse.csv"

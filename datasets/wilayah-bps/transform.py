@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.regions import PATH_SEPARATOR
+from pipelines.stages.regions import PATH_SEPARATOR
 
 MFD_SOURCE = "BPS MFD 2018 (mfdonline.bps.go.id, diambil 11 Januari 2018)"
 ODJ_SOURCE = "Open Data Jabar, Indeks Desa Membangun (DPMDes), kolom kode BPS dan Kemendagri"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.indonesian import parse_column
+from pipelines.core.indonesian import parse_column
 
 LEVELS = {1: "provinsi", 2: "kabupaten_kota", 3: "kecamatan", 4: "desa_kelurahan"}
 VILLAGE_KINDS = {"1": "kelurahan", "2": "desa", "3": "desa_adat"}

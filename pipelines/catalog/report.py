@@ -1,0 +1,68 @@
+"""Validation reports: every issue of one resource, as JSON for tools and HTML for people.
+
+The CLI prints only the first issues; the report keeps all of them (up to the validator's limit),
+so a data officer can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..core.errors import Issue
+from ..core.release import REPORTS, site_dir
+from .templates import environment
+
+
+def report_paths(dataset_id: str, resource_name: str) -> tuple[str, str]:
+    base = f"{REPORTS}/{dataset_id}/{resource_name}"
+    return f"{base}.json", f"{base}.html"
+
+
+def write_report(
+    release: Path,
+    dataset_id: str,
+    resource_name: str,
+    source: str,
+    rows: int,
+    issues: list[Issue],
+    quarantined: bool = False,
+    warnings: list[Issue] | None = None,
+) -> dict:
+    """`quarantined`: the rows with issues were left out of the published table (policy
+    `on_error: quarantine`), so the table is published although the report lists errors.
+    `warnings`: findings published with the table instead of failing it (a check declared
+    `on_mismatch: warn`, e.g. totals the source does not add up); listed, never hidden."""
+    warnings = list(warnings or [])
+    json_rel, html_rel = report_paths(dataset_id, resource_name)
+    site = site_dir(release)
+    (site / json_rel).parent.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    for issue in issues:
+        counts[issue.type] = counts.get(issue.type, 0) + 1
+    document = {
+        "dataset": dataset_id,
+        "resource": resource_name,
+        "source": source,
+        "valid": not issues,
+        "quarantined": quarantined,
+        "rows": rows,
+        "error_count": len(issues),
+        "error_types": dict(sorted(counts.items())),
+        "errors": [issue.as_dict() for issue in issues],
+        "warning_count": len(warnings),
+        "warnings": [warning.as_dict() for warning in warnings],
+    }
+    (site / json_rel).write_text(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    html = environment().get_template("report.html").render(report=document, root="../../")
+    (site / html_rel).write_text(html, encoding="utf-8")
+    return {
+        "valid": not issues,
+        "quarantined": quarantined,
+        "errors": len(issues),
+        "warnings": len(warnings),
+        "json": json_rel,
+        "html": html_rel,
+    }

@@ -1,0 +1,121 @@
+"""The Jinja2 environment for everything we render: site pages, feeds and validation reports.
+
+User-facing strings live in metadata/translations/<lang>.yaml, never in templates. A page is
+rendered once per language with `lang` in its context: `t("key")` gives the string in the page's
+language (Indonesian when no `lang` is set, as in validation reports), `en("key")` always English,
+and the `tr` filter picks one side of a bilingual `{"id": ..., "en": ...}` value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from ..core.indonesian import format_number
+from ..core.model import METADATA_DIR, ROOT, read_yaml
+
+TEMPLATES_DIR = ROOT / "site" / "templates"
+LANGUAGES = ("id", "en")
+# Descriptions are Markdown written by us; raw HTML in them is not rendered (no injection).
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+@cache
+def translations(lang: str) -> dict[str, str]:
+    return read_yaml(METADATA_DIR / "translations" / f"{lang}.yaml") or {}
+
+
+def translate(key: str, lang: str = "id") -> str:
+    table = translations(lang)
+    if key not in table:
+        raise KeyError(f"translation key {key!r} missing from metadata/translations/{lang}.yaml")
+    return table[key]
+
+
+def markdown_html(text: str) -> str:
+    return _MARKDOWN.render(text or "")
+
+
+def markdown_inline(text: str) -> Markup:
+    """One line of Markdown (field descriptions: `code`, *emphasis*), HTML escaped."""
+    return Markup(_MARKDOWN.renderInline(text or ""))
+
+
+def markdown_text(text: str) -> str:
+    """Plain text of a Markdown description (for cards, feeds and JSON-LD), one line."""
+    words = []
+    for token in _MARKDOWN.parse(text or ""):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type == "paragraph_close":
+            words.append(" ")
+    return re.sub(r"\s+", " ", "".join(words)).strip()
+
+
+def format_compact(value, lang: str = "id") -> str:
+    """Short amounts for chart labels: 2,68 T / 2.68 tn (the words come from translations)."""
+    if value is None:
+        return ""
+    number = float(value)
+    for power, key in ((12, "num_trillion"), (9, "num_billion"), (6, "num_million")):
+        if abs(number) >= 10**power:
+            return f"{format_number(number / 10**power, 2, lang)} {translate(key, lang)}"
+    return format_number(number, 0, lang)
+
+
+def format_bytes(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def json_script(value) -> Markup:
+    """JSON safe inside <script>: `<`, `>` and `&` escaped so no `</script>` can close it."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def _lang(context) -> str:
+    return context.get("lang") or "id"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["t"] = jinja2.pass_context(lambda ctx, key: translate(key, _lang(ctx)))
+    env.globals["en"] = lambda key: translate(key, "en")
+    env.globals["languages"] = LANGUAGES
+    env.filters["tr"] = jinja2.pass_context(
+        lambda ctx, value: (
+            value.get(_lang(ctx)) or value.get("id")
+            if isinstance(value, dict) and "id" in value
+            else value
+        )
+    )
+    env.filters["number"] = jinja2.pass_context(
+        lambda ctx, value, decimals=0: format_number(value, decimals, _lang(ctx))
+    )
+    env.filters["compact"] = jinja2.pass_context(lambda ctx, v: format_compact(v, _lang(ctx)))
+    env.filters["filesize"] = format_bytes
+    env.filters["md_inline"] = markdown_inline
+    env.filters["json_script"] = json_script
+    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return env

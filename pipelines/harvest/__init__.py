@@ -1,0 +1,2 @@
+"""Harvesting from CKAN portals: the client, schema inference, metadata mapping and the harvester
+that writes ordinary dataset folders."""

@@ -1,0 +1,162 @@
+"""Normalise stage: text chunks from a reader become columns in the Table Schema's own terms.
+
+It renames source headers to field names, runs the dataset's transform.py if it has one, and turns
+every cell into the canonical text of its type with the Indonesian parsers (`1.234,5` -> `1234.5`,
+`26 Mei 2015` -> `2015-05-26`, `3271` -> `32.71`), then multiplies out a field's `jendela.scale`
+(`17986.5` milyar -> `17986500000000`). A cell that cannot be parsed becomes an Issue with its
+source row and column, and is left empty, never guessed. Issues stop at a limit the build gives
+(a million bad dates would otherwise be a million Issues in memory); the rows stay marked bad all
+the same, and `capped` says the list is incomplete.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import pandas as pd
+
+from ..core.errors import Issue
+from ..core.indonesian import parse_column, scale_column
+from ..core.model import Dataset, Resource
+from ..readers import ROW_COLUMN
+
+Transform = Callable[[pd.DataFrame, str], pd.DataFrame]
+
+
+@dataclass
+class NormalisedChunk:
+    frame: pd.DataFrame  # the schema's fields, in order, as canonical text (NA for empty)
+    rows: pd.Series  # the source row number of each row
+    issues: list[Issue] = field(default_factory=list)
+    bad_rows: set[int] = field(default_factory=set)  # positions in `frame` with parse errors
+    room: int | None = None  # how many Issues this chunk may still collect (None: no limit)
+    capped: bool = False  # some problems got no Issue: the chunk had more than `room`
+
+    def take(self, wanted: int) -> int:
+        """How many of `wanted` new Issues fit; sets `capped` when not all of them do."""
+        if self.room is None:
+            return wanted
+        fits = max(min(wanted, self.room - len(self.issues)), 0)
+        self.capped = self.capped or fits < wanted
+        return fits
+
+
+def load_transform(dataset: Dataset) -> Transform | None:
+    """The dataset's transform.py, loaded by path: pipelines/ never imports datasets/ by name."""
+    path = dataset.folder / "transform.py"
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"jendela_transform_{dataset.id}", path)
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+        return module.transform
+    except Exception as exc:
+        raise TransformLoadError(
+            f"datasets/{dataset.id}/transform.py cannot be loaded: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+class TransformLoadError(ValueError):
+    """transform.py has a syntax error, fails on import, or defines no `transform`."""
+
+
+def normalise_chunk(
+    chunk: pd.DataFrame,
+    resource: Resource,
+    source_name: str,
+    transform: Transform | None = None,
+    room: int | None = None,
+) -> NormalisedChunk:
+    """The chunk as the schema's fields in canonical text, with an Issue per failed cell, up to
+    `room` Issues (the build passes what is left of its per-table limit)."""
+    frame = chunk.rename(columns=resource.column_map)
+    if transform is not None:
+        try:
+            frame = transform(frame, resource.name)
+        except Exception as exc:  # a dataset's own code: report it as that dataset's failure
+            raise TransformError(resource, source_name, chunk, exc) from exc
+    derived = resource.derived_fields  # filled by the build (regions.py), not read
+    missing = [n for n in resource.field_names if n not in frame.columns and n not in derived]
+    if missing:
+        raise MissingColumnsError(resource, source_name, missing, list(chunk.columns))
+    rows = frame[ROW_COLUMN].reset_index(drop=True)
+    out = {}
+    result = NormalisedChunk(pd.DataFrame(), rows, room=room)
+    for field_descriptor in resource.fields:
+        name = field_descriptor["name"]
+        if name in derived:
+            out[name] = pd.array([pd.NA] * len(rows), dtype="string")
+            continue
+        source = frame[name].reset_index(drop=True)
+        parsed = parse_column(source, resource.parse_kind(field_descriptor))
+        scale = (field_descriptor.get("jendela") or {}).get("scale")
+        if scale:  # a source unit (ribu, milyar) multiplied out exactly, after parsing
+            whole = field_descriptor.get("type") == "integer"
+            parsed = scale_column(parsed, int(scale), whole=whole)
+        out[name] = parsed.values
+        failed = parsed.errors.notna()
+        if failed.any():
+            positions = failed.index[failed]
+            result.bad_rows.update(positions.tolist())  # complete even when Issues are capped
+            for position in positions[: result.take(len(positions))]:
+                result.issues.append(
+                    Issue(
+                        dataset=resource.dataset_id,
+                        resource=resource.name,
+                        type="parse-error",
+                        message=str(parsed.errors[position]),
+                        file=source_name,
+                        row=int(rows[position]),
+                        column=name,
+                        value=str(source[position]),
+                        hint=f"expected a value of type {field_descriptor.get('type', 'string')}",
+                    )
+                )
+    result.frame = pd.DataFrame(out)
+    return result
+
+
+class ChunkError(ValueError):
+    """A chunk that cannot be normalised at all; `issue` says why, for the report."""
+
+    issue: Issue
+
+
+class TransformError(ChunkError):
+    def __init__(self, resource: Resource, source_name: str, chunk: pd.DataFrame, exc: Exception):
+        rows = chunk[ROW_COLUMN]
+        span = f"rows {rows.iloc[0]}-{rows.iloc[-1]}" if len(rows) else "no rows"
+        self.issue = Issue(
+            dataset=resource.dataset_id,
+            resource=resource.name,
+            type="transform-error",
+            message=f"datasets/{resource.dataset_id}/transform.py raised "
+            f"{type(exc).__name__}: {exc} (on {span})",
+            file=source_name,
+            hint="transform.py stopped on this input: if the message names a data problem, "
+            "fix the source file; otherwise fix transform.py. Then run "
+            "`python publish.py validate <id>`",
+        )
+        super().__init__(self.issue.message)
+
+
+class MissingColumnsError(ChunkError):
+    def __init__(self, resource: Resource, source_name: str, missing: list[str], found: list[str]):
+        self.resource = resource
+        self.issue = Issue(
+            dataset=resource.dataset_id,
+            resource=resource.name,
+            type="missing-column",
+            message=(
+                f"columns {', '.join(missing)} not found in the source; it has "
+                f"{', '.join(c for c in found if c != ROW_COLUMN)}"
+            ),
+            file=source_name,
+            row=1,
+            hint="map source headers to field names in jendela.columns",
+        )
+        super().__init__(self.issue.message)

@@ -1,0 +1,75 @@
+"""Quarantine: publish a table without its bad rows, and publish the bad rows beside it, flagged.
+
+A dataset whose descriptor says `on_error: quarantine` accepts that official data has known
+errors (e.g. scrambled rows in one year): the rows with issues leave the published table and go
+to `<resource>.quarantine.csv` with their source file, source row and the reasons, so nothing is
+hidden and nothing is lost. Table-level problems (a missing column, an unreadable file) and
+reports cut short by the validator's error limit still fail the dataset: only rows we can name
+are quarantined.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import Issue, RowMap
+
+CHUNK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    rows: int  # rows moved out of the table
+    kept: int  # rows left in the table
+    path: Path  # the quarantine CSV
+
+
+def can_quarantine(issues: list[Issue], limit_reached: bool) -> bool:
+    return not limit_reached and all(i.row is not None and i.file for i in issues)
+
+
+def quarantine(
+    staging: Path, rows_from: RowMap, issues: list[Issue], target: Path
+) -> tuple[Quarantined, RowMap]:
+    """Rewrite `staging` without the rows named by `issues`; write them to `target`.
+
+    Returns the new row map (positions shift once rows are removed).
+    """
+    reasons: dict[int, list[str]] = {}
+    where = rows_from.positions({(i.file, i.row) for i in issues})
+    for issue in issues:
+        text = f"{issue.type}: {issue.column or '-'}: {issue.message}"
+        for position in where.get((issue.file, issue.row), []):
+            reasons.setdefault(position, []).append(text)
+    bad = np.array(sorted(reasons), dtype=np.int64)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    kept_path = staging.with_suffix(".kept.csv")
+    offset = 0
+    with (
+        open(kept_path, "w", encoding="utf-8", newline="") as kept_out,
+        open(target, "w", encoding="utf-8", newline="") as bad_out,
+    ):
+        writer = csv.writer(bad_out, lineterminator="\n")
+        for number, chunk in enumerate(
+            pd.read_csv(staging, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS)
+        ):
+            if number == 0:
+                kept_out.write(",".join(chunk.columns) + "\n")
+                writer.writerow(["sumber_berkas", "sumber_baris", "masalah", *chunk.columns])
+            positions = np.arange(offset, offset + len(chunk))
+            is_bad = np.isin(positions, bad)
+            chunk[~is_bad].to_csv(kept_out, header=False, index=False, lineterminator="\n")
+            for position, row in zip(
+                positions[is_bad], chunk[is_bad].itertuples(index=False), strict=True
+            ):
+                file, source_row = rows_from.locate(int(position))
+                writer.writerow([file, source_row, " | ".join(reasons[int(position)]), *row])
+            offset += len(chunk)
+    kept_path.replace(staging)
+    kept_map = rows_from.without(bad)
+    return Quarantined(rows=len(bad), kept=len(kept_map), path=target), kept_map

@@ -1,0 +1,80 @@
+"""Validate stage: the normalised table is checked against its Table Schema by frictionless.
+
+frictionless is the one judge of validity (types, required, patterns, enums, ranges, primary
+keys), so our rules and any Frictionless tool agree. It reads the normalised CSV that will also be
+published, in a stream, so memory stays flat however long the table is. Row numbers it reports
+are those of the normalised file; they are mapped back to the source file's rows here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from frictionless import Resource as FrictionlessResource
+from frictionless import Schema
+
+from ..core.errors import Issue, RowMap
+from ..core.model import Resource
+
+# frictionless stops at 1,000 errors by default; we keep more but not without bound.
+LIMIT_ERRORS = 10_000
+
+
+@dataclass
+class ValidationResult:
+    issues: list[Issue]
+    limit_reached: bool = False  # the validator stopped early: later rows were not checked
+
+
+def validate_table(
+    resource: Resource,
+    staging: Path,
+    rows_from: RowMap,
+    limit_errors: int = LIMIT_ERRORS,
+) -> ValidationResult:
+    schema = Schema.from_descriptor(resource.frictionless_schema())
+    table = FrictionlessResource(path=staging.name, basepath=str(staging.parent), schema=schema)
+    report = table.validate(limit_errors=limit_errors)
+    task = report.tasks[0]
+    issues: list[Issue] = []
+    for error in list(report.errors) + list(task.errors):
+        staging_row = getattr(error, "row_number", None)
+        file, row = rows_from.label, None
+        if staging_row is not None and 2 <= staging_row < len(rows_from) + 2:
+            file, row = rows_from.locate(staging_row - 2)
+        issues.append(
+            Issue(
+                dataset=resource.dataset_id,
+                resource=resource.name,
+                type=error.type,
+                message=_short_message(error),
+                file=file,
+                row=row,
+                column=getattr(error, "field_name", None) or None,
+                value=_cell(error),
+                hint=_hint(resource, error),
+            )
+        )
+    return ValidationResult(issues=issues, limit_reached=len(issues) >= limit_errors)
+
+
+def _cell(error) -> str | None:
+    cell = getattr(error, "cell", None)
+    return None if cell is None else str(cell)
+
+
+def _short_message(error) -> str:
+    note = getattr(error, "note", "") or ""
+    return f"{error.title}: {note}" if note else error.message
+
+
+def _hint(resource: Resource, error) -> str | None:
+    name = getattr(error, "field_name", None)
+    if not name or name not in resource.field_names:
+        return error.description or None
+    descriptor = next(f for f in resource.fields if f["name"] == name)
+    constraints = descriptor.get("constraints") or {}
+    parts = [f"type {descriptor.get('type', 'string')}"]
+    parts += [f"{key} {value}" for key, value in constraints.items()]
+    return "expected " + ", ".join(parts)

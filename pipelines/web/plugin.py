@@ -1,0 +1,170 @@
+"""Our Datasette plugin: the top of the dependency graph, where the catalog meets the server.
+
+It mounts the static catalog on the Datasette server, so one port serves both: the catalog is the
+front door at `/`, Datasette's own database index moves to `/-/` and the tables stay at
+`/jendela/<table>`. The release folder's parts come from plugin configuration, which
+`publish.py serve` sets (`site_dir`, `facet_counts`, `facet_store`; see datasette_serve.py).
+
+Each job lives in its own module; this file only wires them to Datasette's hooks:
+- datasette_format: Rupiah and percentages in HTML cells (JSON and CSV keep plain numbers);
+- datasette_i18n: Indonesian-first interface strings for our template overrides;
+- datasette_facets: facet counts from the precomputed cube and arrays (facet_store);
+- datasette_csv: complete CSV exports (prebuilt files, or every row streamed);
+- datasette_search: a blank search box means no search (not an FTS5 syntax error);
+- datasette_api: /-/openapi.json and the /-/api guide;
+- datasette_index: Datasette's database index at /-/, in Indonesian;
+- datasette_errors: bad filter values as bilingual 400s naming the filter, slow queries the limit;
+- datasette_sources: the licence and source of every table a query page reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response, asgi_send_file
+
+from ..core.indonesian import format_number
+from ..core.release import DATABASE
+from .api_pages import api_page_view, openapi_view
+from .cell_format import display_cell, format_rupiah
+from .csv_export import csv_export_wrapper
+from .error_pages import handle_error
+from .facets import replace_column_facet
+from .i18n import template_functions, ui_script
+from .index import index_view
+from .layout import STATIC_MOUNT, cors_headers
+from .query_csv import query_csv_wrapper
+from .search import blank_search_wrapper
+from .sources import query_sources
+
+SITE_SECTIONS = ("dataset", "downloads", "reports", "assets", "en")
+# Files at the site root besides index.html (written by catalog.py and catalog_*.py).
+SITE_FILES = (
+    "catalog.jsonld",
+    "data.json",
+    "search-index.json",
+    "sitemap.xml",
+    "robots.txt",
+    "atom.xml",
+)
+FILE_CHUNK = 1 << 20
+CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".parquet": "application/vnd.apache.parquet",
+    ".jsonld": "application/ld+json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+}
+
+
+def _site_dir(datasette) -> Path | None:
+    config = datasette.plugin_config("jendela") or {}
+    folder = config.get("site_dir")
+    return Path(folder).resolve() if folder else None
+
+
+def _resolve(site: Path, path: str) -> Path | None:
+    target = (site / path).resolve()
+    if not target.is_relative_to(site):
+        return None
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def _site_view(datasette):
+    async def view(request, send):
+        site = _site_dir(datasette)
+        path = request.url_vars.get("path", "") or "index.html"
+        target = _resolve(site, path) if site else None
+        if target is None:
+            response = Response.html(
+                "<h1>404</h1><p>Halaman tidak ditemukan / Page not found</p>", status=404
+            )
+            await response.asgi_send(send)
+            return
+        await asgi_send_file(
+            send,
+            target,
+            content_type=CONTENT_TYPES.get(target.suffix),
+            chunk_size=FILE_CHUNK,
+            headers=cors_headers(datasette),
+        )
+
+    return view
+
+
+@hookimpl
+def register_routes(datasette):
+    view = _site_view(datasette)
+    sections = "|".join(SITE_SECTIONS)
+    return [
+        (r"^/$", view),
+        (r"^/(?P<path>index\.html)$", view),
+        (rf"^/(?P<path>{'|'.join(f.replace('.', '[.]') for f in SITE_FILES)})$", view),
+        (rf"^/(?P<path>(?:{sections})/.*)$", view),
+        (r"^/-/openapi\.json$", openapi_view),
+        (r"^/-/api$", api_page_view),
+        (r"^/-/$", index_view),
+    ]
+
+
+@hookimpl
+def render_cell(value, column):
+    return display_cell(column, value)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.globals.update(template_functions())
+    env.globals["jendela_database"] = DATABASE  # the nav line links its canned queries
+    env.filters["angka"] = format_number
+    env.filters["rupiah"] = format_rupiah
+
+
+@hookimpl
+def extra_template_vars(datasette, database, table, view_name, template, request):
+    async def inner():
+        extra = {"jendela_facet_limit_ms": datasette.setting("facet_time_limit_ms")}
+        if database == DATABASE and table and view_name == "table":
+            config = datasette.plugin_config("jendela", database=database, table=table)
+            extra["jendela_table"] = config if config and "dataset" in config else None
+        if database == DATABASE and (template == "query.html" or template.startswith("query-")):
+            extra["jendela_query_sources"] = await query_sources(datasette, request)
+        return extra
+
+    return inner
+
+
+@hookimpl
+def extra_body_script():
+    """Datasette's JavaScript menus in Bahasa Indonesia too (see static/jendela-ui.js)."""
+    return ui_script()
+
+
+@hookimpl
+def extra_css_urls():
+    return [f"/{STATIC_MOUNT}/jendela.css"]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    csv_wrapper = csv_export_wrapper(datasette)
+    query_csv = query_csv_wrapper(datasette)
+    return lambda app: query_csv(csv_wrapper(blank_search_wrapper(app)))
+
+
+@hookimpl(wrapper=True)
+def register_facet_classes():
+    classes = yield
+    return replace_column_facet(classes)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    return handle_error(datasette, request, exception)
