@@ -187,7 +187,7 @@ def site_options(
     boundaries_licence: str | None = None,
 ):
     """The static site's options from the command line. A bad boundary file fails here, before
-    any dataset is built (catalog_maps.BoundariesError names the file and the place in it)."""
+    any dataset is built (catalog.maps.BoundariesError names the file and the place in it)."""
     from .catalog.maps import load_boundaries
     from .catalog.site import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
 

@@ -1,4 +1,4 @@
-"""Dataset checks (pipelines/checks*.py) that cannot take a build down, and that stay fast.
+"""Dataset checks (pipelines/checks/) that cannot take a build down, and that stay fast.
 
 Check settings are checked when the descriptor loads (model.CHECK_TYPES), `on_mismatch` works for
 every check type, and the vectorised checks report exactly what their row-by-row versions did.

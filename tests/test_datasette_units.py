@@ -83,7 +83,7 @@ def test_every_string_has_both_languages_and_every_template_key_exists():
 
 def test_every_string_is_used_somewhere():
     """The reverse check: no dead key. Templates ask with t("key")/tt("key"); a module importing
-    t or tt names its keys as string literals (datasette_errors picks one of two). js_* keys are
+    t or tt names its keys as string literals (web/error_pages.py picks one of two). js_* keys are
     Datasette's own menu texts, op_* its filter lookups (both looked up by prefix)."""
     used = set()
     for template in datasette_layout.DATASETTE_TEMPLATES.glob("*.html"):

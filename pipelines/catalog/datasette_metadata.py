@@ -19,7 +19,7 @@ facet value is selected, so the default page with its five descriptor facets too
 this machine. The database is immutable, so the counts can be computed at release time instead:
 one GROUP BY over all facet columns together gives the count of every combination of facet values
 (a "cube"), from which the facet counts under any combination of facet filters are sums
-(datasette_facets.py does that at serve time). The cube is small when facet columns are
+(web/facets.py does that at serve time). The cube is small when facet columns are
 categories (tender: ~5,400 rows); a table whose cube would exceed MAX_CUBE_ROWS gets none.
 """
 

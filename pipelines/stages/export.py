@@ -73,7 +73,7 @@ def export_resource(
     _write_parquet(resource, staging, parquet_path)
     files = [("csv", csv_path), ("json", json_path)]
     rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
-    if rows <= XLSX_MAX_ROWS:  # otherwise the page says why there is no XLSX (see catalog.py)
+    if rows <= XLSX_MAX_ROWS:  # otherwise the page says why there is no XLSX (see catalog/site.py)
         xlsx_path = folder / f"{resource.name}.xlsx"
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))

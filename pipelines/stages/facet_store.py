@@ -1,13 +1,13 @@
 """Facet counts under a range filter or a search, from arrays instead of a GROUP BY.
 
-The facet cube (datasette_config) answers any page whose filters are facet equalities. A range
-(`pagu_rp__gte=1000000000`) or a search selects rows the cube cannot see, and SQLite then needs a
-GROUP BY over every matching row: 760 ms for the 448,000 of 1,000,000 tender rows above 1 miliar,
-far past the facet time limit, so the page said "facets timed out". Per table with a cube, the
-release therefore keeps, in rowid order, each row's cube cell and the values of its numeric
+The facet cube (catalog/datasette_metadata.py) answers any page whose filters are facet equalities.
+A range (`pagu_rp__gte=1000000000`) or a search selects rows the cube cannot see, and SQLite then
+needs a GROUP BY over every matching row: 760 ms for the 448,000 of 1,000,000 tender rows above 1
+miliar, far past the facet time limit, so the page said "facets timed out". Per table with a cube,
+the release therefore keeps, in rowid order, each row's cube cell and the values of its numeric
 columns as NumPy arrays (`.npy`, memory-mapped when served). A filter becomes a boolean mask, and
-the facet counts of every facet column come from one `bincount` of the cells: ~25 ms for that
-same filter, ~35 ms for a search matching 83,000 rows.
+the facet counts of every facet column come from one `bincount` of the cells: ~25 ms for that same
+filter, ~35 ms for a search matching 83,000 rows.
 
 Only filters whose SQL meaning the arrays reproduce exactly are answered here (comparisons on
 integer and real columns, equalities on facet columns, rows given by rowid); for any other filter

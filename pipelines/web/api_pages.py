@@ -1,6 +1,6 @@
 """The API's two front doors: the OpenAPI 3 document at /-/openapi.json and a human page at /-/api.
 
-The document is generated once per server process (datasette_openapi.py) from the release's Table
+The document is generated once per server process (openapi.py) from the release's Table
 Schemas, the tables the database really holds and the server's own canned queries and page limit,
 then served with `servers` set to the address it was asked from, so a client generator or
 schemathesis pointed at any host gets working URLs. The human page lists every table with

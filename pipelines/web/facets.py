@@ -1,6 +1,6 @@
 """Datasette's column facet, answered from the release's precomputed facet counts when it can be.
 
-See datasette_config.py for why. A page whose only filters are equalities on facet columns
+See catalog/datasette_metadata.py for why. A page whose only filters are equalities on facet columns
 (the default page, or any combination of clicked facet values) gets its facet counts by summing
 the precomputed cube. A range filter or a search gets them from the release's arrays
 (facet_store.py): the cube's cells counted under a mask. Any other filter (`contains`,

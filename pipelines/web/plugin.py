@@ -3,18 +3,18 @@
 It mounts the static catalog on the Datasette server, so one port serves both: the catalog is the
 front door at `/`, Datasette's own database index moves to `/-/` and the tables stay at
 `/jendela/<table>`. The release folder's parts come from plugin configuration, which
-`publish.py serve` sets (`site_dir`, `facet_counts`, `facet_store`; see datasette_serve.py).
+`publish.py serve` sets (`site_dir`, `facet_counts`, `facet_store`; see serve.py).
 
 Each job lives in its own module; this file only wires them to Datasette's hooks:
-- datasette_format: Rupiah and percentages in HTML cells (JSON and CSV keep plain numbers);
-- datasette_i18n: Indonesian-first interface strings for our template overrides;
-- datasette_facets: facet counts from the precomputed cube and arrays (facet_store);
-- datasette_csv: complete CSV exports (prebuilt files, or every row streamed);
-- datasette_search: a blank search box means no search (not an FTS5 syntax error);
-- datasette_api: /-/openapi.json and the /-/api guide;
-- datasette_index: Datasette's database index at /-/, in Indonesian;
-- datasette_errors: bad filter values as bilingual 400s naming the filter, slow queries the limit;
-- datasette_sources: the licence and source of every table a query page reads.
+- cell_format: Rupiah and percentages in HTML cells (JSON and CSV keep plain numbers);
+- i18n: Indonesian-first interface strings for our template overrides;
+- facets: facet counts from the precomputed cube and arrays (stages/facet_store.py);
+- csv_export: complete CSV exports (prebuilt files, or every row streamed);
+- search: a blank search box means no search (not an FTS5 syntax error);
+- api_pages: /-/openapi.json and the /-/api guide;
+- index: Datasette's database index at /-/, in Indonesian;
+- error_pages: bad filter values as bilingual 400s naming the filter, slow queries the limit;
+- sources: the licence and source of every table a query page reads.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from .search import blank_search_wrapper
 from .sources import query_sources
 
 SITE_SECTIONS = ("dataset", "downloads", "reports", "assets", "en")
-# Files at the site root besides index.html (written by catalog.py and catalog_*.py).
+# Files at the site root besides index.html (written by pipelines/catalog/).
 SITE_FILES = (
     "catalog.jsonld",
     "data.json",

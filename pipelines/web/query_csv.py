@@ -3,7 +3,7 @@
 Datasette returns at most `max_returned_rows` rows for a SQL query (custom or canned) and its CSV
 export of such a query simply stops there with HTTP 200: a journalist downloading "all
 contracts above 1 M" would get the first 1,000 and no sign of the rest. Table exports are
-complete (datasette_csv.py); query results cannot be streamed safely, so this wrapper asks the
+complete (csv_export.py); query results cannot be streamed safely, so this wrapper asks the
 JSON endpoint of the same query first and, when Datasette says the result was truncated, answers
 HTTP 400 with a bilingual message that says why and what to do instead, never a partial file.
 """

@@ -1,12 +1,13 @@
 """The licence and source of every table a query reads, shown on canned query and SQL pages.
 
-A table page shows its table's licence and source (generated metadata, datasette_config.py), but a
-query's result mixes tables that each have their own: `belanja_per_kapita` divides a budget
-(apbd) by a population (penduduk) and names the region (wilayah). Which tables a query reads is
-known from its SQL: Datasette's query analysis compiles `EXPLAIN <sql>` on a read-only
-connection under SQLite's authorizer, which reports every table read (through CTEs, subqueries
-and views too), without running the query. A canned query is analysed once per server process
-(the database is immutable); a custom SQL query on each page view, as cheap as compiling it.
+A table page shows its table's licence and source (generated metadata,
+catalog/datasette_metadata.py), but a query's result mixes tables that each have their own:
+`belanja_per_kapita` divides a budget (apbd) by a population (penduduk) and names the region
+(wilayah). Which tables a query reads is known from its SQL: Datasette's query analysis compiles
+`EXPLAIN <sql>` on a read-only connection under SQLite's authorizer, which reports every table read
+(through CTEs, subqueries and views too), without running the query. A canned query is analysed once
+per server process (the database is immutable); a custom SQL query on each page view, as cheap as
+compiling it.
 """
 
 from __future__ import annotations
