@@ -30,10 +30,11 @@ from .stages.coverage import dataset_coverage
 from .stages.export import describe_file, export_package, export_resource, export_zip
 from .stages.fetch import CACHE_DIR, fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
-from .stages.normalise import ChunkError, TransformLoadError, load_transform, normalise_chunk
+from .stages.normalise import ChunkError, normalise_chunk
 from .stages.ocds import write_release_package
 from .stages.quarantine import can_quarantine, quarantine
 from .stages.regions import fill_region_codes, fill_region_names
+from .stages.transforms import TransformLoadError, load_transforms
 from .stages.validate import LIMIT_ERRORS, validate_table
 
 DB_NAME = f"{DATABASE}.db"
@@ -219,7 +220,7 @@ def _build_dataset(
     issues_all: list[Issue] = []
     current = None  # the resource being built, so a source error names it
     try:
-        transform = load_transform(dataset)
+        transforms = load_transforms(dataset)
         for resource in dataset.resources:
             current = resource
             issues, resource_entry = _build_resource(
@@ -231,7 +232,7 @@ def _build_dataset(
                 cache_dir,
                 remote,
                 overrides,
-                transform,
+                transforms.get(resource.name),
                 progress,
                 timer,
                 base_url,
@@ -324,7 +325,9 @@ def _build_resource(
                 for chunk in read_chunks(resource.reader, raw.path, resource.reader_options):
                     chunk.insert(1, FILE_COLUMN, origin)
                     room = max(LIMIT_ERRORS - parse_errors, 0)
-                    normalised = normalise_chunk(chunk, resource, origin, transform, room)
+                    normalised = normalise_chunk(
+                        chunk, resource, origin, transform, room, source_path=raw.path
+                    )
                     parse_errors += len(normalised.issues)
                     fill_region_codes(db, resource, normalised, origin)
                     fill_region_names(db, resource, normalised)

@@ -6,6 +6,7 @@ runs it, on the embedded samples and on the real exports in shared/realdata (rea
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 
@@ -322,10 +323,13 @@ def test_real_lines_that_do_not_add_up_are_listed_not_hidden(real_budget, realda
 def _place(source: str) -> tuple[str, int]:
     from importlib.util import module_from_spec, spec_from_file_location
 
-    spec = spec_from_file_location("djpk_transform", ROOT / "datasets/apbd-djpk/transform.py")
+    folder = ROOT / "datasets/apbd-djpk"
+    spec = spec_from_file_location("djpk_transform", folder / "transform.py")
     module = module_from_spec(spec)
     spec.loader.exec_module(module)
-    code, year = module.place(source)
+    with open(folder / module.CROSSWALK, encoding="utf-8", newline="") as handle:
+        codes = module.crosswalk(csv.DictReader(handle))
+    code, year = module.place(source, codes)
     return code, int(year)
 
 

@@ -7,7 +7,8 @@
 `core` imports nothing of ours outside core; `web` and `harvest` never import each other, and
 nothing `web` loads opens a network connection; no import loop between packages or modules (an
 import inside a function counts: hiding a loop in a function does not remove it). `pipelines/`
-never imports `datasets/` (a dataset's transform.py is loaded by path).
+never imports `datasets/` (a dataset's transform.py is loaded by path), and a transform.py
+imports nothing of ours but `pipelines.api`.
 """
 
 from __future__ import annotations
@@ -196,6 +197,16 @@ def test_nothing_served_opens_a_network_connection():
 def test_pipelines_never_import_datasets():
     for name, targets in external_imports().items():
         assert not any(t.split(".")[0] == "datasets" for t in targets), name
+
+
+def test_dataset_transforms_import_only_the_api():
+    """datasets/*/transform.py may import pipelines.api and nothing else of ours (pipelines/api.py
+    is the stable surface; every other module may move)."""
+    transforms = sorted((ROOT / "datasets").glob("*/transform.py"))
+    assert transforms
+    for path in transforms:
+        ours = {t for t in imports_of(path, "transform") if t.split(".")[0] == "pipelines"}
+        assert ours <= {"pipelines.api"}, f"{path.relative_to(ROOT)} imports {sorted(ours)}"
 
 
 def test_cli_is_thin():

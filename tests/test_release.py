@@ -56,7 +56,7 @@ def test_broken_transform_fails_only_its_dataset(copy_project, tmp_path):
     assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
     before = table_rows(output, "tender")
     transform = copy_project / "datasets" / "tender-kota-bogor" / "transform.py"
-    transform.write_text("def transform(frame, resource):\n    raise RuntimeError('boom')\n")
+    transform.write_text("def transform(frame, context):\n    raise RuntimeError('boom')\n")
 
     result = publish_in(copy_project, "build", "-q", "--output", str(output))
 

@@ -12,49 +12,45 @@ government.
 
 from __future__ import annotations
 
-import csv
 import re
-from functools import cache
-from pathlib import Path, PurePosixPath
+from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 import pandas as pd
 
-from pipelines.core.indonesian import region_name_key
-from pipelines.readers import FILE_COLUMN, ReaderError
+from pipelines.api import FILE_COLUMN, TransformContext, TransformError, region_name_key
 
-CROSSWALK = Path(__file__).resolve().parent / "pemda.csv"
+CROSSWALK = "pemda.csv"
 YEAR = re.compile(r"[0-9]{4}")
 
 
-@cache
-def _codes() -> dict[str, str]:
-    with open(CROSSWALK, encoding="utf-8") as handle:
-        return {region_name_key(row["nama"]): row["kode_wilayah"] for row in csv.DictReader(handle)}
+def crosswalk(rows: Iterable[dict[str, str]]) -> dict[str, str]:
+    """Name key -> Kemendagri code, from the rows of pemda.csv."""
+    return {region_name_key(row["nama"]): row["kode_wilayah"] for row in rows}
 
 
-def place(source: str) -> tuple[str, str]:
+def place(source: str, codes: dict[str, str]) -> tuple[str, str]:
     """(kode_wilayah, tahun) of one export from its path: '.../2021/Kota_Malang.csv'."""
     path = PurePosixPath(source.replace("\\", "/"))
     year = path.parent.name
     if not YEAR.fullmatch(year):
-        raise ReaderError(
+        raise TransformError(
             f"{source}: the year must be the name of the file's folder (2021/Kota_Malang.csv); "
             f"found folder {year!r}"
         )
     name = path.stem.replace("_", " ")
-    code = _codes().get(region_name_key(name))
+    code = codes.get(region_name_key(name))
     if code is None:
-        raise ReaderError(
-            f"{source}: pemerintah daerah {name!r} tidak ada di {CROSSWALK.name} / government "
-            f"{name!r} is not in {CROSSWALK.name}; add its Kemendagri code there"
+        raise TransformError(
+            f"{source}: pemerintah daerah {name!r} tidak ada di {CROSSWALK} / government "
+            f"{name!r} is not in {CROSSWALK}; add its Kemendagri code there"
         )
     return code, year
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    if resource != "apbd_djpk":
-        return frame
-    places = {source: place(source) for source in frame[FILE_COLUMN].unique()}
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    codes = crosswalk(context.lookup(CROSSWALK))
+    places = {source: place(source, codes) for source in frame[FILE_COLUMN].unique()}
     frame = frame.copy()
     frame["kode_wilayah"] = frame[FILE_COLUMN].map(lambda s: places[s][0])
     frame["tahun"] = frame[FILE_COLUMN].map(lambda s: places[s][1])

@@ -10,54 +10,45 @@ whether the published total equals the sum of its parts.
 
 from __future__ import annotations
 
-import csv
 import re
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
-from pipelines.core.indonesian import region_name_key
-from pipelines.readers import FILE_COLUMN, ReaderError
+from pipelines.api import FILE_COLUMN, TransformContext, TransformError, region_name_key
 
-CROSSWALK = Path(__file__).resolve().parent / "pemda.csv"
+CROSSWALK = "pemda.csv"
 TITLE = re.compile(r"APBD\s+(?P<region>.+?)\s+Menurut\b.*\((?P<unit>[^()]*)\)\s*$", re.IGNORECASE)
 TOTAL = "Total"
 
 
-@cache
-def _codes() -> dict[str, str]:
-    with open(CROSSWALK, encoding="utf-8") as handle:
-        return {region_name_key(row["nama"]): row["kode_wilayah"] for row in csv.DictReader(handle)}
-
-
-def region_of(title: str, source: str) -> str:
+def region_of(title: str, source: str, codes: dict[str, str]) -> str:
     """The Kemendagri code of the government a table title names; the unit must be Rupiah."""
     match = TITLE.search(title)
     if match is None:
-        raise ReaderError(
+        raise TransformError(
             f"{source}: baris/row 1: judul/title {title!r} does not read 'APBD <pemerintah daerah> "
             "Menurut ... (<satuan>)'"
         )
     if match["unit"].strip().lower() != "rupiah":
-        raise ReaderError(
+        raise TransformError(
             f"{source}: baris/row 1: satuan/unit {match['unit']!r}: only '(Rupiah)' is read; "
             "a table in another unit needs its own scale"
         )
-    code = _codes().get(region_name_key(match["region"]))
+    code = codes.get(region_name_key(match["region"]))
     if code is None:
-        raise ReaderError(
+        raise TransformError(
             f"{source}: baris/row 1: pemerintah daerah {match['region']!r} tidak ada di "
-            f"{CROSSWALK.name} / government not in {CROSSWALK.name}; add its Kemendagri code there"
+            f"{CROSSWALK} / government not in {CROSSWALK}; add its Kemendagri code there"
         )
     return code
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    if resource != "realisasi_belanja":
-        return frame
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    crosswalk = {
+        region_name_key(row["nama"]): row["kode_wilayah"] for row in context.lookup(CROSSWALK)
+    }
     codes = {
-        (title, source): region_of(title, source)
+        (title, source): region_of(title, source, crosswalk)
         for title, source in frame[["judul", FILE_COLUMN]].drop_duplicates().itertuples(index=False)
     }
     frame = frame.copy()

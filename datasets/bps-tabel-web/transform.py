@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.stages.regions import PATH_SEPARATOR
-
-PER_PARENT = {"penduduk_kabkota_bps"}  # tables whose last row is the parent of the others
+from pipelines.api import PATH_SEPARATOR, TransformContext
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+def one_level(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    """Each row names its region on its own (a province's own figures)."""
     names = frame["nama_wilayah_sumber"].str.split().str.join(" ")
-    if resource in PER_PARENT and len(frame):
+    return frame.assign(nama_wilayah_sumber=names, kode_wilayah=pd.NA)
+
+
+def last_row_is_parent(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    """The last row is the region of all the rows above it: "DKI Jakarta > Kep Seribu"."""
+    names = frame["nama_wilayah_sumber"].str.split().str.join(" ")
+    if len(frame):
         parent = names.iloc[-1]
         names = names.where(names == parent, parent + PATH_SEPARATOR + names)
-    frame = frame.assign(nama_wilayah_sumber=names, kode_wilayah=pd.NA)
-    return frame
+    return frame.assign(nama_wilayah_sumber=names, kode_wilayah=pd.NA)
+
+
+TRANSFORMS = {
+    "garis_kemiskinan_provinsi": one_level,
+    "penduduk_kabkota_bps": last_row_is_parent,
+}

@@ -20,21 +20,30 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipelines.api import TransformContext, TransformError, reshaped
+
 SOURCE = "BPS, melalui Open Data Jabar (opendata.jabarprov.go.id)"
-# resource -> (source column, field); the field's jendela.scale holds the source unit
+# value field -> its source column; the table's schema has exactly one of these fields, and the
+# field's jendela.scale holds the source unit
 VALUES = {
-    "penduduk_miskin_odj": ("jumlah_penduduk_miskin", "jumlah_penduduk_miskin"),
-    "garis_kemiskinan_odj": ("garis_kemiskinan_perkapita", "garis_kemiskinan_rp"),
-    "pengeluaran_per_kapita_odj": ("pengeluaran_per_kapita", "pengeluaran_per_kapita_rp"),
+    "jumlah_penduduk_miskin": "jumlah_penduduk_miskin",
+    "garis_kemiskinan_rp": "garis_kemiskinan_perkapita",
+    "pengeluaran_per_kapita_rp": "pengeluaran_per_kapita",
 }
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    column, field = VALUES[resource]
-    return pd.DataFrame(
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    fields = [name for name in context.field_names if name in VALUES]
+    if len(fields) != 1:
+        raise TransformError(
+            f"table {context.resource_name} must have exactly one value field of "
+            f"{', '.join(VALUES)}; its schema has {len(fields)}"
+        )
+    field = fields[0]
+    column = VALUES[field]
+    return reshaped(
+        frame,
         {
-            "__row__": frame["__row__"],
-            "__file__": frame["__file__"],
             "kode_wilayah": frame["kode_kabupaten_kota"],
             "kode_wilayah_bps": frame["kode_kabupaten_kota"],
             "nama_wilayah_sumber": frame["nama_kabupaten_kota"],
@@ -43,5 +52,5 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
             "satuan_sumber": frame["satuan"].str.strip().str.lower(),
             "sumber": SOURCE,
             "periode": frame["tahun"],
-        }
+        },
     )

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipelines.api import TransformContext, reshaped
+
 SOURCE = (
     "Badan Informasi Geospasial (Surat B-16.10/DIGD-BIG/IGD.04.04/12/2024), kode Kepmendagri 2025"
 )
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    return pd.DataFrame(
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    return reshaped(
+        frame,
         {
-            "__row__": frame["__row__"],
-            "__file__": frame["__file__"],
             "kode_wilayah": frame["kode"],
             "nama_wilayah_sumber": frame["nama"],
             "luas_km2": frame["luas"],
             "sumber": SOURCE,
-        }
+        },
     )

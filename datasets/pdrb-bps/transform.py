@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.stages.regions import PATH_SEPARATOR
+from pipelines.api import PATH_SEPARATOR, TransformContext
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     names = frame["nama_wilayah_sumber"].str.split().str.join(" ")
     if len(frame):
         parent = names.iloc[-1]  # the last row is the province of the rows above it

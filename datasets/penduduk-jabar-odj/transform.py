@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipelines.api import TransformContext, reshaped
+
 SOURCE = (
     "Open Data Jabar, dataset jumlah-penduduk-berdasarkan-jenis-kelamin-di-jawa-barat "
     "(produsen data tidak disebut dalam berkas)"
 )
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    return pd.DataFrame(
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    return reshaped(
+        frame,
         {
-            "__row__": frame["__row__"],
-            "__file__": frame["__file__"],
             "kode_wilayah": frame["kode_kabupaten_kota"],
             "kode_wilayah_bps": frame["kode_kabupaten_kota"],
             "nama_wilayah_sumber": frame["nama_kabupaten_kota"],
@@ -34,5 +35,5 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
             "satuan": frame["satuan"].str.strip().str.lower(),
             "sumber": SOURCE,
             "periode": frame["tahun"],
-        }
+        },
     )

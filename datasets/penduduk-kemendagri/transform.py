@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.core.indonesian import parse_column
+from pipelines.api import ROW_COLUMN, TransformContext, TransformError, parse_column, reshaped
 
 SOURCE = "Dukcapil Kemendagri (data kependudukan dalam Kepmendagri No. 300.2.2-2138 Tahun 2025)"
 PERIOD = "Kepmendagri No. 300.2.2-2138 Tahun 2025"
@@ -19,24 +19,25 @@ YEAR = "2025"
 NATIONAL = "0"
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     frame = frame[frame["kode"].str.strip() != NATIONAL]
     numbers = {c: parse_column(frame[c], "integer").values.astype("Int64") for c in TOTALS}
     wrong = numbers["pria"] + numbers["wanita"] != numbers["total"]
     if wrong.fillna(False).any():
         first = frame[wrong.fillna(False).to_numpy()].iloc[0]
-        raise ValueError(
-            f"baris/row {first['__row__']} ({first['kode']} {first['nama']}): pria "
+        raise TransformError(
+            f"baris/row {first[ROW_COLUMN]} ({first['kode']} {first['nama']}): pria "
             f"{first['pria']} + wanita {first['wanita']} != total {first['total']}; "
-            f"{int(wrong.sum())} rows disagree with their totals"
+            f"{int(wrong.sum())} rows disagree with their totals",
+            row=int(first[ROW_COLUMN]),
+            column="total",
         )
     parts = []
     for column, sex in (("pria", "laki-laki"), ("wanita", "perempuan")):
         parts.append(
-            pd.DataFrame(
+            reshaped(
+                frame,
                 {
-                    "__row__": frame["__row__"],
-                    "__file__": frame["__file__"],
                     "kode_wilayah": frame["kode"],
                     "kode_wilayah_bps": pd.NA,
                     "nama_wilayah_sumber": frame["nama"],
@@ -47,11 +48,11 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
                     "satuan": "jiwa",
                     "sumber": SOURCE,
                     "periode": PERIOD,
-                }
+                },
             )
         )
     # Both rows of a region keep its source line, so an error names the line to open.
-    return pd.concat(parts).sort_values("__row__", kind="stable").reset_index(drop=True)
+    return pd.concat(parts).sort_values(ROW_COLUMN, kind="stable").reset_index(drop=True)
 
 
 TOTALS = ("pria", "wanita", "total")

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.stages.regions import PATH_SEPARATOR
+from pipelines.api import PATH_SEPARATOR, TransformContext, reshaped
 
 SOURCE = "Satu Data Jakarta (satudata.jakarta.go.id)"
 LEVELS = ["nama_provinsi", "nama_kabupaten_kota", "nama_kecamatan", "nama_kelurahan"]
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     names = frame[LEVELS].apply(lambda column: column.str.strip())
-    return pd.DataFrame(
+    return reshaped(
+        frame,
         {
-            "__row__": frame["__row__"],
-            "__file__": frame["__file__"],
             "kode_wilayah": pd.NA,
             "kode_wilayah_bps": pd.NA,
             "nama_wilayah_sumber": names.agg(PATH_SEPARATOR.join, axis=1),
@@ -34,5 +33,5 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
             "satuan": "jiwa",
             "sumber": SOURCE,
             "periode": frame["periode_data"],
-        }
+        },
     )

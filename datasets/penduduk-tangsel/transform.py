@@ -15,12 +15,14 @@ import re
 
 import pandas as pd
 
+from pipelines.api import TransformContext, reshaped
+
 LAYOUT_ROW = r"\(\d+\)"
 FOOTNOTE = re.compile(r"^\s*Sumber\s*:\s*(?P<text>.+?)\s*$", re.IGNORECASE)
 PERIOD = re.compile(r"Tahun\s+(?P<year>\d{4})(?:\s+Semester\s+(?P<semester>\d))?", re.IGNORECASE)
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     first = frame["Kode Wilayah"].astype("string").str.strip()
     notes = first.str.extract(FOOTNOTE)["text"].dropna()
     source = notes.iloc[-1] if len(notes) else pd.NA
@@ -31,10 +33,9 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
         label = year + (f" semester {period['semester']}" if period["semester"] else "")
     footnote = first.str.match(FOOTNOTE.pattern, flags=re.IGNORECASE).fillna(False)
     data = frame[~first.str.fullmatch(LAYOUT_ROW).fillna(False) & ~footnote]
-    return pd.DataFrame(
+    return reshaped(
+        data,
         {
-            "__row__": data["__row__"],
-            "__file__": data["__file__"],
             "kode_wilayah": data["Kode Wilayah"],
             "kode_wilayah_bps": pd.NA,
             "nama_wilayah_sumber": data["Nama Wilayah"],
@@ -45,5 +46,5 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
             "satuan": "jiwa",
             "sumber": source,
             "periode": label,
-        }
+        },
     )

@@ -13,16 +13,14 @@ dump does not state the way our columns want them:
 
 from __future__ import annotations
 
-import csv
 import re
-from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pandas as pd
 
-from pipelines.readers import FILE_COLUMN, ReaderError
+from pipelines.api import FILE_COLUMN, TransformContext, TransformError
 
-CROSSWALK = Path(__file__).resolve().parent / "instansi.csv"
+CROSSWALK = "instansi.csv"
 DATES = [
     "tanggal_awal_pengadaan",
     "tanggal_akhir_pengadaan",
@@ -31,15 +29,6 @@ DATES = [
 ]
 MONTH_FIRST = r"^\s*(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})\s*$"
 YEAR_IN_NAME = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9])")
-
-
-@cache
-def _codes() -> dict[str, str]:
-    with open(CROSSWALK, encoding="utf-8") as handle:
-        return {
-            " ".join(row["instansi"].lower().split()): row["kode_wilayah"]
-            for row in csv.DictReader(handle)
-        }
 
 
 def month_first_to_iso(values: pd.Series) -> pd.Series:
@@ -53,20 +42,22 @@ def month_first_to_iso(values: pd.Series) -> pd.Series:
 def year_of(source: str) -> str:
     found = YEAR_IN_NAME.findall(PurePosixPath(source.replace("\\", "/")).stem)
     if len(found) != 1:
-        raise ReaderError(
+        raise TransformError(
             f"{source}: tahun anggaran harus tertulis sekali di nama berkas / the fiscal year must "
             f"appear once in the file name (e.g. bandung_birms_sirup_2015_planning.sql)"
         )
     return found[0]
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    if resource != "rup_sirup":
-        return frame
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    codes = {
+        " ".join(row["instansi"].lower().split()): row["kode_wilayah"]
+        for row in context.lookup(CROSSWALK)
+    }
     frame = frame.copy()
     agency = frame["instansi"].astype("string")
     key = agency.str.lower().str.split().str.join(" ")
-    frame["kode_wilayah"] = key.map(_codes()).fillna(agency)
+    frame["kode_wilayah"] = key.map(codes).fillna(agency)
     for column in DATES:
         frame[column] = month_first_to_iso(frame[column])
     years = {source: year_of(source) for source in frame[FILE_COLUMN].unique()}

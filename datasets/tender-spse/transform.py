@@ -13,17 +13,14 @@ adds both facts.
 
 from __future__ import annotations
 
-import csv
 import re
-from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pandas as pd
 
-from pipelines.core.indonesian import parse_column
-from pipelines.readers import FILE_COLUMN, ReaderError
+from pipelines.api import FILE_COLUMN, TransformContext, TransformError, parse_column
 
-CROSSWALK = Path(__file__).resolve().parent / "lpse.csv"
+CROSSWALK = "lpse.csv"
 ROUNDED = {"hps_rp": "hps_dibulatkan", "nilai_kontrak_rp": "nilai_kontrak_dibulatkan"}
 
 
@@ -31,21 +28,20 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-@cache
-def _lpse() -> list[tuple[str, str]]:
-    with open(CROSSWALK, encoding="utf-8") as handle:
-        rows = [(_letters(row["lpse"]), row["kode_wilayah"]) for row in csv.DictReader(handle)]
+def _lpse(context: TransformContext) -> list[tuple[str, str]]:
+    """(LPSE name as letters and digits, region code), longest name first."""
+    rows = [(_letters(row["lpse"]), row["kode_wilayah"]) for row in context.lookup(CROSSWALK)]
     return sorted(rows, key=lambda row: -len(row[0]))
 
 
-def region_of(source: str) -> str:
+def region_of(source: str, lpse: list[tuple[str, str]]) -> str:
     stem = _letters(PurePosixPath(source.replace("\\", "/")).stem)
-    for name, code in _lpse():
+    for name, code in lpse:
         if name in stem:
             return code
-    raise ReaderError(
-        f"{source}: nama berkas tidak menyebut LPSE yang dikenal di {CROSSWALK.name} / the file "
-        f"name names no LPSE listed in {CROSSWALK.name} (e.g. spse_lpse_kota_bogor_dt_lelang.json)"
+    raise TransformError(
+        f"{source}: nama berkas tidak menyebut LPSE yang dikenal di {CROSSWALK} / the file "
+        f"name names no LPSE listed in {CROSSWALK} (e.g. spse_lpse_kota_bogor_dt_lelang.json)"
     )
 
 
@@ -57,10 +53,9 @@ def rounded_flags(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return frame
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    if resource != "tender_spse":
-        return frame
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    lpse = _lpse(context)
     frame = frame.copy()
-    codes = {source: region_of(source) for source in frame[FILE_COLUMN].unique()}
+    codes = {source: region_of(source, lpse) for source in frame[FILE_COLUMN].unique()}
     frame["kode_wilayah"] = frame[FILE_COLUMN].map(codes)
     return rounded_flags(frame, ROUNDED)

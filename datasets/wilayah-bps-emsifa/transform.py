@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from pipelines.readers import FILE_COLUMN
+from pipelines.api import FILE_COLUMN, TransformContext
 
 LEVEL_BY_FOLDER = {
     "regencies": "kabupaten_kota",
@@ -36,7 +36,7 @@ def _response(path: str) -> tuple[str, str | None]:
     return f"{folder}/{file.name}", LEVEL_BY_FOLDER.get(folder)
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     codes = frame["id"].fillna("").str.strip()
     responses = frame[FILE_COLUMN].map(_response)
     by_path = responses.str[1]

@@ -16,47 +16,42 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.stages.regions import PATH_SEPARATOR
+from pipelines.api import PATH_SEPARATOR, TransformContext, reshaped
 
 MFD_SOURCE = "BPS MFD 2018 (mfdonline.bps.go.id, diambil 11 Januari 2018)"
 ODJ_SOURCE = "Open Data Jabar, Indeks Desa Membangun (DPMDes), kolom kode BPS dan Kemendagri"
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    if resource == "wilayah_bps":
-        return _from_names(frame)
-    return _from_pairs(frame)
-
-
-def _from_names(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def from_names(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
+    return reshaped(
+        frame,
         {
-            "__row__": frame["__row__"],
-            "__file__": frame["__file__"],
             "kode_wilayah_bps": frame["kode_bps"],
             "kode_wilayah": pd.NA,
             "nama_wilayah_sumber": frame["jalur_nama"],
             "tingkat": frame["tingkat"],
             "metode_padanan": "nama",
             "sumber": MFD_SOURCE,
-        }
+        },
     )
 
 
-def _from_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+def from_pairs(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     names = ["nama_provinsi", "bps_nama_kabupaten_kota", "bps_nama_kecamatan"]
     path = frame[names].apply(lambda c: c.str.strip()).agg(PATH_SEPARATOR.join, axis=1)
-    out = pd.DataFrame(
+    out = reshaped(
+        frame,
         {
-            "__row__": frame["__row__"],
-            "__file__": frame["__file__"],
             "kode_wilayah_bps": frame["bps_kode_desa_kelurahan"],
             "kode_wilayah": frame["kemendagri_kode_desa_kelurahan"],
             "nama_wilayah_sumber": path + PATH_SEPARATOR + frame["bps_nama_desa_kelurahan"],
             "tingkat": "desa_kelurahan",
             "metode_padanan": "kode dari sumber",
             "sumber": ODJ_SOURCE,
-        }
+        },
     )
     pair = out["kode_wilayah_bps"].str.strip() + "|" + out["kode_wilayah"].str.strip()
     return out[~pair.duplicated()]
+
+
+TRANSFORMS = {"wilayah_bps": from_names, "wilayah_bps_odj": from_pairs}

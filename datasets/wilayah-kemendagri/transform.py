@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.core.indonesian import parse_column
+from pipelines.api import TransformContext, parse_column, reshaped
 
 LEVELS = {1: "provinsi", 2: "kabupaten_kota", 3: "kecamatan", 4: "desa_kelurahan"}
 VILLAGE_KINDS = {"1": "kelurahan", "2": "desa", "3": "desa_adat"}
 FIXED_KINDS = {1: "provinsi", 3: "kecamatan"}
 
 
-def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
-    if resource != "wilayah":
-        return frame
+def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     codes = parse_column(frame["kode"], "region_code").values
     valid = codes.notna()
     depth = codes.str.count(r"\.").add(1).where(valid)
@@ -37,10 +35,9 @@ def transform(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
     regency = names.str.match(r"(?i)kabupaten\s")
     kind = kind.mask(depth.eq(2) & city, "kota").mask(depth.eq(2) & regency, "kabupaten")
     kind = kind.mask(depth.eq(4), last.str[0].map(VILLAGE_KINDS))
-    out = pd.DataFrame(
+    out = reshaped(
+        frame,
         {
-            "__row__": frame["__row__"],
-            "__file__": frame["__file__"],
             "kode_wilayah": frame["kode"].where(~valid, codes),
             "nama_wilayah": frame["nama"],
             "tingkat": depth.map(LEVELS),

@@ -11,19 +11,16 @@ the same, and `capped` says the list is incomplete.
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
+from pathlib import Path
 
 import pandas as pd
 
 from ..core.errors import Issue
 from ..core.indonesian import parse_column, scale_column
-from ..core.model import Dataset, Resource
+from ..core.model import Resource
 from ..readers import ROW_COLUMN
-
-Transform = Callable[[pd.DataFrame, str], pd.DataFrame]
+from .transforms import Transform, TransformContext, TransformError
 
 
 @dataclass
@@ -44,41 +41,24 @@ class NormalisedChunk:
         return fits
 
 
-def load_transform(dataset: Dataset) -> Transform | None:
-    """The dataset's transform.py, loaded by path: pipelines/ never imports datasets/ by name."""
-    path = dataset.folder / "transform.py"
-    if not path.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location(f"jendela_transform_{dataset.id}", path)
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-        return module.transform
-    except Exception as exc:
-        raise TransformLoadError(
-            f"datasets/{dataset.id}/transform.py cannot be loaded: {type(exc).__name__}: {exc}"
-        ) from exc
-
-
-class TransformLoadError(ValueError):
-    """transform.py has a syntax error, fails on import, or defines no `transform`."""
-
-
 def normalise_chunk(
     chunk: pd.DataFrame,
     resource: Resource,
     source_name: str,
     transform: Transform | None = None,
     room: int | None = None,
+    source_path: Path | None = None,
 ) -> NormalisedChunk:
     """The chunk as the schema's fields in canonical text, with an Issue per failed cell, up to
-    `room` Issues (the build passes what is left of its per-table limit)."""
+    `room` Issues (the build passes what is left of its per-table limit). `source_path` is the
+    file the chunk was read from, for the transform's context."""
     frame = chunk.rename(columns=resource.column_map)
     if transform is not None:
+        context = TransformContext(resource, source_name, source_path)
         try:
-            frame = transform(frame, resource.name)
+            frame = transform(frame, context)
         except Exception as exc:  # a dataset's own code: report it as that dataset's failure
-            raise TransformError(resource, source_name, chunk, exc) from exc
+            raise TransformFailedError(resource, source_name, chunk, exc) from exc
     derived = resource.derived_fields  # filled by the build (regions.py), not read
     missing = [n for n in resource.field_names if n not in frame.columns and n not in derived]
     if missing:
@@ -126,7 +106,7 @@ class ChunkError(ValueError):
     issue: Issue
 
 
-class TransformError(ChunkError):
+class TransformFailedError(ChunkError):
     def __init__(self, resource: Resource, source_name: str, chunk: pd.DataFrame, exc: Exception):
         rows = chunk[ROW_COLUMN]
         span = f"rows {rows.iloc[0]}-{rows.iloc[-1]}" if len(rows) else "no rows"
@@ -137,6 +117,8 @@ class TransformError(ChunkError):
             message=f"datasets/{resource.dataset_id}/transform.py raised "
             f"{type(exc).__name__}: {exc} (on {span})",
             file=source_name,
+            row=exc.row if isinstance(exc, TransformError) else None,
+            column=exc.column if isinstance(exc, TransformError) else None,
             hint="transform.py stopped on this input: if the message names a data problem, "
             "fix the source file; otherwise fix transform.py. Then run "
             "`python publish.py validate <id>`",
