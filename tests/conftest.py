@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `import publish` for in-process CLI runs, whatever the cwd
+    sys.path.insert(0, str(ROOT))
 REALDATA = ROOT.parent / "shared" / "realdata"
 PUBLISH = [sys.executable, str(ROOT / "publish.py")]
 # The hand-made sample catalog (tiny invented inputs, labelled `sample`): what the tests of the
@@ -40,17 +42,55 @@ def free_port() -> int:
 
 
 def run_publish(
-    *args: str, cwd: Path = ROOT, timeout: float = 600, catalog: Path | None = SAMPLE_CATALOG
+    *args: str,
+    cwd: Path = ROOT,
+    timeout: float = 600,
+    catalog: Path | None = SAMPLE_CATALOG,
+    separate_process: bool = False,
 ) -> subprocess.CompletedProcess:
-    """Run publish.py as a user would, capturing its output and exit code.
+    """Run publish.py's command line, capturing its output and exit code.
 
     Tests of the machinery run on the sample catalog unless they name another datasets folder;
-    `catalog=None` runs exactly what a user types (the real catalog in datasets/)."""
+    `catalog=None` runs exactly what a user types (the real catalog in datasets/).
+
+    The command runs in this process (`publish.main(argv)`, the function `python publish.py`
+    calls), which saves a Python start and the imports per call; `separate_process=True` starts
+    `python publish.py` for what only a process shows (being killed, a timeout, `serve`'s exec,
+    a fresh interpreter's defaults)."""
     if catalog is not None and "--datasets-dir" not in args:
         args = ("--datasets-dir", str(catalog), *args)
-    return subprocess.run(
-        [*PUBLISH, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
-    )
+    if separate_process or (args and "serve" in args):
+        return subprocess.run(
+            [*PUBLISH, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+        )
+    return _publish_in_this_process(list(args), cwd)
+
+
+def _publish_in_this_process(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """`publish.main(argv)` with stdout and stderr captured and the working directory set, as
+    the subprocess would have it. A crash becomes exit code 1 with its traceback on stderr, as
+    `python publish.py` prints it."""
+    import contextlib
+    import io
+    import traceback
+
+    import publish
+
+    out, err = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = publish.main(argv)
+            except SystemExit as exc:  # argparse's usage errors exit 2
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except Exception:
+                traceback.print_exc()
+                code = 1
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess([*PUBLISH, *argv], code, out.getvalue(), err.getvalue())
 
 
 def publish_in(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -133,13 +173,33 @@ class Server:
         self.log.close()
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A folder that `make(folder)` fills once per test run. Under pytest-xdist the workers share
+    it: the first one makes it under a file lock, the others wait and read it (the run's base
+    temporary folder is common to all workers and new for every run)."""
+    from filelock import FileLock
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if worker else base) / name
+    with FileLock(str(folder) + ".lock"):
+        done = folder / ".made"
+        if not done.is_file():
+            folder.mkdir(exist_ok=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _build_sample(folder: Path) -> None:
+    result = run_publish("build", "--quiet", "--output", str(folder / "build"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.fixture(scope="session")
 def built_catalog(tmp_path_factory) -> Path:
     """The sample catalog, built once with `publish.py build` into a temporary folder."""
-    output = tmp_path_factory.mktemp("catalog") / "build"
-    result = run_publish("build", "--quiet", "--output", str(output))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return output
+    return made_once(tmp_path_factory, "catalog", _build_sample) / "build"
 
 
 @pytest.fixture(scope="session")
@@ -166,13 +226,13 @@ def realdata() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real():
+def real(tmp_path_factory):
     """The default build (the real catalog of datasets/, from the snapshots kept there), shared
     by every module that reads it (tests/realdata_catalog.py); imported here, not at the top,
     because it imports conftest."""
     from realdata_catalog import real_build
 
-    return real_build()
+    return real_build(made_once(tmp_path_factory, "realdata", real_build))
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")

@@ -3,19 +3,14 @@
 Building the full Kemendagri region list (91,599 rows) and the BPS crosswalk takes most of a
 minute on this machine, so every test module that reads a real-data table (regions, population,
 budget, procurement, messy files, the folder walk) shares one build per test session through the
-`real` fixture of conftest.py instead of each making its own. It runs `publish.py build` with no
-arguments, as README's first command does.
+`real` fixture of conftest.py instead of each making its own (pytest-xdist's workers share it
+too). It runs `publish.py build` with no arguments, as README's first command does.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
-import shutil
 import sqlite3
-import subprocess
-import tempfile
-from functools import cache
 from pathlib import Path
 
 from conftest import run_publish
@@ -24,9 +19,8 @@ from conftest import run_publish
 class RealBuild:
     """The output folder of the real-data build, with its manifest, reports and database."""
 
-    def __init__(self, output: Path, result: subprocess.CompletedProcess):
+    def __init__(self, output: Path):
         self.output = output
-        self.result = result
         self.manifest = json.loads((output / "manifest.json").read_text())
 
     def query(self, sql: str, *args) -> list[tuple]:
@@ -43,13 +37,14 @@ class RealBuild:
         return self.output / "site" / "downloads" / dataset / f"{resource}.quarantine.csv"
 
 
-@cache
-def real_build() -> RealBuild:
-    """The default build, exactly as README's first command runs it, once per test process."""
-    folder = Path(tempfile.mkdtemp(prefix="jendela-realdata-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+def real_build(folder: Path) -> RealBuild:
+    """The default build into `folder`, exactly as README's first command runs it. The `real`
+    fixture calls it once per test run (once for all pytest-xdist workers)."""
     output = folder / "build"
-    result = run_publish("build", "--quiet", "--output", str(output), catalog=None)
     if not (output / "manifest.json").is_file():
-        raise AssertionError(f"the real-data build did not finish:\n{result.stdout}{result.stderr}")
-    return RealBuild(output, result)
+        result = run_publish("build", "--quiet", "--output", str(output), catalog=None)
+        if not (output / "manifest.json").is_file():
+            raise AssertionError(
+                f"the real-data build did not finish:\n{result.stdout}{result.stderr}"
+            )
+    return RealBuild(output)

@@ -20,8 +20,8 @@ EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 IANA = "https://www.iana.org/assignments/media-types/"
 DATA_PACKAGE = "https://datapackage.org/standard/data-package/"
-# The OCDS release package schema, by its `id`: the 1.1 patch release tests/test_ocds.py checks
-# ocds.py's packages against (the packages say `"version": "1.1"`).
+# The OCDS release package schema, by its `id`: the 1.1 patch release that
+# tests/stages/test_ocds.py checks ocds.py's packages against (the packages say `"version": "1.1"`).
 OCDS_RELEASE_PACKAGE = (
     "https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json"
 )

@@ -56,7 +56,7 @@ class CheckType:
 
     Declared here, below the stages, so a descriptor is checked when it loads (`load_dataset`)
     whether or not a build imported the check modules; pipelines/checks/ registers only types listed
-    here, and tests/test_checks_robust.py asserts that every type listed is registered.
+    here, and tests/checks/test_checks_robust.py asserts that every type listed is registered.
     """
 
     settings: dict[str, type | tuple[type, ...]]  # every setting it accepts, with its type

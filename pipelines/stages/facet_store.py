@@ -11,8 +11,8 @@ filter, ~35 ms for a search matching 83,000 rows.
 
 Only filters whose SQL meaning the arrays reproduce exactly are answered here (comparisons on
 integer and real columns, equalities on facet columns, rows given by rowid); for any other filter
-`mask` returns None and the caller counts in SQL as before. tests/test_facet_store.py checks the
-answers against SQLite's for generated filters.
+`mask` returns None and the caller counts in SQL as before. tests/stages/test_facet_store.py checks
+the answers against SQLite's for generated filters.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """One contract over every dataset folder, of the real catalog (datasets/) and of the hand-made
 sample catalog the machinery tests build (tests/fixtures/sample-catalog): both are held to the
-same rules (STYLE: one test over every source). The sample catalog's expected values live in
-tests/fixtures/datasets/<id>.yaml; the real catalog's figures are checked against the source
-files by the domain tests (test_budget, test_population, test_procurement, ...)."""
+same rules (STYLE: one test over every source). A sample dataset's expected values live beside it,
+in tests/fixtures/sample-catalog/<id>/expected.yaml; the real catalog's figures are checked against
+the source files by the domain tests (tests/readers/test_budget.py, test_population.py, ...)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from frictionless import Package
 from pipelines.core.model import SAMPLE_LABEL, Vocabulary, load_dataset
 from pipelines.core.registry import DATASET_ID, load_catalog
 
-FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
+EXPECTED = "expected.yaml"  # beside a sample dataset's descriptor: what its built tables hold
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -108,7 +108,7 @@ def test_region_columns_point_at_the_region_table(dataset):
 def test_published_descriptor_is_a_valid_frictionless_package(dataset, request):
     """The datapackage.json the build publishes, foreign keys kept: valid metadata, and every
     key resolves inside the package (the rows of other datasets' tables that it references are
-    shipped with it). tests/test_packages.py runs `frictionless validate` on the data too."""
+    shipped with it). tests/stages/test_packages.py runs `frictionless validate` on the data too."""
     output = (
         request.getfixturevalue("real").output
         if dataset.folder.parent == REAL_CATALOG
@@ -155,14 +155,12 @@ def test_descriptor_load_is_pure(dataset):
 
 
 def test_fixture_exists_for_every_sample_dataset(sample_dataset):
-    assert (FIXTURES / f"{sample_dataset.id}.yaml").is_file(), (
-        "add tests/fixtures/datasets/<id>.yaml"
-    )
+    assert (sample_dataset.folder / EXPECTED).is_file(), f"add {sample_dataset.folder}/{EXPECTED}"
 
 
 def test_embedded_sample_builds_validates_and_matches_its_fixture(sample_dataset, built_catalog):
     dataset = sample_dataset
-    fixture = yaml.safe_load((FIXTURES / f"{dataset.id}.yaml").read_text())
+    fixture = yaml.safe_load((dataset.folder / EXPECTED).read_text())
     import json
 
     manifest = json.loads((built_catalog / "manifest.json").read_text())

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import SAMPLE_CATALOG, Server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = SAMPLE_CATALOG
 
 
@@ -347,7 +347,7 @@ def test_account_names_are_searchable(client):
 
 
 # What each canned query answers is checked on the default (real) build against the source files:
-# tests/test_canned_queries.py. The sample build serves the same queries over its sample tables;
+# tests/web/test_canned_queries.py. The sample build serves the same queries over its sample tables;
 # the tests below check the machinery around them (credits, parameters, formatting, CSV).
 
 

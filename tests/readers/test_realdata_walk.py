@@ -57,7 +57,7 @@ WALK: list[tuple[str, Table | NoTable | Fails]] = [
         "regions/kota_bogor_kecamatan.geojson",
         NoTable(
             "boundaries, not a table: drawn as the catalog map with `publish.py build "
-            "--boundaries` (tests/test_site.py); the repository states no licence, so the "
+            "--boundaries` (tests/catalog/test_site.py); the repository states no licence, so the "
             "licence must be given with --boundaries-licence by whoever has it"
         ),
     ),
@@ -141,8 +141,8 @@ WALK: list[tuple[str, Table | NoTable | Fails]] = [
         "ckan/**",
         NoTable(
             "CKAN API responses and a Frictionless package from portals outside Indonesia: "
-            "fixtures of the CKAN harvester and API tests (tests/test_ckan_*.py), not data to "
-            "publish in this catalog"
+            "fixtures of the CKAN harvester and API tests (tests/harvest/test_ckan_*.py), not "
+            "data to publish in this catalog"
         ),
     ),
 ]

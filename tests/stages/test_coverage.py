@@ -565,6 +565,6 @@ def test_no_descriptor_or_pipeline_reads_hand_written_coverage():
     for path in [*ROOT.glob("datasets/*/datapackage.yaml"), *ROOT.glob("tests/fixtures/**/*.yaml")]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^  (spatial|temporal):", text, re.MULTILINE), path
-    for path in (ROOT / "pipelines").glob("*.py"):
+    for path in (ROOT / "pipelines").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"ext(\.get\(|\[)[\"'](spatial|temporal)[\"']", text), path

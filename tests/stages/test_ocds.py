@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from conftest import SAMPLE_CATALOG, run_publish
+from conftest import ROOT, SAMPLE_CATALOG, run_publish
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
 
 from pipelines.core.registry import load_catalog
 from pipelines.stages.ocds import OCID_PREFIX, release_package, write_release_package
 
-SCHEMA = Path(__file__).parent / "fixtures" / "ocds" / "schema"
+SCHEMA = ROOT / "tests" / "fixtures" / "ocds" / "schema"
 BASE_URL = "https://jendeladata.id/"  # the site's default address, as the embedded build uses
 
 

@@ -31,7 +31,7 @@ QUERIES = (
 
 
 def read_config() -> dict:
-    return yaml.safe_load((Path(__file__).resolve().parent.parent / "datasette.yaml").read_text())
+    return yaml.safe_load((Path(__file__).resolve().parents[2] / "datasette.yaml").read_text())
 
 
 @pytest.fixture(scope="module")
