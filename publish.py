@@ -29,6 +29,7 @@ from pipelines.core.release import current_release
 from pipelines.web.serve import serve_arguments
 
 SHOWN_ISSUES = 10
+README = Path(__file__).resolve().parent / "README.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +80,23 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("readme", help="rewrite README.md's dataset table from a build")
     cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: build/")
     cmd.add_argument("--check", action="store_true", help="exit 1 if README.md is out of date")
+    cmd.add_argument("--readme", type=Path, default=README, help=argparse.SUPPRESS)
     cmd.set_defaults(run=_readme)
+
+    cmd = commands.add_parser(
+        "snapshot", help="keep a copy of a public file in datasets/<id>/source/, with provenance"
+    )
+    cmd.add_argument("id", help="the dataset id (its folder name; created if new)")
+    cmd.add_argument("url", help="the file's http(s) address at its source")
+    cmd.add_argument(
+        "--licence-as-stated",
+        required=True,
+        help='the licence as the source states it, or "none stated"',
+    )
+    cmd.add_argument("--publisher", required=True, help="who publishes the file")
+    cmd.add_argument("--publisher-url", help="the publisher's page (http(s))")
+    cmd.add_argument("--name", help="file name to keep (default: the URL's last part)")
+    cmd.set_defaults(run=_snapshot)
 
     cmd = commands.add_parser("serve", help="serve Datasette and the static catalog")
     cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the build to serve")
@@ -274,7 +291,7 @@ def _readme(args) -> int:
         )
         return EXIT_USAGE
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    readme = Path(__file__).resolve().parent / "README.md"
+    readme = args.readme
     text = readme.read_text(encoding="utf-8")
     updated = replace_table(text, dataset_table(_catalog(args), manifest))
     if args.check:
@@ -283,7 +300,29 @@ def _readme(args) -> int:
             return 1
         return 0
     readme.write_text(updated, encoding="utf-8")
-    print(f"README.md: tabel dataset diperbarui / dataset table updated ({manifest_path})")
+    print(f"{readme.name}: tabel dataset diperbarui / dataset table updated ({manifest_path})")
+    return 0
+
+
+def _snapshot(args) -> int:
+    """README "Adding a dataset", step 1: the snapshot and its provenance entry, both from what
+    was downloaded."""
+    from pipelines.build import snapshot
+
+    kept = snapshot(
+        args.datasets_dir,
+        args.id,
+        args.url,
+        licence_as_stated=args.licence_as_stated,
+        publisher=args.publisher,
+        publisher_url=args.publisher_url,
+        name=args.name,
+    )
+    entry = kept.entry
+    print(
+        f"{args.id}/{entry['file']}: disimpan / kept, {entry['bytes']:,} bytes, "
+        f"sha256 {entry['sha256']}; catatan / record: {args.id}/source/provenance.yaml"
+    )
     return 0
 
 

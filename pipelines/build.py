@@ -20,10 +20,10 @@ import sqlite_utils
 from .catalog.report import write_report
 from .checks.runner import is_warning, run_checks  # the package registers every check type
 from .core import release as releases
-from .core.errors import FetchError, Issue, RowMap
+from .core.errors import FetchError, Issue, JendelaError, RowMap
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
-from .core.registry import Catalog
+from .core.registry import DATASET_ID, Catalog
 from .core.release import DATABASE, DOWNLOADS, site_dir
 from .readers import FILE_COLUMN, ReaderError, read_chunks
 from .stages.coverage import dataset_coverage
@@ -34,6 +34,7 @@ from .stages.normalise import ChunkError, normalise_chunk
 from .stages.ocds import write_release_package
 from .stages.quarantine import can_quarantine, quarantine
 from .stages.regions import fill_region_codes, fill_region_names
+from .stages.snapshot import Snapshot, take_snapshot
 from .stages.transforms import TransformLoadError, load_transforms
 from .stages.validate import LIMIT_ERRORS, validate_table
 
@@ -520,3 +521,15 @@ def _vacuum(path: Path) -> None:
         conn.execute("VACUUM")
     finally:
         conn.close()
+
+
+def snapshot(datasets_dir: Path, dataset_id: str, url: str, **facts) -> Snapshot:
+    """`publish.py snapshot`: keep a copy of a public file for dataset `dataset_id` (its folder
+    is made if new) with its provenance entry; `facts` are take_snapshot's licence and publisher
+    keywords. The id is checked here because the folder does not exist yet to be loaded."""
+    if not DATASET_ID.match(dataset_id):
+        raise JendelaError(
+            f"{dataset_id!r}: id dataset hanya huruf kecil, angka dan tanda hubung / a dataset "
+            "id is lower-case letters, digits and hyphens"
+        )
+    return take_snapshot(datasets_dir / dataset_id, url, **facts)

@@ -82,7 +82,7 @@ def fetch_resource(
         origin = resource.source_url
         name = Path(urllib.request.urlparse(origin).path).name or f"{resource.name}.raw"
         target = target_dir / name
-        _download(origin, target)
+        download(origin, target)
         return [_record(dataset, resource, origin, target)]
     files = resource.source_files(override)
     if not files:
@@ -167,7 +167,7 @@ def refresh_snapshots(
         downloads = []
         for number, (source, _, _, url) in enumerate(planned):
             target = Path(tmp) / str(number)
-            _download(url, target, label=_display(source))
+            download(url, target, label=_display(source))
             downloads.append(target)
         changes: dict[str, dict] = {}
         today = dt.datetime.now(dt.UTC).date().isoformat()
@@ -213,15 +213,24 @@ def _replace_snapshot(downloaded: Path, source: Path) -> None:
         shutil.copymode(source, downloaded)  # a temporary file is private (0600); keep the mode
         os.replace(downloaded, source)
         return
-    fd, tmp = tempfile.mkstemp(dir=source.parent, prefix=".remote-gz-")
-    shutil.copymode(source, tmp)
+    write_gzip(downloaded, source, mode_from=source)
+
+
+def write_gzip(plain: Path, target: Path, mode_from: Path | None = None) -> None:
+    """`plain` gzipped into `target` atomically, as `gzip -9 -n` does (no name, mtime 0), so the
+    same bytes always give the same file; the mode is copied from `mode_from` if given."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".gz-")
+    if mode_from is not None:
+        shutil.copymode(mode_from, tmp)
+    else:
+        os.chmod(tmp, 0o644)  # a temporary file is private (0600); a snapshot is not
     with (
         os.fdopen(fd, "wb") as raw,
-        open(downloaded, "rb") as handle,
+        open(plain, "rb") as handle,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as out,
     ):
         shutil.copyfileobj(handle, out, CHUNK)
-    os.replace(tmp, source)
+    os.replace(tmp, target)
 
 
 def _lines(path: Path) -> int | None:
@@ -310,7 +319,8 @@ def _atomic_copy(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _download(url: str, target: Path, timeout: float = 60.0, label: str | None = None) -> None:
+def download(url: str, target: Path, timeout: float = 60.0, label: str | None = None) -> None:
+    """`url`'s bytes into `target`, atomically; FetchError names the URL (and `label`'s file)."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".fetch-")
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
