@@ -237,6 +237,25 @@ def real(tmp_path_factory):
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
+# The files that take longest (a generated 150,000-row build, schemathesis, the real-file walk,
+# `frictionless validate` of every package, repeated builds) run first, so under pytest-xdist
+# (`--dist loadfile`, two workers) no worker is left with a long file at the end.
+LONGEST_FIRST = (
+    "web/test_datasette_csv.py",
+    "web/test_openapi.py",
+    "readers/test_realdata_walk.py",
+    "stages/test_packages.py",
+    "test_release.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = Path(str(item.fspath)).relative_to(ROOT / "tests").as_posix()
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the others keep their order
+
 
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
 
