@@ -21,6 +21,7 @@ from .catalog.report import write_report
 from .checks.runner import is_warning, run_checks  # the package registers every check type
 from .core import release as releases
 from .core.errors import FetchError, Issue, JendelaError, RowMap
+from .core.issue_types import MISSING_COLUMN, SOURCE_ERROR, TOO_MANY_ERRORS, TRANSFORM_ERROR
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
@@ -248,7 +249,7 @@ def _build_dataset(
             Issue(
                 dataset=dataset.id,
                 resource=current.name if current else "-",
-                type="transform-error" if isinstance(exc, TransformLoadError) else "source-error",
+                type=TRANSFORM_ERROR if isinstance(exc, TransformLoadError) else SOURCE_ERROR,
                 message=str(exc),
                 file=_source_label(current, overrides) if current else None,
                 hint="fix transform.py"
@@ -348,7 +349,9 @@ def _build_resource(
 
     # Past the limit the table fails anyway, and frictionless would only report again the cells
     # that failed to parse (empty now) without an Issue of their own: it is not run.
-    stopped = limit_reached or any(i.type in ("missing-column", "transform-error") for i in issues)
+    stopped = limit_reached or any(
+        i.type in (MISSING_COLUMN.slug, TRANSFORM_ERROR.slug) for i in issues
+    )
     if not stopped:
         progress.stage(resource.name, "validate")
         tick = time.perf_counter()
@@ -421,7 +424,7 @@ def _limit_issue(resource, source: str) -> Issue:
     return Issue(
         dataset=resource.dataset_id,
         resource=resource.name,
-        type="too-many-errors",
+        type=TOO_MANY_ERRORS,
         message=(
             f"lebih dari {LIMIT_ERRORS} sel bermasalah; sisanya tidak dicatat satu per satu dan "
             f"tabel tidak dikarantina / more than {LIMIT_ERRORS} cells could not be read; the "

@@ -37,12 +37,11 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import Issue, RowMap
+from ..core.issue_types import HIERARCHY_PARENT_MISSING, HIERARCHY_SUM_MISMATCH, IssueType
 from ..core.model import Resource
 from .runner import check, grouped, plain, with_severity
 
 CHECK_TYPE = "hierarchy-sum"
-MISMATCH = "hierarchy-sum-mismatch"
-PARENT_MISSING = "hierarchy-parent-missing"
 LIMIT = 1000
 _NUMERIC = {"integer": "Int64", "year": "Int64", "number": "Float64"}
 
@@ -102,7 +101,7 @@ def hierarchy_issues(
             return None, position + 1
         return rows_from.locate(position)
 
-    def issue(kind: str, position: int, column: str, value, message: str, hint: str, extra):
+    def issue(kind: IssueType, position: int, column: str, value, message: str, hint: str, extra):
         file, row = locate(position)
         return Issue(
             dataset=dataset,
@@ -126,7 +125,7 @@ def hierarchy_issues(
         name = str(row[parent])
         issues.append(
             issue(
-                PARENT_MISSING,
+                HIERARCHY_PARENT_MISSING,
                 position,
                 parent,
                 name,
@@ -157,7 +156,7 @@ def hierarchy_issues(
             child_rows = [locate(int(p))[1] for p in row["_rows"]]
             issues.append(
                 issue(
-                    MISMATCH,
+                    HIERARCHY_SUM_MISMATCH,
                     int(row["_position"]),
                     value,
                     actual,

@@ -38,6 +38,14 @@ import pandas as pd
 
 from ..core.errors import Issue, RowMap
 from ..core.indonesian import format_number
+from ..core.issue_types import (
+    OUTLIER,
+    REGION_NAME_MISMATCH,
+    REGION_NAME_UNCHECKED,
+    REGION_TOTAL_UNCHECKED,
+    TOTAL_MISMATCH,
+    IssueType,
+)
 from ..core.model import CHECK_TYPES, as_list
 from ..stages.regions import REGION_TABLE, cached_lookup
 
@@ -110,7 +118,7 @@ def _issue(resource, rows_from: RowMap, position: int, **fields) -> Issue:
     return Issue(dataset=resource.dataset_id, resource=resource.name, file=file, row=row, **fields)
 
 
-def _unchecked(resource, rows_from: RowMap, kind: str, what_id: str, what_en: str) -> Issue:
+def _unchecked(resource, rows_from: RowMap, kind: IssueType, what_id: str, what_en: str) -> Issue:
     """The table `wilayah` is needed to check `what`, and it is not published (yet)."""
     return Issue(
         dataset=resource.dataset_id,
@@ -141,7 +149,7 @@ def region_name(
     accepted = {(str(c), str(n)) for c, names in (accept or {}).items() for n in as_list(names)}
     lookup = cached_lookup(db)
     if lookup is None:
-        return [_unchecked(resource, rows_from, "region-name-unchecked", "nama", "names")]
+        return [_unchecked(resource, rows_from, REGION_NAME_UNCHECKED, "nama", "names")]
     frame = _read(staging, [code, name])
     pairs = frame.dropna().drop_duplicates()
     wrong = [
@@ -163,7 +171,7 @@ def region_name(
             resource,
             rows_from,
             position,
-            type="region-name-mismatch",
+            type=REGION_NAME_MISMATCH,
             message=(
                 f"{code} {value} bernama {official!r} dalam tabel {REGION_TABLE}, tetapi baris "
                 f"ini menamainya {given!r} / {code} {value} is {official!r} in table "
@@ -212,7 +220,7 @@ def outlier(
                 resource,
                 rows_from,
                 position,
-                type="outlier",
+                type=OUTLIER,
                 message=(
                     f"{plain(number)} {times} kali {'di bawah' if below else 'di atas'} median "
                     f"{plain(middle)} deretnya ({members}; {size} nilai) / {plain(number)} is "
@@ -245,7 +253,7 @@ def region_total(
     """
     lookup = cached_lookup(db)
     if lookup is None:
-        return [_unchecked(resource, rows_from, "region-total-unchecked", "total", "totals")]
+        return [_unchecked(resource, rows_from, REGION_TOTAL_UNCHECKED, "total", "totals")]
     frame = _read(staging, [code, *by, value])
     frame[by] = frame[by].fillna("")
     frame["number"] = pd.to_numeric(frame[value], errors="coerce")
@@ -271,7 +279,7 @@ def region_total(
                 resource,
                 rows_from,
                 row["position"],
-                type="total-mismatch",
+                type=TOTAL_MISMATCH,
                 message=(
                     f"{number} untuk {row[code]} bukan jumlah {expected} sub-wilayahnya dalam "
                     f"tabel ini, {parts_sum} / {number} for {row[code]} is not the sum of its "

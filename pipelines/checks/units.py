@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import Issue, RowMap
+from ..core.issue_types import UNIT_MISMATCH
 from ..core.model import Resource
 from .runner import check, grouped, plain
 
@@ -139,7 +140,7 @@ def _issue(resource, rows_from, position, column, header, unit, sample, bad) -> 
     return Issue(
         dataset=resource.dataset_id,
         resource=resource.name,
-        type=CHECK_TYPE,
+        type=UNIT_MISMATCH,
         message=(
             f"kolom {column}: judul sumber {header!r} menyatakan satuan {unit}, tetapi {said_id} "
             f"({count} nilai) / column {column}: the source header {header!r} declares {unit}, "

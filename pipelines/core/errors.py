@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .issue_types import IssueType, issue_type
+
 EXIT_DATA_INVALID = 1
 EXIT_USAGE = 2
 
@@ -47,12 +49,13 @@ class Issue:
     """One problem found in the data, in the shape frictionless reports use.
 
     `row` is the row number in the file as a person counts it (header is row 1), or None for
-    problems of the whole table.
+    problems of the whole table. `type` is given as an entry of the issue-type catalogue
+    (core/issue_types.py) and kept as its slug; a slug the catalogue does not know is refused.
     """
 
     dataset: str
     resource: str
-    type: str
+    type: str  # an IssueType on the way in (or its slug), its slug once made
     message: str
     file: str | None = None
     row: int | None = None
@@ -60,6 +63,10 @@ class Issue:
     value: str | None = None
     hint: str | None = None
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        slug = self.type.slug if isinstance(self.type, IssueType) else self.type
+        object.__setattr__(self, "type", issue_type(slug).slug)
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, {})}

@@ -23,6 +23,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .issue_types import DATE_FORMAT, NUMBER_FORMAT, PARSE_ERROR, REGION_CODE
+
 __all__ = [
     "DateFormatError",
     "IndonesianFormatError",
@@ -47,9 +49,12 @@ __all__ = [
 
 
 class IndonesianFormatError(ValueError):
-    """A value that no Indonesian format rule accepts; `value` is the offending text."""
+    """A value that no Indonesian format rule accepts; `value` is the offending text.
 
-    slug = "format-error"
+    `slug` is its issue type in the catalogue (core/issue_types.py); parse_column keeps it per
+    cell beside the message."""
+
+    slug = PARSE_ERROR.slug
 
     def __init__(self, message: str, value: object = None):
         super().__init__(message)
@@ -57,15 +62,15 @@ class IndonesianFormatError(ValueError):
 
 
 class NumberFormatError(IndonesianFormatError):
-    slug = "number-format"
+    slug = NUMBER_FORMAT.slug
 
 
 class DateFormatError(IndonesianFormatError):
-    slug = "date-format"
+    slug = DATE_FORMAT.slug
 
 
 class RegionCodeError(IndonesianFormatError):
-    slug = "region-code"
+    slug = REGION_CODE.slug
 
 
 class RupiahAmount(NamedTuple):
@@ -77,6 +82,7 @@ class ParsedColumn(NamedTuple):
     values: pd.Series  # canonical text ("1234", "2015-05-26", "32.71"), pd.NA when missing or bad
     errors: pd.Series  # None where fine, else the error message
     rounded: pd.Series | None  # integer/number/rupiah: True where a magnitude suffix was used
+    slugs: pd.Series | None = None  # None where fine, else the error's issue type (its slug)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,6 +605,7 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
     # One slot per distinct value plus a last slot for missing cells, which code -1 selects.
     out = np.full(count + 1, pd.NA, dtype=object)
     errors = np.full(count + 1, None, dtype=object)
+    slugs = np.full(count + 1, None, dtype=object)
     flags = np.full(count + 1, pd.NA, dtype=object) if kind in _NUMERIC_KINDS else None
     if count:
         distinct = pd.Series(uniques.array)
@@ -637,6 +644,7 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
                 text, flag = cell(raw[i])
             except ValueError as exc:
                 errors[i] = str(exc)
+                slugs[i] = getattr(exc, "slug", IndonesianFormatError.slug)
                 continue
             out[i] = pd.NA if text is None else text
             if flags is not None:
@@ -647,6 +655,7 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
         rounded=None
         if flags is None
         else pd.Series(flags[codes], index=values.index, dtype="boolean", name=values.name),
+        slugs=pd.Series(slugs[codes], index=values.index, dtype=object, name=values.name),
     )
 
 
@@ -681,10 +690,13 @@ def scale_column(parsed: ParsedColumn, factor: int, whole: bool = False) -> Pars
             continue
         out[i] = _decimal_text(value)
     scaled_errors = pd.Series(errors[codes], index=parsed.values.index, dtype=object)
+    failed = parsed.errors.notna()
+    scaled_slugs = scaled_errors.where(scaled_errors.isna(), NumberFormatError.slug)
     return ParsedColumn(
         values=pd.Series(
             out[codes], index=parsed.values.index, dtype="string", name=parsed.values.name
         ),
-        errors=parsed.errors.where(parsed.errors.notna(), scaled_errors),
+        errors=parsed.errors.where(failed, scaled_errors),
         rounded=parsed.rounded,
+        slugs=None if parsed.slugs is None else parsed.slugs.where(failed, scaled_slugs),
     )

@@ -15,6 +15,7 @@ import pandas as pd
 import sqlite_utils
 
 from ..core.errors import Issue, RowMap
+from ..core.issue_types import FOREIGN_KEY, FOREIGN_KEY_TARGET_MISSING
 from ..core.model import Resource, as_list
 
 SQLITE_TYPES = {
@@ -141,7 +142,7 @@ def check_foreign_keys(
                 Issue(
                     dataset=resource.dataset_id,
                     resource=resource.name,
-                    type="foreign-key-target-missing",
+                    type=FOREIGN_KEY_TARGET_MISSING,
                     message=(
                         f"tabel {target!r} belum diterbitkan, jadi {fields} tidak dapat diperiksa "
                         f"/ table {target!r} is not published, so {fields} cannot be checked"
@@ -183,7 +184,7 @@ def check_foreign_keys(
                     Issue(
                         dataset=resource.dataset_id,
                         resource=resource.name,
-                        type="foreign-key",
+                        type=FOREIGN_KEY,
                         message=(
                             f"{value} tidak ada di {target}.{ref_fields[0]} / {value} not found "
                             f"in {target}.{ref_fields[0]}"

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..core.errors import Issue
 from ..core.indonesian import parse_column, scale_column
+from ..core.issue_types import MISSING_COLUMN, PARSE_ERROR, TRANSFORM_ERROR
 from ..core.model import Resource
 from ..readers import ROW_COLUMN
 from .transforms import Transform, TransformContext, TransformError
@@ -87,7 +88,7 @@ def normalise_chunk(
                     Issue(
                         dataset=resource.dataset_id,
                         resource=resource.name,
-                        type="parse-error",
+                        type=PARSE_ERROR,
                         message=str(parsed.errors[position]),
                         file=source_name,
                         row=int(rows[position]),
@@ -113,7 +114,7 @@ class TransformFailedError(ChunkError):
         self.issue = Issue(
             dataset=resource.dataset_id,
             resource=resource.name,
-            type="transform-error",
+            type=TRANSFORM_ERROR,
             message=f"datasets/{resource.dataset_id}/transform.py raised "
             f"{type(exc).__name__}: {exc} (on {span})",
             file=source_name,
@@ -132,7 +133,7 @@ class MissingColumnsError(ChunkError):
         self.issue = Issue(
             dataset=resource.dataset_id,
             resource=resource.name,
-            type="missing-column",
+            type=MISSING_COLUMN,
             message=(
                 f"columns {', '.join(missing)} not found in the source; it has "
                 f"{', '.join(c for c in found if c != ROW_COLUMN)}"

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..core.errors import Issue
 from ..core.indonesian import PATH_SEPARATOR, normalise_region_name, region_name_key
+from ..core.issue_types import REGION_NOT_FOUND, REGION_TABLE_MISSING
 from ..core.model import REGION_TABLE
 
 NATIONAL = ""  # parent of the provinces
@@ -159,7 +160,7 @@ def fill_region_codes(db, resource, normalised, source_name: str) -> None:
             Issue(
                 dataset=resource.dataset_id,
                 resource=resource.name,
-                type="region-table-missing",
+                type=REGION_TABLE_MISSING,
                 message=f"codes are looked up by name in table {REGION_TABLE!r}, not built yet",
                 file=source_name,
                 column=code_field,
@@ -181,7 +182,7 @@ def fill_region_codes(db, resource, normalised, source_name: str) -> None:
             Issue(
                 dataset=resource.dataset_id,
                 resource=resource.name,
-                type="region-not-found",
+                type=REGION_NOT_FOUND,
                 message=f"no Kemendagri code for {path!r}: {problem}",
                 file=source_name,
                 row=int(normalised.rows[position]),

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT, publish_in, read
 
-from pipelines.checks.hierarchy import MISMATCH, PARENT_MISSING, hierarchy_issues
+from pipelines.checks.hierarchy import hierarchy_issues
 from pipelines.core.checksum import sha256_file
 from pipelines.readers import ReaderError
 
@@ -158,7 +158,8 @@ def test_parent_that_does_not_add_up_names_row_column_value_and_expected_sum():
         (2023, "Pengeluaran", 2, "Pembiayaan", 10),
     )
     [issue] = hierarchy_issues(frame, {**CHECK, "on_mismatch": "warn"}, "d", "r")
-    assert (issue.type, issue.row, issue.column, issue.value) == (MISMATCH, 1, "nilai", "0")
+    where = (issue.type, issue.row, issue.column, issue.value)
+    assert where == ("hierarchy-sum-mismatch", 1, "nilai", "0")
     assert issue.extra == {
         "severity": "warning", "expected": "450", "difference": "-450", "children": 2,
         "child_rows": [2, 3],
@@ -178,7 +179,7 @@ def test_child_whose_parent_is_absent_is_reported():
     frame = lines((2023, "A", 1, None, 1), (2023, "B", 2, "Hilang", 1))
     [issue] = hierarchy_issues(frame, CHECK, "d", "r")
     assert (issue.type, issue.row, issue.column, issue.value) == (
-        PARENT_MISSING, 2, "induk", "Hilang",
+        "hierarchy-parent-missing", 2, "induk", "Hilang",
     )  # fmt: skip
     assert issue.extra["severity"] == "error"  # on_mismatch defaults to fail
 
@@ -298,7 +299,7 @@ def test_real_lines_that_do_not_add_up_are_listed_not_hidden(real_budget, realda
     report = json.loads((real_budget / "reports/apbd-djpk/apbd_djpk.json").read_text())
     assert report["valid"] is True and report["error_count"] == 0
     assert report["warning_count"] == len(report["warnings"]) > 0
-    assert {w["type"] for w in report["warnings"]} == {MISMATCH}
+    assert {w["type"] for w in report["warnings"]} == {"hierarchy-sum-mismatch"}
     # Kota Malang 2023: Pembiayaan Daerah realisasi "0,00 M" while receipts are "460,23 M".
     source = "datasets/apbd-djpk/source/djpk_apbd_jatim/2023/Kota_Malang.csv"  # the snapshot
     found = [w for w in report["warnings"] if w["file"] == source and w["column"] == "realisasi_rp"]
