@@ -20,8 +20,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipelines.build import DB_NAME, DEFAULT_OUTPUT, BuildResult, build, site_options
+from pipelines.build import DEFAULT_OUTPUT, BuildResult, build, site_options
 from pipelines.core.errors import EXIT_USAGE, JendelaError
+from pipelines.core.layout import DATABASE_FILE, MANIFEST_FILE
+from pipelines.core.manifest import (
+    CARRIED,
+    FAILED_KEPT_PREVIOUS,
+    PUBLISHED,
+    DatasetEntry,
+    Manifest,
+)
 from pipelines.core.model import DATASETS_DIR, METADATA_DIR
 from pipelines.core.progress import Progress
 from pipelines.core.registry import load_catalog
@@ -212,19 +220,19 @@ def _validate(args) -> int:
 
 def _print_result(result: BuildResult, published: bool) -> None:
     for item in result.results:
-        if item.status == "carried":
+        if item.status == CARRIED:
             continue
-        if not item.status.startswith("failed"):
+        if item.status == PUBLISHED:
             print(f"OK    {item.id}: {_published_summary(item.entry)}")
             if published:
-                for resource, report in item.entry.get("reports", {}).items():
+                for resource, report in item.entry.reports.items():
                     if report.get("quarantined") or report.get("warnings"):
                         path = result.output / report["html"]
                         print(f"  Laporan / report ({resource}): {_shown(path)}")
             continue
         kept = (
             " (rilis sebelumnya tetap terbit / previous release kept)"
-            if item.status == "failed-kept-previous"
+            if item.status == FAILED_KEPT_PREVIOUS
             else ""
         )
         print(f"GAGAL/FAILED {item.id}: {len(item.issues)} masalah/issues{kept}")
@@ -233,7 +241,7 @@ def _print_result(result: BuildResult, published: bool) -> None:
         if len(item.issues) > SHOWN_ISSUES:
             print(f"  ... {len(item.issues) - SHOWN_ISSUES} lagi/more")
         if published:
-            for resource, report in item.entry.get("reports", {}).items():
+            for resource, report in item.entry.reports.items():
                 if not report.get("valid", True):
                     path = result.output / report["html"]
                     print(f"  Laporan lengkap / full report ({resource}): {_shown(path)}")
@@ -245,13 +253,13 @@ def _print_result(result: BuildResult, published: bool) -> None:
     )
 
 
-def _published_summary(entry: dict) -> str:
+def _published_summary(entry: DatasetEntry) -> str:
     """Rows published, and what was published beside them: quarantined rows and warnings are
     never hidden behind a plain OK."""
-    resources = entry.get("resources", {}).values()
+    resources = entry.resources.values()
     rows = sum(r.get("rows", 0) for r in resources)
     quarantined = sum(r.get("quarantined", 0) for r in resources)
-    warnings = sum(r.get("warnings", 0) for r in entry.get("reports", {}).values())
+    warnings = sum(r.get("warnings", 0) for r in entry.reports.values())
     notes = []
     if quarantined:
         notes.append(f"{quarantined:,} baris dikarantina/rows quarantined")
@@ -282,7 +290,7 @@ def _readme(args) -> int:
     """README's dataset table states what a build published (coverage, rows), not what we hoped."""
     from pipelines.catalog.readme_table import dataset_table, replace_table
 
-    manifest_path = args.output / "manifest.json"
+    manifest_path = args.output / MANIFEST_FILE
     if not manifest_path.is_file():
         print(
             f"error: {manifest_path} tidak ada; jalankan dulu `publish.py build` / "
@@ -290,7 +298,7 @@ def _readme(args) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = Manifest.load(args.output)
     readme = args.readme
     text = readme.read_text(encoding="utf-8")
     updated = replace_table(text, dataset_table(_catalog(args), manifest))
@@ -368,13 +376,15 @@ def _harvest(args) -> int:
 
 def _serve(args) -> int:
     release = current_release(args.output.absolute())
-    if release is None or not (release / DB_NAME).is_file():
+    if release is None or not (release / DATABASE_FILE).is_file():
         print(
             f"error: no build at {args.output}; run `python publish.py build` first",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    arguments = serve_arguments(release, release / DB_NAME, args.host, args.port, args.setting)
+    arguments = serve_arguments(
+        release, release / DATABASE_FILE, args.host, args.port, args.setting
+    )
     command = [sys.executable, "-m", "datasette", "serve", *arguments]
     print(f"Jendela Data: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     os.execv(sys.executable, command)

@@ -23,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.build import MANIFEST, build  # noqa: E402
+from pipelines.build import build  # noqa: E402
 from pipelines.catalog.maps import load_boundaries  # noqa: E402
 from pipelines.catalog.site import SiteOptions, render_site  # noqa: E402
+from pipelines.core.manifest import Manifest  # noqa: E402
 from pipelines.core.model import Resource  # noqa: E402
 from pipelines.core.registry import load_catalog  # noqa: E402
 from pipelines.stages.export import _write_xlsx  # noqa: E402
@@ -40,14 +41,13 @@ def main() -> None:
     options = SiteOptions(
         boundaries=load_boundaries(args.boundaries, "benchmark") if args.boundaries else None
     )
-    import json
 
     with tempfile.TemporaryDirectory() as tmp:
         catalog = load_catalog()
         output = Path(tmp) / "build"
         build(catalog, output=output, site_options=options)
         release = output.resolve()
-        manifest = json.loads((release / MANIFEST).read_text())
+        manifest = Manifest.load(release)
         times = []
         for _ in range(args.runs):
             tick = time.perf_counter()
@@ -55,7 +55,7 @@ def main() -> None:
             times.append(time.perf_counter() - tick)
         pages = sorted((release / "site").rglob("*.html"))
         print(
-            f"render_site: {len(manifest['datasets'])} datasets, {len(pages)} pages, "
+            f"render_site: {len(manifest.datasets)} datasets, {len(pages)} pages, "
             f"median {statistics.median(times):.3f} s over {args.runs} runs"
         )
         assets = sum(p.stat().st_size for p in (release / "site/assets").iterdir())

@@ -8,11 +8,10 @@ failed pipeline never takes down what was published before; the other datasets s
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -22,10 +21,25 @@ from .checks.runner import is_warning, run_checks  # the package registers every
 from .core import release as releases
 from .core.errors import FetchError, Issue, JendelaError, RowMap
 from .core.issue_types import MISSING_COLUMN, SOURCE_ERROR, TOO_MANY_ERRORS, TRANSFORM_ERROR
+from .core.layout import (
+    DATABASE_FILE,
+    DOWNLOADS,
+    REPORTS,
+    downloads_dir,
+    site_dir,
+    table_file,
+)
+from .core.manifest import (
+    CARRIED,
+    FAILED,
+    FAILED_KEPT_PREVIOUS,
+    PUBLISHED,
+    DatasetEntry,
+    Manifest,
+)
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
-from .core.release import DATABASE, DOWNLOADS, site_dir
 from .readers import FILE_COLUMN, ReaderError, read_chunks
 from .stages.coverage import dataset_coverage
 from .stages.export import describe_file, export_package, export_resource, export_zip
@@ -39,17 +53,15 @@ from .stages.snapshot import Snapshot, take_snapshot
 from .stages.transforms import TransformLoadError, load_transforms
 from .stages.validate import LIMIT_ERRORS, validate_table
 
-DB_NAME = f"{DATABASE}.db"
-MANIFEST = "manifest.json"
 DEFAULT_OUTPUT = ROOT / "build"
 
 
 @dataclass
 class DatasetResult:
     id: str
-    status: str  # "published" | "failed" | "failed-kept-previous" | "carried"
+    status: str  # core/manifest.py: PUBLISHED, FAILED, FAILED_KEPT_PREVIOUS or CARRIED
     issues: list[Issue] = field(default_factory=list)
-    entry: dict = field(default_factory=dict)  # manifest entry
+    entry: DatasetEntry = field(default_factory=DatasetEntry)  # its manifest entry
 
 
 @dataclass
@@ -115,7 +127,7 @@ def build(
     cache_dir = cache_dir or output.parent / CACHE_DIR.relative_to(ROOT)
     started = time.perf_counter()
     previous = releases.current_release(output)
-    if ids and (previous is None or not (previous / DB_NAME).is_file()):
+    if ids and (previous is None or not (previous / DATABASE_FILE).is_file()):
         catalog.select(ids)  # unknown ids are reported as asked, before dependencies are added
         ids = catalog.with_dependencies(ids)
     selected = catalog.select(ids)
@@ -124,19 +136,19 @@ def build(
     release.chmod(0o755)
     timer = StageTimer()
     try:
-        db_path = release / DB_NAME
-        subset = bool(ids) and previous is not None and (previous / DB_NAME).is_file()
+        db_path = release / DATABASE_FILE
+        subset = bool(ids) and previous is not None and (previous / DATABASE_FILE).is_file()
         if subset:
-            shutil.copyfile(previous / DB_NAME, db_path)
+            shutil.copyfile(previous / DATABASE_FILE, db_path)
         db = sqlite_utils.Database(db_path)
         db.conn.execute("PRAGMA journal_mode=OFF")
         db.conn.execute("PRAGMA synchronous=OFF")
         results: dict[str, DatasetResult] = {}
         if subset:
-            for dataset_id, entry in previous_manifest.get("datasets", {}).items():
+            for dataset_id, entry in previous_manifest.datasets.items():
                 if dataset_id in catalog.datasets and dataset_id not in {d.id for d in selected}:
                     _copy_dataset_files(previous, release, dataset_id)
-                    results[dataset_id] = DatasetResult(dataset_id, "carried", entry=entry)
+                    results[dataset_id] = DatasetResult(dataset_id, CARRIED, entry=entry)
         for number, dataset in enumerate(selected, start=1):
             progress.dataset(number, len(selected), dataset.id)
             _drop_dataset_tables(db, dataset)
@@ -152,21 +164,17 @@ def build(
                 site_options.base,
                 catalog,
             )
-            if result.status == "failed":
+            if result.status == FAILED:
                 kept = _carry_previous(db, dataset, previous, release, previous_manifest)
                 if kept:
-                    result.status = "failed-kept-previous"
-                    result.entry = {
-                        **kept,
-                        "last_attempt_failed": True,
-                        "reports": result.entry.get("reports", {}),
-                    }
+                    result.status = FAILED_KEPT_PREVIOUS
+                    result.entry = replace(
+                        kept, last_attempt_failed=True, reports=result.entry.reports
+                    )
             results[dataset.id] = result
         shutil.rmtree(release / ".work", ignore_errors=True)
         manifest = _manifest(catalog, results)
-        (release / MANIFEST).write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        )
+        manifest.save(release)
         db.conn.execute("PRAGMA optimize")
         db.conn.close()
         _vacuum(db_path)
@@ -218,7 +226,7 @@ def _build_dataset(
 ) -> DatasetResult:
     work = release / ".work" / dataset.id
     work.mkdir(parents=True, exist_ok=True)
-    entry: dict = {"resources": {}, "reports": {}}
+    entry = DatasetEntry()
     issues_all: list[Issue] = []
     current = None  # the resource being built, so a source error names it
     try:
@@ -239,11 +247,11 @@ def _build_dataset(
                 timer,
                 base_url,
             )
-            entry["reports"][resource.name] = resource_entry.pop("report")
+            entry.reports[resource.name] = resource_entry.pop("report")
             issues_all += issues
             if issues:
                 break
-            entry["resources"][resource.name] = resource_entry
+            entry.resources[resource.name] = resource_entry
     except (FetchError, ReaderError, TransformLoadError) as exc:
         issues_all.append(
             Issue(
@@ -261,20 +269,18 @@ def _build_dataset(
         shutil.rmtree(work, ignore_errors=True)
     if issues_all:
         _drop_dataset_tables(db, dataset)
-        shutil.rmtree(
-            releases.site_dir(release) / releases.DOWNLOADS / dataset.id, ignore_errors=True
-        )
-        return DatasetResult(dataset.id, "failed", issues_all, entry)
+        shutil.rmtree(downloads_dir(release, dataset.id), ignore_errors=True)
+        return DatasetResult(dataset.id, FAILED, issues_all, entry)
     # Rows, regions and years as the loaded tables hold them (pipelines/stages/coverage.py).
-    entry["coverage"] = dataset_coverage(db.conn, dataset, entry["resources"])
+    entry.coverage = dataset_coverage(db.conn, dataset, entry.resources)
     # Sample data stays labelled as such unless every table came from a real source this time.
-    entry["sample"] = dataset.is_sample and not all(
+    entry.sample = dataset.is_sample and not all(
         r.name in overrides or (remote and r.source_url) for r in dataset.resources
     )
     package = export_package(dataset, release, db, catalog)
-    entry["datapackage"] = package.as_dict()
-    entry["zip"] = export_zip(dataset, release).as_dict()
-    return DatasetResult(dataset.id, "published", [], entry)
+    entry.datapackage = package.as_dict()
+    entry.zip = export_zip(dataset, release).as_dict()
+    return DatasetResult(dataset.id, PUBLISHED, [], entry)
 
 
 def _source_label(resource, overrides: dict[str, Path]) -> str:
@@ -372,7 +378,7 @@ def _build_resource(
         "rows": rows,
     }
     if issues and resource.on_error == "quarantine" and can_quarantine(issues, limit_reached):
-        target = site_dir(release) / DOWNLOADS / dataset.id / f"{resource.name}.quarantine.csv"
+        target = downloads_dir(release, dataset.id) / table_file(resource.name, "quarantine")
         moved, rows_from = quarantine(staging, rows_from, issues, target)
         entry["quarantined"] = moved.rows
         entry["rows"] = rows = moved.kept
@@ -412,7 +418,7 @@ def _build_resource(
     if entry.get("quarantined"):
         downloads.append(describe_file("quarantine", target, release))
     if resource.ext.get("ocds"):
-        folder = site_dir(release) / DOWNLOADS / dataset.id
+        folder = downloads_dir(release, dataset.id)
         path = write_release_package(db, dataset, resource, folder, base_url)
         downloads.append(describe_file("ocds", path, release))
     entry["downloads"] = [d.as_dict() for d in downloads]
@@ -463,14 +469,14 @@ def _drop_dataset_tables(db: sqlite_utils.Database, dataset: Dataset) -> None:
 
 
 def _carry_previous(
-    db, dataset: Dataset, previous: Path | None, release: Path, previous_manifest: dict
-) -> dict | None:
+    db, dataset: Dataset, previous: Path | None, release: Path, previous_manifest: Manifest
+) -> DatasetEntry | None:
     """Copy the dataset's last good tables and downloads from the previous release."""
-    entry = previous_manifest.get("datasets", {}).get(dataset.id)
-    if previous is None or not entry or not (previous / DB_NAME).is_file():
+    entry = previous_manifest.datasets.get(dataset.id)
+    if previous is None or not entry or not (previous / DATABASE_FILE).is_file():
         return None
-    names = set(entry.get("resources", {}))
-    db.conn.execute("ATTACH DATABASE ? AS previous", (str(previous / DB_NAME),))
+    names = set(entry.resources)
+    db.conn.execute("ATTACH DATABASE ? AS previous", (str(previous / DATABASE_FILE),))
     try:
         objects = _tables_of(db.conn, names, "previous")
         shadow = {f"{n}_fts_{s}" for n in names for s in ("data", "idx", "docsize", "config")}
@@ -492,30 +498,30 @@ def _carry_previous(
 
 
 def _copy_dataset_files(previous: Path, release: Path, dataset_id: str, reports=True) -> None:
-    folders = [releases.DOWNLOADS] + ([releases.REPORTS] if reports else [])
+    folders = [DOWNLOADS] + ([REPORTS] if reports else [])
     for folder in folders:
-        source = releases.site_dir(previous) / folder / dataset_id
+        source = site_dir(previous) / folder / dataset_id
         if source.is_dir():
-            target = releases.site_dir(release) / folder / dataset_id
+            target = site_dir(release) / folder / dataset_id
             shutil.copytree(source, target, dirs_exist_ok=True)
 
 
-def _manifest(catalog: Catalog, results: dict[str, DatasetResult]) -> dict:
+def _manifest(catalog: Catalog, results: dict[str, DatasetResult]) -> Manifest:
     datasets = {}
     for dataset_id in catalog.build_order():
         if dataset_id in results:
             result = results[dataset_id]
-            datasets[dataset_id] = {**result.entry, "status": result.status}
-    return {"database": DB_NAME, "datasets": datasets}
+            datasets[dataset_id] = replace(result.entry, status=result.status)
+    return Manifest(datasets)
 
 
-def _read_manifest(release: Path | None) -> dict:
+def _read_manifest(release: Path | None) -> Manifest:
     if release is None:
-        return {}
+        return Manifest()
     try:
-        return json.loads((release / MANIFEST).read_text())
+        return Manifest.load(release)
     except (FileNotFoundError, ValueError):
-        return {}
+        return Manifest()
 
 
 def _vacuum(path: Path) -> None:

@@ -30,15 +30,16 @@ import sqlite3
 from pathlib import Path
 
 from ..core.checksum import sha256_file
-from ..core.model import SAMPLE_LABEL, Dataset
-from ..core.registry import Catalog
-from ..core.release import (
+from ..core.layout import (
     DATABASE,
     FACET_COUNTS_FILE,
     FACET_STORE_DIR,
     INSPECT_FILE,
     METADATA_FILE,
 )
+from ..core.manifest import DatasetEntry, Manifest
+from ..core.model import SAMPLE_LABEL, Dataset
+from ..core.registry import Catalog
 from ..stages.facet_store import write_store
 
 # A cube with more combinations than this is not worth keeping: Datasette counts as usual.
@@ -80,14 +81,14 @@ def label_column(resource) -> str | None:
     return name if name in resource.field_names else None
 
 
-def table_metadata(dataset: Dataset, sample: bool, entry: dict | None = None) -> dict:
+def table_metadata(dataset: Dataset, sample: bool, entry: DatasetEntry | None = None) -> dict:
     tables = {}
     licence = dataset.vocabulary.licences.get(dataset.descriptor["licenses"][0]["name"], {})
     source = dataset.descriptor["sources"][0]
     sample_text = f" ({SAMPLE_LABEL['id']} / {SAMPLE_LABEL['en']})" if sample else ""
-    built = (entry or {}).get("resources", {})
+    built = entry.resources if entry else {}
     # The dataset's datapackage.json describes every table of it: each table page links it.
-    package = (entry or {}).get("datapackage")
+    package = entry.datapackage if entry else None
     for resource in dataset.resources:
         en = resource.ext.get("en", {})
         description = " / ".join(
@@ -128,28 +129,29 @@ def table_metadata(dataset: Dataset, sample: bool, entry: dict | None = None) ->
     return tables
 
 
-def published_tables(catalog: Catalog, manifest: dict) -> dict[str, dict]:
+def published_tables(catalog: Catalog, manifest: Manifest) -> dict[str, dict]:
     tables: dict = {}
-    for dataset_id, entry in manifest["datasets"].items():
-        if entry.get("resources") and dataset_id in catalog.datasets:
+    for dataset_id, entry in manifest.datasets.items():
+        if entry.resources and dataset_id in catalog.datasets:
             dataset = catalog.datasets[dataset_id]
-            published = set(entry["resources"])
-            generated = table_metadata(dataset, entry.get("sample", dataset.is_sample), entry)
+            published = set(entry.resources)
+            sample = dataset.is_sample if entry.sample is None else entry.sample
+            generated = table_metadata(dataset, sample, entry)
             tables.update({k: v for k, v in generated.items() if k in published})
     return dict(sorted(tables.items()))
 
 
-def datasette_metadata(catalog: Catalog, manifest: dict) -> dict:
+def datasette_metadata(catalog: Catalog, manifest: Manifest) -> dict:
     tables = published_tables(catalog, manifest)
     return {**INSTANCE, "databases": {DATABASE: {"tables": tables}}}
 
 
-def inspect_data(manifest: dict, db_path: Path) -> dict:
+def inspect_data(manifest: Manifest, db_path: Path) -> dict:
     """`datasette inspect` output, from the counts the build already knows (no second count)."""
     counts = {
         name: {"count": resource["rows"]}
-        for entry in manifest["datasets"].values()
-        for name, resource in entry.get("resources", {}).items()
+        for entry in manifest.datasets.values()
+        for name, resource in entry.resources.items()
         if "rows" in resource
     }
     return {
@@ -183,10 +185,10 @@ def _write_json(path: Path, data: dict) -> Path:
     return path
 
 
-def write_datasette_files(catalog: Catalog, manifest: dict, release: Path) -> Path:
+def write_datasette_files(catalog: Catalog, manifest: Manifest, release: Path) -> Path:
     metadata = datasette_metadata(catalog, manifest)
     path = _write_json(release / METADATA_FILE, metadata)
-    db_path = release / manifest["database"]
+    db_path = release / manifest.database
     if db_path.is_file():
         analyze(db_path)
         _write_json(release / INSPECT_FILE, inspect_data(manifest, db_path))
@@ -206,16 +208,16 @@ def facet_cube(conn: sqlite3.Connection, table: str, columns: list[str]) -> list
     return [list(row) for row in rows]
 
 
-def write_facet_counts(db_path: Path, catalog, manifest: dict, release: Path) -> Path:
+def write_facet_counts(db_path: Path, catalog, manifest: Manifest, release: Path) -> Path:
     cubes = {}
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        for dataset_id, entry in manifest["datasets"].items():
+        for dataset_id, entry in manifest.datasets.items():
             dataset = catalog.datasets.get(dataset_id)
             if dataset is None:
                 continue
             for resource in dataset.resources:
-                if resource.name not in entry.get("resources", {}) or not resource.facet_columns:
+                if resource.name not in entry.resources or not resource.facet_columns:
                     continue
                 rows = facet_cube(conn, resource.name, resource.facet_columns)
                 if rows is None:

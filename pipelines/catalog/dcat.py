@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from ..core.indonesian import format_number
-from .layout import NOT_DATA_FORMATS
+from ..core.layout import CATALOG_JSONLD, DATA_JSON, NOT_DATA_FORMATS
 from .templates import translate
 
 SITE_NAME = "Jendela Data"
@@ -208,7 +208,7 @@ def dcat_catalog(views: list[dict], base: str, operator: dict | None = None) -> 
     modified = max((v["updated"] for v in views), default=None)
     catalog = {
         "@context": DCAT_CONTEXT,
-        "@id": base + "catalog.jsonld",
+        "@id": base + CATALOG_JSONLD,
         "@type": "dcat:Catalog",
         "dct:title": [
             {"@value": SITE_NAME, "@language": "id"},
@@ -293,7 +293,7 @@ def project_open_data(views: list[dict], base: str, operator: dict | None = None
         datasets.append({k: v for k, v in entry.items() if v is not None})
     return {
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
-        "@id": base + "data.json",
+        "@id": base + DATA_JSON,
         "@type": "dcat:Catalog",
         "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
         "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
@@ -447,8 +447,8 @@ def write_machine_readable(
     views: list[dict], site: Path, base: str, operator: dict | None = None
 ) -> None:
     for name, document in (
-        ("catalog.jsonld", dcat_catalog(views, base, (operator or {}).get("operator"))),
-        ("data.json", project_open_data(views, base, operator)),
+        (CATALOG_JSONLD, dcat_catalog(views, base, (operator or {}).get("operator"))),
+        (DATA_JSON, project_open_data(views, base, operator)),
     ):
         (site / name).write_text(
             json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n",

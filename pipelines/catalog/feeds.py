@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .layout import LANGUAGE_PREFIX
+from ..core.layout import FEED, LANGUAGE_PREFIX, ROBOTS, SITEMAP
 from .templates import LANGUAGES, environment
-
-FEED_NAME = "atom.xml"
 
 
 def write_feeds(views: list[dict], site: Path, base: str) -> None:
@@ -31,21 +29,21 @@ def write_feeds(views: list[dict], site: Path, base: str) -> None:
         for v in views
         for lang in LANGUAGES
     ]
-    (site / "sitemap.xml").write_text(
+    (site / SITEMAP).write_text(
         env.get_template("sitemap.xml").render(pages=pages), encoding="utf-8"
     )
-    (site / "robots.txt").write_text(
-        f"User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n", encoding="utf-8"
+    (site / ROBOTS).write_text(
+        f"User-agent: *\nAllow: /\n\nSitemap: {base}{SITEMAP}\n", encoding="utf-8"
     )
     for lang in LANGUAGES:
-        path = site / LANGUAGE_PREFIX[lang] / FEED_NAME
+        path = site / LANGUAGE_PREFIX[lang] / FEED
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             env.get_template("atom.xml").render(
                 datasets=views,
                 lang=lang,
                 updated=newest,
-                self_url=f"{base}{LANGUAGE_PREFIX[lang]}{FEED_NAME}",
+                self_url=f"{base}{LANGUAGE_PREFIX[lang]}{FEED}",
                 home_url=f"{base}{LANGUAGE_PREFIX[lang]}",
             ),
             encoding="utf-8",

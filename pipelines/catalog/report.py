@@ -10,13 +10,8 @@ import json
 from pathlib import Path
 
 from ..core.errors import Issue
-from ..core.release import REPORTS, site_dir
+from ..core.layout import report_paths, site_dir
 from .templates import environment
-
-
-def report_paths(dataset_id: str, resource_name: str) -> tuple[str, str]:
-    base = f"{REPORTS}/{dataset_id}/{resource_name}"
-    return f"{base}.json", f"{base}.html"
 
 
 def write_report(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-INDEX_NAME = "search-index.json"
+from ..core.layout import SEARCH_INDEX
 
 
 def search_documents(views: list[dict]) -> list[dict]:
@@ -58,7 +58,7 @@ def search_documents(views: list[dict]) -> list[dict]:
 
 
 def write_search_index(views: list[dict], site: Path) -> Path:
-    path = site / INDEX_NAME
+    path = site / SEARCH_INDEX
     path.write_text(
         json.dumps(
             {"version": 1, "datasets": search_documents(views)},

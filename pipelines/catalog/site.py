@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import JendelaError
+from ..core.layout import DATABASE, DATAPACKAGE, LANGUAGE_PREFIX, NOT_DATA_FORMATS, site_dir
+from ..core.manifest import DatasetEntry, Manifest
 from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
-from ..core.release import DATABASE, site_dir
 from .charts import chart_panels, chart_spec, naming_column, referenced_labels
 from .dcat import schema_org_dataset, write_machine_readable
 from .feeds import write_feeds
-from .layout import LANGUAGE_PREFIX, NOT_DATA_FORMATS
 from .maps import Boundaries, choropleth
 from .search import write_search_index
 from .templates import LANGUAGES, environment, markdown_html, markdown_text, translate
@@ -78,7 +78,7 @@ def region_names(catalog: Catalog, db: sqlite3.Connection | None) -> dict[str, s
 
 def dataset_view(
     dataset: Dataset,
-    entry: dict,
+    entry: DatasetEntry,
     db: sqlite3.Connection | None,
     catalog: Catalog | None = None,
     options: SiteOptions | None = None,
@@ -91,7 +91,7 @@ def dataset_view(
     publisher = dataset.publisher
     frequency = vocabulary.frequencies.get(ext.get("frequency", ""))
     # Coverage as the build computed it from the loaded tables (pipelines/stages/coverage.py).
-    coverage = entry.get("coverage") or {}
+    coverage = entry.coverage or {}
     resources = [
         _resource_view(dataset, resource, entry, db, catalog, options, regions)
         for resource in dataset.resources
@@ -116,7 +116,7 @@ def dataset_view(
             markdown_text(dataset.descriptor["description"]),
             markdown_text(ext["en"].get("description") or ""),
         ),
-        "sample": entry.get("sample", dataset.is_sample),
+        "sample": dataset.is_sample if entry.sample is None else entry.sample,
         "sample_label": SAMPLE_LABEL,
         "keywords": dataset.descriptor.get("keywords", []),
         "publisher": {"key": ext["publisher"], **publisher},
@@ -175,11 +175,11 @@ def dataset_view(
         ],
         "years": coverage.get("years") or [],
         "period": coverage.get("period"),  # {"id", "en"} "2021–2024", or None
-        "status": entry.get("status", "failed"),
-        "last_attempt_failed": entry.get("last_attempt_failed", False),
-        "datapackage": entry.get("datapackage"),
-        "zip": entry.get("zip"),
-        "formats": formats + [f for f in ("datapackage", "zip") if entry.get(f)],
+        "status": entry.status,
+        "last_attempt_failed": bool(entry.last_attempt_failed),
+        "datapackage": entry.datapackage,
+        "zip": entry.zip,
+        "formats": formats + [f for f in ("datapackage", "zip") if getattr(entry, f)],
         "resources": resources,
         "page": f"dataset/{dataset.id}/index.html",
         "url": {
@@ -200,25 +200,25 @@ def dataset_view(
     return view
 
 
-def source_date(entry: dict) -> str | None:
+def source_date(entry: DatasetEntry) -> str | None:
     """When the data last changed at its source: the newest publication date among the snapshots
     the tables were built from (their provenance records; the retrieval date where the
     publication date is unknown), not a date written by hand. None when no input has a record
     (a harvested or `--source` build), and the descriptor's date stands."""
-    sources = [s for r in entry.get("resources", {}).values() for s in r.get("sources", [])]
+    sources = [s for r in entry.resources.values() for s in r.get("sources", [])]
     published = [s["commit_date"] for s in sources if s.get("commit_date")]
     # a snapshot whose publication date is unknown is dated by when it was retrieved
     retrieved = [s["retrieved"] for s in sources if s.get("retrieved")]
     return max(published or retrieved, default=None)
 
 
-def provenance_groups(entry: dict) -> list[dict]:
+def provenance_groups(entry: DatasetEntry) -> list[dict]:
     """The snapshots a dataset was built from, as the manifest records them (fetch.py copies each
     file's provenance record there), grouped by where they came from: one line for the 152 DJPK
     exports of one repository commit, with their count, instead of 152 lines."""
     groups: dict[tuple, dict] = {}
     seen: set[str] = set()
-    for resource in entry.get("resources", {}).values():
+    for resource in entry.resources.values():
         for source in resource.get("sources", []):
             # one line per snapshot file (two files may hold the same bytes)
             if "url" not in source or source["file"] in seen:
@@ -253,7 +253,7 @@ def provenance_groups(entry: dict) -> list[dict]:
 
 
 def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> dict:
-    built = entry.get("resources", {}).get(resource.name, {})
+    built = entry.resources.get(resource.name, {})
     fields = [
         {
             "name": f["name"],
@@ -291,7 +291,7 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
         # export.py writes no XLSX for a table over Excel's sheet limit; the page says why.
         "xlsx_skipped": bool(built.get("downloads"))
         and not any(d["format"] == "xlsx" for d in built["downloads"]),
-        "report": entry.get("reports", {}).get(resource.name),
+        "report": entry.reports.get(resource.name),
         "preview": _preview(db, resource.name, resource.field_names) if built else None,
         "datasette": f"{DATABASE}/{resource.name}",
         "charts": [],
@@ -356,19 +356,19 @@ def _preview(db: sqlite3.Connection | None, table: str, columns: list[str]) -> d
 
 
 def render_site(
-    catalog: Catalog, manifest: dict, release: Path, options: SiteOptions | None = None
+    catalog: Catalog, manifest: Manifest, release: Path, options: SiteOptions | None = None
 ) -> list[dict]:
     options = options or SiteOptions()
     site = site_dir(release)
     site.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ASSETS_DIR, site / "assets", dirs_exist_ok=True)
-    db_path = release / manifest["database"]
+    db_path = release / manifest.database
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) if db_path.exists() else None
     try:
         regions = region_names(catalog, db)
         views = [
             dataset_view(catalog.datasets[dataset_id], entry, db, catalog, options, regions)
-            for dataset_id, entry in manifest["datasets"].items()
+            for dataset_id, entry in manifest.datasets.items()
             if dataset_id in catalog.datasets
         ]
     finally:
@@ -444,7 +444,7 @@ def _facets(views: list[dict]) -> list[dict]:
         regions.update({r["code"]: pair(r["name"], r["name"]) for r in v["facet_regions"]})
         publishers[v["publisher"]["key"]] = v["publisher_name"]
     formats = {f: pair(f.upper(), f.upper()) for v in views for f in v["formats"]}
-    formats.update({"datapackage": pair("datapackage.json", "datapackage.json")})
+    formats.update({"datapackage": pair(DATAPACKAGE, DATAPACKAGE)})
     formats["parquet"] = pair("Parquet", "Parquet")
     return [
         group("theme", themes),

@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from .errors import DescriptorError
+from .layout import table_file
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS_DIR = ROOT / "datasets"
@@ -355,7 +356,7 @@ class Dataset:
             }
         ]
         for res in package["resources"]:
-            res["path"] = f"{res['name']}.csv"
+            res["path"] = table_file(res["name"], "csv")
             res["format"] = "csv"
             res["mediatype"] = "text/csv"
             res["encoding"] = "utf-8"

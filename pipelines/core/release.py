@@ -13,22 +13,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .layout import REPORTS, SITE, site_dir
+
 KEEP_RELEASES = 2
-# Inside a release: the static site is self-contained (pages, downloads, reports), so any static
-# host can serve `site/` alone; `reports` at the top is a link into it for people and scripts.
-SITE = "site"
-DOWNLOADS = "downloads"
-REPORTS = "reports"
-DATABASE = "jendela"  # the SQLite file is jendela.db; Datasette serves it under this name
-# Datasette's files, written at build time (catalog/datasette_metadata.py), read by web/serve.py
-METADATA_FILE = "metadata.json"
-INSPECT_FILE = "inspect.json"
-FACET_COUNTS_FILE = "facet_counts.json"
-FACET_STORE_DIR = "facet_store"  # per-table facet cubes (stages/facet_store.py)
-
-
-def site_dir(release: Path) -> Path:
-    return release / SITE
+# The names inside a release are core/layout.py's.
 
 
 def releases_dir(output: Path) -> Path:

@@ -30,8 +30,8 @@ import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
+from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.model import Dataset, Resource
-from ..core.release import DOWNLOADS, site_dir
 
 if TYPE_CHECKING:
     from ..core.registry import Catalog
@@ -63,22 +63,22 @@ class Download:
 def export_resource(
     db: sqlite_utils.Database, resource: Resource, staging: Path, release: Path
 ) -> list[Download]:
-    folder = site_dir(release) / DOWNLOADS / resource.dataset_id
+    folder = downloads_dir(release, resource.dataset_id)
     folder.mkdir(parents=True, exist_ok=True)
-    csv_path = folder / f"{resource.name}.csv"
+    csv_path = folder / table_file(resource.name, "csv")
     shutil.copyfile(staging, csv_path)
-    json_path = folder / f"{resource.name}.json"
+    json_path = folder / table_file(resource.name, "json")
     _write_json(db, resource, json_path)
-    parquet_path = folder / f"{resource.name}.parquet"
+    parquet_path = folder / table_file(resource.name, "parquet")
     _write_parquet(resource, staging, parquet_path)
     files = [("csv", csv_path), ("json", json_path)]
     rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
     if rows <= XLSX_MAX_ROWS:  # otherwise the page says why there is no XLSX (see catalog/site.py)
-        xlsx_path = folder / f"{resource.name}.xlsx"
+        xlsx_path = folder / table_file(resource.name, "xlsx")
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
-    schema_path = folder / f"{resource.name}.schema.json"
+    schema_path = folder / table_file(resource.name, "schema")
     _write_schema(resource, schema_path)
     files.append(("schema", schema_path))
     return [describe_file(fmt, p, release) for fmt, p in files]
@@ -105,19 +105,19 @@ def export_package(
     """datapackage.json: the dataset's descriptor, plus the rows of other datasets' tables that
     its foreign keys reference (written here as `<table>.csv`), every resource with the `bytes`
     and `hash` of its CSV. Without `db` and `catalog` no reference rows can be added."""
-    folder = site_dir(release) / DOWNLOADS / dataset.id
+    folder = downloads_dir(release, dataset.id)
     folder.mkdir(parents=True, exist_ok=True)
     package = dataset.package_descriptor()
     if db is not None and catalog is not None:
         for target, rowids in reference_subsets(db, dataset, catalog):
-            _write_rows_csv(db, target, rowids, folder / f"{target.name}.csv")
+            _write_rows_csv(db, target, rowids, folder / table_file(target.name, "csv"))
             package["resources"].append(_subset_descriptor(db, target, catalog, len(rowids)))
     for res in package["resources"]:
         csv_path = folder / res["path"]
         res["bytes"] = csv_path.stat().st_size
         # Data Package form for other algorithms than MD5; frictionless checks both on validate.
         res["hash"] = f"sha256:{sha256_file(csv_path)}"
-    path = folder / "datapackage.json"
+    path = folder / DATAPACKAGE
     path.write_text(
         json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
         encoding="utf-8",
@@ -232,7 +232,7 @@ def _subset_descriptor(
             "disertakan agar paket ini utuh: setiap foreign key dapat diperiksa di dalam paket. "
             f"Tabel lengkapnya ada di dataset `{owner.id}`."
         ),
-        "path": f"{resource.name}.csv",
+        "path": table_file(resource.name, "csv"),
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -370,13 +370,13 @@ def export_zip(dataset: Dataset, release: Path) -> Download:
     tool. Entries are dated with the dataset's `jendela.updated`, the one date our outputs
     carry, which keeps the zip deterministic.
     """
-    folder = site_dir(release) / DOWNLOADS / dataset.id
+    folder = downloads_dir(release, dataset.id)
     updated = datetime.date.fromisoformat(dataset.ext["updated"])
     stamp = (max(updated.year, 1980), updated.month, updated.day, 0, 0, 0)
     # The same files datapackage.json lists (its reference subsets included), so the two agree.
-    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    members = ["datapackage.json"] + [r["path"] for r in package["resources"]]
-    path = folder / f"{dataset.id}.zip"
+    package = json.loads((folder / DATAPACKAGE).read_text(encoding="utf-8"))
+    members = [DATAPACKAGE] + [r["path"] for r in package["resources"]]
+    path = folder / zip_file(dataset.id)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for member in members:
             big = (folder / member).stat().st_size >= ZIP64_LIMIT

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-MANIFEST = "store.json"
+from ..core.layout import FACET_STORE_INDEX
+
 CHUNK_ROWS = 50_000
 INT64 = (-(2**63), 2**63 - 1)
 EXACT_FLOAT = 2**53  # beyond this a float64 no longer holds every integer
@@ -89,7 +90,9 @@ def write_store(
         kept[column] = dtype
     manifest = {"rows": total, "cells": len(cube["rows"]), "columns": facet_columns}
     manifest["numeric"] = kept
-    (target / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    (target / FACET_STORE_INDEX).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    )
     return target
 
 
@@ -117,7 +120,7 @@ class FacetStore:
     """One table's arrays, memory-mapped; `mask` turns filters into the rows they match."""
 
     def __init__(self, folder: Path):
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / FACET_STORE_INDEX).read_text(encoding="utf-8"))
         self.folder = folder
         self.cells = manifest["cells"]
         self.facet_columns = manifest["columns"]

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..core.layout import DOWNLOADS, table_file
 from ..core.model import Dataset, Resource
 
 OCDS_VERSION = "1.1"
@@ -112,8 +113,9 @@ def _date(dataset: Dataset) -> str:
 def _package_head(dataset: Dataset, resource: Resource, base_url: str) -> dict:
     publisher = dataset.publisher
     licence = dataset.licence(dataset.descriptor["licenses"][0]["name"])
+    where = f"{DOWNLOADS}/{dataset.id}/{table_file(resource.name, 'ocds')}"
     package = {
-        "uri": f"{base_url.rstrip('/')}/downloads/{dataset.id}/{resource.name}.ocds.json",
+        "uri": f"{base_url.rstrip('/')}/{where}",
         "version": OCDS_VERSION,
         "publishedDate": _date(dataset),
         "publisher": {"name": publisher["name"]},
@@ -139,7 +141,7 @@ def write_release_package(
     `base_url` is the site's address (`build --base-url`): the package's `uri` is where the file
     is published. It has no default, so no caller can silently publish another host's address."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{resource.name}.ocds.json"
+    path = folder / table_file(resource.name, "ocds")
     head = json.dumps(_package_head(dataset, resource, base_url), ensure_ascii=False, indent=1)
     with open(path, "w", encoding="utf-8") as out:
         out.write(head[: head.rindex("}")].rstrip() + ',\n "releases": [')

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from datasette.utils.asgi import Response
 
-from ..core.release import DATABASE
+from ..core.layout import DATABASE
 from .layout import cors_headers
 from .openapi import load_packages, openapi_document
 

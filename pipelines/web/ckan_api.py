@@ -23,6 +23,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from ..core.errors import DescriptorError
+from ..core.layout import MANIFEST_FILE
 from ..core.model import METADATA_DIR, Vocabulary
 from . import ckan_packages as packages
 
@@ -73,9 +74,9 @@ def catalog_for(datasette) -> packages.CkanCatalog:
     if not site:
         raise ActionError(500, "Internal Error", "plugins.jendela.site_dir is not configured")
     release = Path(site).resolve().parent
-    manifest = release / packages.MANIFEST
+    manifest = release / MANIFEST_FILE
     if not manifest.is_file():
-        raise ActionError(500, "Internal Error", f"no {packages.MANIFEST} in the served release")
+        raise ActionError(500, "Internal Error", f"no {MANIFEST_FILE} in the served release")
     return _catalog(str(release), manifest.stat().st_mtime)
 
 

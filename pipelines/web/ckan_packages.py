@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.ckan_terms import LICENCES, SAMPLE_EXTRA
+from ..core.layout import DATAPACKAGE, downloads_dir
+from ..core.manifest import DatasetEntry, Manifest
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://jendela-data/ckan")
 # CKAN's `isopen`: the licences the harvester maps CKAN's open licence ids to, one list for both.
 OPEN_LICENCES = frozenset(LICENCES.values())
-MANIFEST = "manifest.json"
 SORTABLE = {
     "name": lambda p: p["name"],
     "title_string": lambda p: p["title"].lower(),
@@ -78,19 +79,18 @@ class CkanCatalog:
 
 def load_catalog(release: Path, themes: dict | None = None) -> CkanCatalog:
     """Package dicts for every dataset of the release that has published tables."""
-    manifest = json.loads((release / MANIFEST).read_text(encoding="utf-8"))
-    site = release / "site"
+    manifest = Manifest.load(release)
     packages = []
-    for dataset_id, entry in sorted(manifest.get("datasets", {}).items()):
-        datapackage = site / "downloads" / dataset_id / "datapackage.json"
-        if not entry.get("resources") or not datapackage.is_file():
+    for dataset_id, entry in sorted(manifest.datasets.items()):
+        datapackage = downloads_dir(release, dataset_id) / DATAPACKAGE
+        if not entry.resources or not datapackage.is_file():
             continue
         descriptor = json.loads(datapackage.read_text(encoding="utf-8"))
         packages.append(package_dict(dataset_id, descriptor, entry, themes or {}))
     return CkanCatalog(packages)
 
 
-def package_dict(dataset_id: str, descriptor: dict, entry: dict, themes: dict) -> dict:
+def package_dict(dataset_id: str, descriptor: dict, entry: DatasetEntry, themes: dict) -> dict:
     """One dataset as CKAN's package_show returns it; URLs are site paths until `with_base`."""
     ext = descriptor.get("jendela") or {}
     en = ext.get("en") or {}
@@ -136,7 +136,7 @@ def package_dict(dataset_id: str, descriptor: dict, entry: dict, themes: dict) -
     ]
     resources = []
     for position, res in enumerate(descriptor.get("resources") or []):
-        published = (entry.get("resources") or {}).get(res["name"])
+        published = entry.resources.get(res["name"])
         if not published:
             continue
         csv = next((d for d in published.get("downloads", []) if d["format"] == "csv"), None)
@@ -170,7 +170,7 @@ def package_dict(dataset_id: str, descriptor: dict, entry: dict, themes: dict) -
     extras = [{"key": SAMPLE_EXTRA, "value": "true" if ext.get("sample") else "false"}]
     if "frequency" in ext:
         extras.append({"key": "jendela_frequency", "value": ext["frequency"]})
-    extras += coverage_extras(entry.get("coverage") or {})
+    extras += coverage_extras(entry.coverage or {})
     extras.sort(key=lambda extra: extra["key"])
     return {
         "id": package_id,

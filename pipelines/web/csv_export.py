@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
-from ..core.release import DATABASE
+from ..core.layout import DATABASE
 from .layout import cors_headers
 
 TABLE_CSV = re.compile(rf"^/{DATABASE}/(?P<table>[^/]+)\.csv$")

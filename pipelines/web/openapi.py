@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..core.release import DATABASE
+from ..core.layout import DATABASE
 
 OPENAPI_VERSION = "3.0.3"
 # SQLite integers are 64-bit: a larger number in a filter is not a valid value.

@@ -25,7 +25,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
 
 from ..core.indonesian import format_number
-from ..core.release import DATABASE
+from ..core.layout import DATABASE, DOWNLOADS, REPORTS, SITE_FILES
 from .api_pages import api_page_view, openapi_view
 from .cell_format import display_cell, format_rupiah
 from .csv_export import csv_export_wrapper
@@ -38,16 +38,7 @@ from .query_csv import query_csv_wrapper
 from .search import blank_search_wrapper
 from .sources import query_sources
 
-SITE_SECTIONS = ("dataset", "downloads", "reports", "assets", "en")
-# Files at the site root besides index.html (written by pipelines/catalog/).
-SITE_FILES = (
-    "catalog.jsonld",
-    "data.json",
-    "search-index.json",
-    "sitemap.xml",
-    "robots.txt",
-    "atom.xml",
-)
+SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, "assets", "en")
 FILE_CHUNK = 1 << 20
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",

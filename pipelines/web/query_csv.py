@@ -17,7 +17,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
 from ..core.indonesian import format_number
-from ..core.release import DATABASE
+from ..core.layout import DATABASE
 from .layout import cors_headers
 
 # Custom SQL lives at /<db>/-/query (Datasette 1.0; /<db>.csv?sql= redirects there); a canned

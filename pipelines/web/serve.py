@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.release import (
+from ..core.layout import (
     FACET_COUNTS_FILE,
     FACET_STORE_DIR,
     INSPECT_FILE,

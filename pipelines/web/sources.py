@@ -16,7 +16,7 @@ import sqlite3
 
 from datasette.utils import named_parameters, tilde_decode
 
-from ..core.release import DATABASE
+from ..core.layout import DATABASE
 
 _canned: dict[tuple[int, str], tuple[str, ...]] = {}
 

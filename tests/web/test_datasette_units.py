@@ -22,6 +22,7 @@ from pipelines.catalog.datasette_metadata import (
     label_column,
     table_metadata,
 )
+from pipelines.core.manifest import DatasetEntry
 from pipelines.core.registry import load_catalog
 from pipelines.web import layout as datasette_layout
 from pipelines.web.api_pages import openapi_view
@@ -118,13 +119,6 @@ def test_t_puts_english_beside_and_escapes():
         assert lookup_label(key, display) == tt(f"op_{key}"), key
 
 
-def test_database_name_is_the_builds():
-    from pipelines.build import DB_NAME
-    from pipelines.core.release import DATABASE
-
-    assert f"{DATABASE}.db" == DB_NAME
-
-
 def test_blank_search_is_dropped_but_real_search_kept():
     assert without_blank_search(b"_search=&tahun=2024") == b"tahun=2024"
     assert without_blank_search(b"_search=%20") == b""
@@ -191,11 +185,11 @@ def test_cube_is_skipped_when_too_large():
 
 def test_table_metadata_from_descriptors():
     dataset = load_catalog(SAMPLE_CATALOG).datasets["wilayah-kota-bogor"]
-    entry = {
-        "resources": {
+    entry = DatasetEntry(
+        resources={
             "wilayah": {"rows": 76, "downloads": [{"format": "csv", "path": "downloads/w/w.csv"}]}
         }
-    }
+    )
     table = table_metadata(dataset, sample=False, entry=entry)["wilayah"]
     assert table["title"] == "Daftar kode wilayah / Region code list"
     assert table["facets"] == dataset.resource("wilayah").facet_columns
@@ -217,10 +211,10 @@ def test_table_downloads_include_the_datapackage_and_schema():
         {"format": "csv", "path": "downloads/w/wilayah.csv"},
         {"format": "schema", "path": "downloads/w/wilayah.schema.json"},
     ]
-    entry = {
-        "datapackage": {"format": "datapackage", "path": "downloads/w/datapackage.json"},
-        "resources": {"wilayah": {"rows": 76, "downloads": downloads}},
-    }
+    entry = DatasetEntry(
+        datapackage={"format": "datapackage", "path": "downloads/w/datapackage.json"},
+        resources={"wilayah": {"rows": 76, "downloads": downloads}},
+    )
     table = table_metadata(dataset, sample=False, entry=entry)["wilayah"]
     assert table["plugins"]["jendela"]["downloads"] == {
         "csv": "/downloads/w/wilayah.csv",

@@ -1,0 +1,89 @@
+"""The floor plan of a release: every file and folder name a build writes, in one place.
+
+The build writes these names, the catalog links to them, Datasette is started on them and the
+served CKAN API reads them back; a name spelled twice drifts, so each is spelled here once and
+everything else asks this module.
+
+    <release>/                     (publish.py build --output points a link at it: release.py)
+      jendela.db                   the SQLite database Datasette serves as `jendela`
+      manifest.json                what was built: core/manifest.py
+      metadata.json inspect.json facet_counts.json facet_store/<table>/store.json
+      reports -> site/reports
+      site/                        the static catalog, self-contained
+        index.html en/ dataset/ assets/ catalog.jsonld data.json search-index.json
+        sitemap.xml robots.txt atom.xml (and en/atom.xml)
+        downloads/<dataset>/       datapackage.json, <dataset>.zip, <table>.csv .json .xlsx
+                                   .parquet .schema.json .ocds.json .quarantine.csv
+        reports/<dataset>/         <table>.json and <table>.html (validation reports)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Inside a release: the static site is self-contained (pages, downloads, reports), so any static
+# host can serve `site/` alone; `reports` at the top is a link into it for people and scripts.
+SITE = "site"
+DOWNLOADS = "downloads"
+REPORTS = "reports"
+DATABASE = "jendela"  # the SQLite file is jendela.db; Datasette serves it under this name
+DATABASE_FILE = f"{DATABASE}.db"
+MANIFEST_FILE = "manifest.json"
+# Datasette's files, written at build time (catalog/datasette_metadata.py), read by web/serve.py
+METADATA_FILE = "metadata.json"
+INSPECT_FILE = "inspect.json"
+FACET_COUNTS_FILE = "facet_counts.json"
+FACET_STORE_DIR = "facet_store"  # per-table facet cubes (stages/facet_store.py)
+FACET_STORE_INDEX = "store.json"  # one table's cube: its size, columns and numeric columns
+
+# Files at the site root besides index.html (catalog/ writes them, web/plugin.py serves them).
+CATALOG_JSONLD = "catalog.jsonld"
+DATA_JSON = "data.json"
+SEARCH_INDEX = "search-index.json"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+FEED = "atom.xml"  # one per language, at the root of that language's pages
+SITE_FILES = (CATALOG_JSONLD, DATA_JSON, SEARCH_INDEX, SITEMAP, ROBOTS, FEED)
+
+# Where each language's pages live inside the site: Indonesian at the root, English under en/.
+LANGUAGE_PREFIX = {"id": "", "en": "en/"}
+
+# A dataset's downloads: the package, its zip, and per table one file per format.
+DATAPACKAGE = "datapackage.json"
+TABLE_SUFFIXES = {
+    "csv": ".csv",
+    "json": ".json",
+    "xlsx": ".xlsx",
+    "parquet": ".parquet",
+    "schema": ".schema.json",  # the table's Table Schema on its own
+    "ocds": ".ocds.json",  # an OCDS release package (stages/ocds.py)
+    "quarantine": ".quarantine.csv",  # the rows left out, with why
+}
+# Downloads of a table that are not its data in another format: the rows left out (quarantine)
+# and the Table Schema the data conforms to. Neither is a format facet nor a DCAT distribution.
+NOT_DATA_FORMATS = ("quarantine", "schema")
+
+
+def site_dir(release: Path) -> Path:
+    return release / SITE
+
+
+def downloads_dir(release: Path, dataset_id: str) -> Path:
+    """`site/downloads/<dataset>/` of a release."""
+    return site_dir(release) / DOWNLOADS / dataset_id
+
+
+def table_file(table: str, fmt: str) -> str:
+    """The download name of one table in one format: `table_file("apbd", "schema")` is
+    `apbd.schema.json`."""
+    return table + TABLE_SUFFIXES[fmt]
+
+
+def zip_file(dataset_id: str) -> str:
+    return f"{dataset_id}.zip"
+
+
+def report_paths(dataset_id: str, table: str) -> tuple[str, str]:
+    """A table's validation report as JSON and HTML, relative to the site."""
+    base = f"{REPORTS}/{dataset_id}/{table}"
+    return f"{base}.json", f"{base}.html"
