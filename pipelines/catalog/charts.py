@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from ..core.bilingual import pair
 from ..core.errors import DescriptorError
 from ..core.model import Resource, as_list
 
@@ -153,18 +154,17 @@ def chart_panels(
     if spec.split:
         split_values = sorted({row[3] for row in rows if row[3] is not None}, key=str)
         series = [
-            Series(str(v), {"id": str(v), "en": str(v)}, PALETTE[i % len(PALETTE)])
+            Series(str(v), pair(str(v), str(v)), PALETTE[i % len(PALETTE)])
             for i, v in enumerate(split_values)
         ]
     else:
         series = [
             Series(
                 v,
-                {
-                    "id": fields[v].get("title", v),
-                    "en": ((fields[v].get("jendela") or {}).get("en") or {}).get("title")
-                    or fields[v].get("title", v),
-                },
+                pair(
+                    fields[v].get("title", v),
+                    ((fields[v].get("jendela") or {}).get("en") or {}).get("title"),
+                ),
                 PALETTE[i % len(PALETTE)],
             )
             for i, v in enumerate(spec.values)

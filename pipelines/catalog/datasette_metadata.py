@@ -85,7 +85,7 @@ def table_metadata(dataset: Dataset, sample: bool, entry: DatasetEntry | None = 
     tables = {}
     licence = dataset.vocabulary.licences.get(dataset.descriptor["licenses"][0]["name"], {})
     source = dataset.descriptor["sources"][0]
-    sample_text = f" ({SAMPLE_LABEL['id']} / {SAMPLE_LABEL['en']})" if sample else ""
+    sample_text = f" ({SAMPLE_LABEL})" if sample else ""
     built = entry.resources if entry else {}
     # The dataset's datapackage.json describes every table of it: each table page links it.
     package = entry.datapackage if entry else None

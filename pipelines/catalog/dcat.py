@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..core.bilingual import pair
 from ..core.indonesian import format_number
 from ..core.layout import CATALOG_JSONLD, DATA_JSON, NOT_DATA_FORMATS
 from .templates import translate
@@ -235,9 +236,7 @@ def _operator_agent(operator: dict | None) -> dict:
         return {"@type": "foaf:Agent", "foaf:name": SITE_NAME}
     agent = {
         "@type": "foaf:Agent",
-        "foaf:name": _lang_values(
-            {"id": operator["name"], "en": operator.get("name_en") or operator["name"]}
-        ),
+        "foaf:name": _lang_values(pair(operator["name"], operator.get("name_en"))),
     }
     if operator.get("url"):
         agent["@id"] = operator["url"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.bilingual import LANGUAGES
 from ..core.layout import FEED, LANGUAGE_PREFIX, ROBOTS, SITEMAP
-from .templates import LANGUAGES, environment
+from .templates import environment
 
 
 def write_feeds(views: list[dict], site: Path, base: str) -> None:

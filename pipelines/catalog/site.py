@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
 from ..core.layout import DATABASE, DATAPACKAGE, LANGUAGE_PREFIX, NOT_DATA_FORMATS, site_dir
 from ..core.manifest import DatasetEntry, Manifest
@@ -26,7 +27,7 @@ from .dcat import schema_org_dataset, write_machine_readable
 from .feeds import write_feeds
 from .maps import Boundaries, choropleth
 from .search import write_search_index
-from .templates import LANGUAGES, environment, markdown_html, markdown_text, translate
+from .templates import environment, markdown_html, markdown_text, translate
 
 ASSETS_DIR = ROOT / "site" / "static"
 PREVIEW_ROWS = 10
@@ -47,11 +48,6 @@ class SiteOptions:
     @property
     def base(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
-
-
-def pair(indonesian, english) -> dict:
-    """A bilingual value; English falls back to Indonesian where a descriptor gives none."""
-    return {"id": indonesian, "en": english if english not in (None, "") else indonesian}
 
 
 def region_names(catalog: Catalog, db: sqlite3.Connection | None) -> dict[str, str]:
@@ -117,7 +113,7 @@ def dataset_view(
             markdown_text(ext["en"].get("description") or ""),
         ),
         "sample": dataset.is_sample if entry.sample is None else entry.sample,
-        "sample_label": SAMPLE_LABEL,
+        "sample_label": SAMPLE_LABEL.as_dict(),
         "keywords": dataset.descriptor.get("keywords", []),
         "publisher": {"key": ext["publisher"], **publisher},
         "publisher_name": pair(publisher["name"], publisher.get("name_en")),

@@ -16,11 +16,11 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from ..core.bilingual import LANGUAGES, pick
 from ..core.indonesian import format_number
 from ..core.model import METADATA_DIR, ROOT, read_yaml
 
 TEMPLATES_DIR = ROOT / "site" / "templates"
-LANGUAGES = ("id", "en")
 # Descriptions are Markdown written by us; raw HTML in them is not rendered (no injection).
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
@@ -103,15 +103,9 @@ def environment() -> jinja2.Environment:
     env.globals["t"] = jinja2.pass_context(lambda ctx, key: translate(key, _lang(ctx)))
     env.globals["en"] = lambda key: translate(key, "en")
     env.globals["languages"] = LANGUAGES
-    env.filters["tr"] = jinja2.pass_context(
-        lambda ctx, value: (
-            value.get(_lang(ctx)) or value.get("id")
-            if isinstance(value, dict) and "id" in value
-            else value
-        )
-    )
+    env.filters["tr"] = jinja2.pass_context(lambda ctx, value: pick(value, _lang(ctx)))
     env.filters["number"] = jinja2.pass_context(
-        lambda ctx, value, decimals=0: format_number(value, decimals, _lang(ctx))
+        lambda ctx, value, decimals=0, lang=None: format_number(value, decimals, lang or _lang(ctx))
     )
     env.filters["compact"] = jinja2.pass_context(lambda ctx, v: format_compact(v, _lang(ctx)))
     env.filters["filesize"] = format_bytes

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .bilingual import Text
 from .errors import DescriptorError
 from .layout import table_file
 
@@ -25,7 +26,7 @@ DATASETS_DIR = ROOT / "datasets"
 METADATA_DIR = ROOT / "metadata"
 DESCRIPTOR_NAME = "datapackage.yaml"
 HARVESTED_DIR = "harvested"  # metadata/harvested/: vocabulary written by `publish.py harvest`
-SAMPLE_LABEL = {"id": "contoh, bukan data resmi", "en": "sample, not official data"}
+SAMPLE_LABEL = Text("contoh, bukan data resmi", "sample, not official data")
 # The published region list (dataset wilayah-kemendagri): code, official name, level, parent.
 REGION_TABLE = "wilayah"
 REGION_CODE = "kode_wilayah"
@@ -34,12 +35,12 @@ REGION_CODE = "kode_wilayah"
 REGION_NAME_FIELDS = ("nama_wilayah", "tingkat_wilayah", "nama_provinsi", "nama_kabupaten_kota")
 REGION_NAME_FTS = ("nama_wilayah", "nama_kabupaten_kota")
 REGION_NAME_FACETS = ("nama_provinsi", "nama_kabupaten_kota", "tingkat_wilayah")
-REGION_NAME_NOTE = {
-    "id": " Diturunkan saat build dari tabel `wilayah` menurut `kode_wilayah`; kosong bila kode "
+REGION_NAME_NOTE = Text(
+    " Diturunkan saat build dari tabel `wilayah` menurut `kode_wilayah`; kosong bila kode "
     "itu tidak ada di sana.",
-    "en": " Derived at build time from table `wilayah` by `kode_wilayah`; empty when that code "
+    " Derived at build time from table `wilayah` by `kode_wilayah`; empty when that code "
     "is not there.",
-}
+)
 
 # The parser a field gets when its descriptor names none (docs/descriptor.md).
 DEFAULT_PARSE = {
@@ -418,9 +419,9 @@ def region_name_fields(vocabulary: Vocabulary) -> list[dict]:
         ext = definition.setdefault("jendela", {})
         ext["derived"] = {"resource": REGION_TABLE, "fields": [REGION_CODE]}
         ext.pop("parse", None)
-        definition["description"] = definition["description"].rstrip() + REGION_NAME_NOTE["id"]
+        definition["description"] = definition["description"].rstrip() + REGION_NAME_NOTE.id
         en = ext.setdefault("en", {})
-        en["description"] = en.get("description", "").rstrip() + REGION_NAME_NOTE["en"]
+        en["description"] = en.get("description", "").rstrip() + REGION_NAME_NOTE.en
         fields.append({"name": name, **definition})
     return fields
 

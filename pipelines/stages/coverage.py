@@ -23,6 +23,7 @@ import re
 import sqlite3
 from typing import Any
 
+from ..core.bilingual import pair
 from ..core.indonesian import format_number
 
 REGION_TABLE = "wilayah"
@@ -269,7 +270,7 @@ def period(years: list[int]) -> dict | None:
     if not years:
         return None
     text = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in year_runs(years))
-    return {"id": text, "en": text}
+    return pair(text, text)
 
 
 def _level_count(level: str, n: int, lang: str) -> str:

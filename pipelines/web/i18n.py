@@ -16,6 +16,7 @@ from functools import cache
 import yaml
 from markupsafe import Markup, escape
 
+from ..core.bilingual import Text
 from .layout import DATASETTE_STATIC, TRANSLATIONS
 
 CODE = re.compile(r"`([^`]+)`")
@@ -23,21 +24,19 @@ LOOKUP_PREFIX = "op_"  # translation keys of Datasette's filter lookups: op_cont
 
 
 @cache
-def strings() -> dict[str, dict[str, str]]:
+def strings() -> dict[str, Text]:
     with open(TRANSLATIONS, encoding="utf-8") as handle:
         table = yaml.safe_load(handle) or {}
-    for key, pair in table.items():
-        if not isinstance(pair, dict) or not pair.get("id") or not pair.get("en"):
-            raise KeyError(f"{TRANSLATIONS}: key {key!r} needs both `id` and `en`")
-    return table
+    return {
+        key: Text.from_dict(pair, f"{TRANSLATIONS}: key {key!r}") for key, pair in table.items()
+    }
 
 
-def _pair(key: str, values: dict) -> tuple[str, str]:
+def _text(key: str, values: dict) -> Text:
     table = strings()
     if key not in table:
         raise KeyError(f"translation key {key!r} missing from {TRANSLATIONS}")
-    pair = table[key]
-    return pair["id"].format(**values), pair["en"].format(**values)
+    return table[key].format(**values)
 
 
 def _html(text: str) -> str:
@@ -47,16 +46,15 @@ def _html(text: str) -> str:
 
 def t(key: str, **values) -> Markup:
     """HTML: the Indonesian text, then the English in a span marked lang="en"."""
-    indonesian, english = _pair(key, values)
-    if indonesian == english:
-        return Markup(_html(indonesian))
-    return Markup(f'{_html(indonesian)} <span class="en" lang="en">/ {_html(english)}</span>')
+    text = _text(key, values)
+    if text.id == text.en:
+        return Markup(_html(text.id))
+    return Markup(f'{_html(text.id)} <span class="en" lang="en">/ {_html(text.en)}</span>')
 
 
 def tt(key: str, **values) -> str:
     """Plain text `Indonesian / English`, for attributes, <option>s and JSON messages."""
-    indonesian, english = _pair(key, values)
-    return indonesian if indonesian == english else f"{indonesian} / {english}"
+    return str(_text(key, values))
 
 
 def lookup_label(key: str, display: str) -> str:
@@ -90,13 +88,13 @@ def _js_pattern(english: str) -> str:
 def datasette_js_strings() -> dict:
     """The `js_*` strings for jendela-ui.js: Datasette's English text -> what we show."""
     exact, patterns = {}, []
-    for key, pair in strings().items():
+    for key, text in strings().items():
         if not key.startswith("js_"):
             continue
-        if PLACEHOLDER.search(pair["en"]):
-            patterns.append({"source": _js_pattern(pair["en"]), "id": pair["id"], "en": pair["en"]})
+        if PLACEHOLDER.search(text.en):
+            patterns.append({"source": _js_pattern(text.en), **text.as_dict()})
         else:
-            exact[pair["en"]] = tt(key)
+            exact[text.en] = tt(key)
     return {"exact": exact, "patterns": patterns}
 
 

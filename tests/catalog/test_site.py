@@ -31,7 +31,7 @@ from pipelines.core.model import SAMPLE_LABEL, Resource
 from pipelines.core.registry import load_catalog
 from pipelines.stages.export import _write_xlsx
 
-SAMPLE_TEXT = f"{SAMPLE_LABEL['id']} / {SAMPLE_LABEL['en']}"
+SAMPLE_TEXT = f"{SAMPLE_LABEL.id} / {SAMPLE_LABEL.en}"
 RESOURCE_FORMATS = {"csv", "json", "xlsx", "parquet"}
 PAGE_LIMIT = 300 * 1024
 # Paths that only `publish.py serve` answers (Datasette), not the static files.

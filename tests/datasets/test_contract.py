@@ -131,7 +131,7 @@ def test_sample_data_is_labelled_on_its_page(sample_dataset, built_catalog):
     """Sample data says so on every page that shows it; real data never carries the label."""
     dataset = sample_dataset
     page = (built_catalog / "site" / "dataset" / dataset.id / "index.html").read_text().lower()
-    assert (SAMPLE_LABEL["id"] in page) == dataset.is_sample
+    assert (SAMPLE_LABEL.id in page) == dataset.is_sample
 
 
 def test_default_build_carries_no_sample_label_anywhere(real):
@@ -140,7 +140,7 @@ def test_default_build_carries_no_sample_label_anywhere(real):
     for path in sorted((real.output / "site").rglob("*")):
         if path.suffix in {".html", ".json", ".jsonld", ".xml", ".csv", ".yaml"} and path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace").lower()
-            for label in SAMPLE_LABEL.values():
+            for label in SAMPLE_LABEL:
                 assert label not in text, path
     for entry in real.manifest["datasets"].values():
         assert not entry.get("sample"), entry

@@ -79,7 +79,7 @@ def test_every_string_has_both_languages_and_every_template_key_exists():
         used |= set(re.findall(r"""\btt?\("([a-z_]+)"\s*[,)]""", template.read_text()))
     assert used, "templates ask for strings by key"
     assert used <= set(table), used - set(table)
-    assert all(pair["id"] and pair["en"] for pair in table.values())
+    assert all(text.id and text.en for text in table.values())
 
 
 def test_every_string_is_used_somewhere():
@@ -296,7 +296,7 @@ def test_every_menu_string_we_translate_is_one_datasette_writes():
     for key, pair in strings().items():
         if not key.startswith("js_"):
             continue
-        literal_parts = [p for i, p in enumerate(PLACEHOLDER.split(pair["en"])) if i % 2 == 0]
+        literal_parts = [p for i, p in enumerate(PLACEHOLDER.split(pair.en)) if i % 2 == 0]
         for part in filter(None, (p.strip() for p in literal_parts)):
             assert part in scripts, (key, part)
     patterns = datasette_js_strings()["patterns"]
