@@ -28,6 +28,8 @@ from .issue_types import DATE_FORMAT, NUMBER_FORMAT, PARSE_ERROR, REGION_CODE
 __all__ = [
     "DateFormatError",
     "IndonesianFormatError",
+    "NUMERIC_PARSE_KINDS",
+    "PARSE_KINDS",
     "NumberFormatError",
     "PATH_SEPARATOR",
     "ParsedColumn",
@@ -576,7 +578,10 @@ _CELLS: dict[str, _Cell] = {
     "bps_code": lambda s: (normalise_bps_code(s), None),
     "decimal": _decimal_cell,
 }
-_NUMERIC_KINDS = {"integer", "number", "rupiah", "decimal"}
+# The parse kinds a field's `jendela.parse` may name, registered once: the descriptor schema's
+# enums and docs/descriptor.md are checked against these (tests/test_registries.py).
+PARSE_KINDS = tuple(_CELLS)
+NUMERIC_PARSE_KINDS = ("integer", "number", "rupiah", "decimal")  # those `scale` may multiply
 # Whole numbers every numeric kind reads the same way, handled without the scalar parser:
 # "1234" is already canonical, "1.234.567" only loses its dots.
 _PLAIN_INTEGER = r"0|[1-9][0-9]*"
@@ -591,8 +596,8 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
     Built for millions of rows: each distinct value is parsed once (pandas.factorize), and
     distinct values that are plain whole numbers ("1234", "1.234.567") skip the scalar parser
     through vectorised matches. Empty or missing cells give pd.NA with no error; a cell that
-    cannot be parsed gives pd.NA and its error message, never a guess. Kinds: text, integer,
-    number, rupiah, date, region_code, bps_code, decimal (machine notation).
+    cannot be parsed gives pd.NA and its error message (and its issue type in `slugs`), never a
+    guess. Kinds: PARSE_KINDS (decimal is machine notation).
 
     >>> parse_column(pd.Series(["1.234", "Rp 5,5", "x"]), "rupiah").values.tolist()
     ['1234', '6', <NA>]
@@ -606,7 +611,7 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
     out = np.full(count + 1, pd.NA, dtype=object)
     errors = np.full(count + 1, None, dtype=object)
     slugs = np.full(count + 1, None, dtype=object)
-    flags = np.full(count + 1, pd.NA, dtype=object) if kind in _NUMERIC_KINDS else None
+    flags = np.full(count + 1, pd.NA, dtype=object) if kind in NUMERIC_PARSE_KINDS else None
     if count:
         distinct = pd.Series(uniques.array)
         if not isinstance(distinct.dtype, pd.StringDtype):
