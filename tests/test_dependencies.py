@@ -23,7 +23,7 @@ ALLOWED = {
     "core": set(),
     "readers": {"core"},
     "stages": {"core", "readers"},
-    "checks": {"core", "stages"},  # region_name compares rows with the region lookup of stages
+    "checks": {"core", "stages"},  # region-name compares rows with the region lookup of stages
     "catalog": {"core", "stages"},  # Datasette metadata writes the facet store
     "web": {"core", "stages"},  # the facet store the build wrote; the network rule keeps the rest
     "harvest": {"core", "readers"},  # infers a schema by reading files as the build will

@@ -12,7 +12,7 @@ reads each value with `parse: decimal` ("451.3" is a decimal point, never the In
 dot, because these exports always write it so) and multiplies thousands out exactly with
 `scale: 1000`. The source unit is kept in `satuan_sumber`, and the schema accepts only the unit
 each table was built for, so a file in another unit fails instead of being scaled wrongly. Codes
-are BPS kab/kota codes, equal to Kemendagri codes without the dot in Jawa Barat; the region_name
+are BPS kab/kota codes, equal to Kemendagri codes without the dot in Jawa Barat; the region-name
 check holds every row to that.
 """
 

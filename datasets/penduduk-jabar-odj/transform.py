@@ -4,7 +4,7 @@ The file has one row per kab/kota, sex and year: `id, kode_provinsi, nama_provin
 kode_kabupaten_kota, nama_kabupaten_kota, jenis_kelamin, jumlah_penduduk, satuan, tahun`. Its codes
 are BPS codes ("3271"); at the kab/kota level in Jawa Barat they are the Kemendagri codes without
 the dot, so `kode_wilayah` is the same text, made dotted by the region_code parser, and the BPS code
-is kept beside it. That this holds row by row is not assumed: the descriptor's region_name check
+is kept beside it. That this holds row by row is not assumed: the descriptor's region-name check
 compares every row's name with the official name of its code, which is how the 2013 rows, whose
 codes and names disagree, are caught.
 """

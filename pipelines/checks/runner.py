@@ -8,14 +8,14 @@ labelled "KOTA CIMAHI"), and some of its figures are several times their own ser
     jendela:
       on_error: quarantine            # or fail: what to do with the rows these checks name
       checks:
-        - type: region_name           # the row's region name must be the official name of its code
+        - type: region-name           # the row's region name must be the official name of its code
           code: kode_wilayah
           name: nama_wilayah_sumber
         - type: outlier               # a value far from the median of its own series
           value: jumlah_penduduk
           by: [kode_wilayah, jenis_kelamin]
           ratio: 2
-        - type: region_total          # a region's figure equals the sum of its sub-regions'
+        - type: region-total          # a region's figure equals the sum of its sub-regions'
           value: jumlah_penduduk
           by: [tahun, jenis_kelamin]
 
@@ -136,7 +136,7 @@ def _unchecked(resource, rows_from: RowMap, kind: IssueType, what_id: str, what_
     )
 
 
-@check("region_name")
+@check("region-name")
 def region_name(
     db, resource, staging, rows_from, code: str, name: str, accept: dict | None = None, **_
 ) -> list[Issue]:
@@ -240,7 +240,7 @@ def outlier(
     return issues
 
 
-@check("region_total")
+@check("region-total")
 def region_total(
     db, resource, staging, rows_from, value: str, by: list[str], code: str, **_
 ) -> list[Issue]:

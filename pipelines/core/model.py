@@ -77,7 +77,7 @@ _TYPE_WORDS = {
     _NUMBER: "angka / a number",
 }
 CHECK_TYPES: dict[str, CheckType] = {
-    "region_name": CheckType(
+    "region-name": CheckType(
         {**_COMMON, "code": str, "name": str, "accept": dict},
         required=("code", "name"),
         columns=("code", "name"),
@@ -87,7 +87,7 @@ CHECK_TYPES: dict[str, CheckType] = {
         required=("value", "by"),
         columns=("value", "by"),
     ),
-    "region_total": CheckType(
+    "region-total": CheckType(
         {**_COMMON, "value": str, "by": list, "code": str},
         required=("value", "by"),
         columns=("value", "by", "code"),

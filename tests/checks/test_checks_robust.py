@@ -43,7 +43,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 def _without_check_type_enum(node) -> None:
     """Drop the schema's list of check types, so the Python check in model.py answers alone."""
     if isinstance(node, dict):
-        if "region_name" in (node.get("enum") or []):
+        if "region-name" in (node.get("enum") or []):
             del node["enum"]
         for value in node.values():
             _without_check_type_enum(value)
@@ -58,7 +58,7 @@ def _without_check_type_enum(node) -> None:
 @pytest.mark.parametrize("schema_lists_types", [True, False])
 def test_mistyped_check_type_stops_validate_with_exit_2(copy_project, schema_lists_types):
     descriptor = copy_project / LUAS / "datapackage.yaml"
-    _edit(descriptor, "- type: region_name", "- type: region-name")
+    _edit(descriptor, "- type: region-name", "- type: region_name")  # the spelling before #11
     if not schema_lists_types:
         schema_path = copy_project / "metadata/schemas/descriptor.schema.json"
         schema = json.loads(schema_path.read_text())
@@ -70,13 +70,13 @@ def test_mistyped_check_type_stops_validate_with_exit_2(copy_project, schema_lis
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stdout == ""
     assert result.stderr.startswith(f"error: {descriptor}: {CHECK_KEY}.type: ")
-    assert "'region-name'" in result.stderr and "region_name" in result.stderr
+    assert "'region_name'" in result.stderr and "region-name" in result.stderr
     assert "Traceback" not in result.stderr
     if not schema_lists_types:
         assert result.stderr == (
-            f"error: {descriptor}: {CHECK_KEY}.type: jenis pemeriksaan 'region-name' tidak "
-            "dikenal / unknown check type 'region-name' (known: hierarchy-sum, outlier, "
-            "region_name, region_total, unit-mismatch)\n"
+            f"error: {descriptor}: {CHECK_KEY}.type: jenis pemeriksaan 'region_name' tidak "
+            "dikenal / unknown check type 'region_name' (known: hierarchy-sum, outlier, "
+            "region-name, region-total, unit-mismatch)\n"
         )
 
 
@@ -102,7 +102,7 @@ FIRST, SECOND = "resources[0].jendela.checks[0]", "resources[0].jendela.checks[1
         ("luas-wilayah", "name: nama_wilayah_sumber\n", "nama: nama_wilayah_sumber\n",
          f"{FIRST}.nama", "has no setting 'nama'"),
         ("luas-wilayah", "          name: nama_wilayah_sumber\n", "",
-         f"{FIRST}.name", "region_name needs 'name'"),
+         f"{FIRST}.name", "region-name needs 'name'"),
         ("penduduk-jabar-odj", "          ratio: 2\n", "          ratio: dua\n",
          f"{SECOND}.ratio", "must be angka / a number: 'dua'"),
         ("penduduk-jabar-odj", "by: [kode_wilayah, jenis_kelamin]", "by: kode_wilayah",
@@ -137,7 +137,7 @@ def test_every_declared_check_type_is_registered_and_the_schema_agrees():
 
     def walk(node):
         if isinstance(node, dict):
-            if "region_name" in (node.get("enum") or []):
+            if "region-name" in (node.get("enum") or []):
                 enums.append(node["enum"])
             for value in node.values():
                 walk(value)
@@ -149,7 +149,7 @@ def test_every_declared_check_type_is_registered_and_the_schema_agrees():
     assert all(set(enum) == set(CHECK_TYPES) for enum in enums), enums
 
 
-# --- on_mismatch for every check type; region_total without the region table ------------------
+# --- on_mismatch for every check type; region-total without the region table ------------------
 
 REGIONS = [
     ("32", "Jawa Barat", None),
@@ -206,9 +206,9 @@ ROWS = [
     {"kode_wilayah": "32.73", "nama": "KOTA BANDUNG", "tahun": "2024", "jumlah": "110"},
 ]
 EVERY_TYPE = [
-    {"type": "region_name", "code": "kode_wilayah", "name": "nama"},
+    {"type": "region-name", "code": "kode_wilayah", "name": "nama"},
     {"type": "outlier", "value": "jumlah", "by": ["kode_wilayah"], "ratio": 2},
-    {"type": "region_total", "value": "jumlah", "by": ["tahun"]},
+    {"type": "region-total", "value": "jumlah", "by": ["tahun"]},
 ]
 
 
@@ -227,7 +227,7 @@ def test_on_mismatch_warn_turns_any_check_into_warnings(tmp_path, spec):
 def test_region_total_without_the_region_table_says_it_could_not_check(tmp_path):
     db = _region_db(tmp_path, with_regions=False)
     staging, rows_from = _staging(tmp_path, ROWS)
-    check = {"type": "region_total", "value": "jumlah", "by": ["tahun"]}
+    check = {"type": "region-total", "value": "jumlah", "by": ["tahun"]}
     [issue] = run_checks(db, _Resource([check]), staging, rows_from)
     assert (issue.type, issue.file, issue.row) == ("region-total-unchecked", "sumber.csv", None)
     assert issue.message == (
@@ -386,7 +386,7 @@ def test_outlier_finds_what_the_per_row_version_found(tmp_path, by):
 def test_region_total_finds_what_the_iterrows_version_found(tmp_path, by):
     staging, rows_from, frame = _mixed(tmp_path)
     lookup = RegionLookup(REGIONS)
-    spec = {"type": "region_total", "value": "jumlah", "by": by}
+    spec = {"type": "region-total", "value": "jumlah", "by": by}
     new = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
     old = _old_region_total(frame.drop(index=6).reset_index(drop=True), lookup, "jumlah", by)
     # Row 8 (32.71 in 2026, no value, its parts complete by year) claims nothing: the old version
@@ -402,7 +402,7 @@ def test_region_total_finds_what_the_iterrows_version_found(tmp_path, by):
 def test_region_name_finds_what_the_tuple_version_found(tmp_path):
     staging, rows_from, frame = _mixed(tmp_path)
     lookup = RegionLookup(REGIONS)
-    spec = {"type": "region_name", "code": "kode_wilayah", "name": "nama"}
+    spec = {"type": "region-name", "code": "kode_wilayah", "name": "nama"}
     new = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
     old = _old_region_name(frame[["kode_wilayah", "nama"]], lookup, "kode_wilayah", "nama")
     assert old

@@ -239,7 +239,7 @@ def test_region_name_check_names_row_column_value_and_both_names(tmp_path):
             {"kode_wilayah": "32.71.06", "nama": "TANAH SEREAL"},
         ],
     )
-    check = {"type": "region_name", "code": "kode_wilayah", "name": "nama"}
+    check = {"type": "region-name", "code": "kode_wilayah", "name": "nama"}
     issues = run_checks(db, _Resource({"checks": [check]}), staging, rows_from)
     assert [(i.type, i.row, i.column, i.value) for i in issues] == [
         ("region-name-mismatch", 3, "kode_wilayah", "32.71"),
@@ -264,7 +264,7 @@ def test_region_total_check_compares_a_total_with_its_complete_parts(tmp_path):
         {"kode_wilayah": "32", "tahun": "2023", "jumlah": "999"},  # its parts are not all here
     ]
     staging, rows_from = _staging(tmp_path, rows)
-    check = {"type": "region_total", "value": "jumlah", "by": ["tahun"]}
+    check = {"type": "region-total", "value": "jumlah", "by": ["tahun"]}
     issues = run_checks(db, _Resource({"checks": [check]}), staging, rows_from)
     assert [(i.type, i.row, i.column, i.value, i.message) for i in issues] == [
         (
