@@ -14,7 +14,7 @@ import pytest
 from pipelines.core.indonesian import NUMERIC_PARSE_KINDS, PARSE_KINDS, parse_column
 from pipelines.core.model import CHECK_TYPES, DEFAULT_PARSE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "metadata" / "schemas" / "descriptor.schema.json").read_text())
 GUIDE = (ROOT / "docs" / "descriptor.md").read_text(encoding="utf-8")
 

@@ -26,7 +26,7 @@ from pipelines.core.indonesian import (
 )
 from pipelines.core.issue_types import CATALOGUE, UnknownIssueTypeError, issue_type, register
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_FILE = ROOT / "pipelines" / "core" / "issue_types.py"
 SOURCES = sorted((ROOT / "pipelines").rglob("*.py")) + [ROOT / "publish.py"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.core.bilingual import Text, pair, pick
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Mappings keyed by language that are not a text said in two languages, or whose shape is someone
 # else's: where each language's pages live, and CKAN's `*_translated` fields (empty when missing).
 NOT_TEXT = {
