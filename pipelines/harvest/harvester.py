@@ -405,6 +405,7 @@ class _Harvester:
                     "format not harvested (only CSV, XLSX, JSON)",
                 )
             records.append(record)
+        tabular = _one_format_per_table(tabular)
         if not tabular:
             formats = ", ".join(sorted({r["format"] for r in records})) or "-"
             outcome.status = "skipped"
@@ -788,3 +789,29 @@ def _atomic_write(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.replace(tmp, path)
+
+
+# When a portal lists one table in several formats (same resource name), the one harvested.
+FORMAT_PREFERENCE = ("csv", "xlsx", "json")
+
+
+def _one_format_per_table(tabular: list[tuple[dict, str, dict]]) -> list[tuple[dict, str, dict]]:
+    """Portals (CKAN's own habit, and ours) list one table several times under one name, once per
+    format: harvesting each would publish the same rows two or three times. Of resources sharing
+    a name, the CSV is kept (else XLSX, else JSON); the others are recorded as skipped, saying
+    which one was taken. Resources with distinct names all stay."""
+    by_name: dict[str, list[tuple[dict, str, dict]]] = {}
+    for item in tabular:
+        by_name.setdefault(str(item[2]["name"] or item[0]["id"]).strip().lower(), []).append(item)
+    kept = []
+    for item in tabular:
+        group = by_name[str(item[2]["name"] or item[0]["id"]).strip().lower()]
+        best = min(group, key=lambda i: FORMAT_PREFERENCE.index(i[1]))
+        if item is best:
+            kept.append(item)
+        else:
+            item[2]["skipped"] = both(
+                f"tabel yang sama juga ada sebagai {best[2]['format']}, yang dipanen",
+                f"the same table is also given as {best[2]['format']}, which was harvested",
+            )
+    return kept
