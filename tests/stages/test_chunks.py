@@ -242,3 +242,49 @@ def test_a_dangling_parent_in_the_region_table_fails_the_build(copy_project, tmp
         ("foreign-key", n, "32.71.01") for n in orphans
     ]
     assert {e["file"] for e in report["errors"]} == {str(dump)}
+
+
+def test_quarantine_keeps_every_cell_as_written_and_says_why(tmp_path, monkeypatch):
+    """quarantine() on its own, two rows a chunk: cells such as `NA`, `null` and an empty one
+    stay as written in both files, a row with two issues lists both reasons, an issue of no
+    column says `-`, and the target folder is made (or reused) as needed."""
+    from pipelines.core.errors import Issue
+    from pipelines.stages.quarantine import can_quarantine, quarantine
+
+    monkeypatch.setenv(ENV, "2")
+    rows = [("a", "NA"), ("b", "null"), ("c", ""), ("d", "N/A"), ("e", "1"), ("f", "2")]
+    staging = tmp_path / "staging.csv"
+    staging.write_text("kode,nilai\n" + "".join(f"{k},{v}\n" for k, v in rows), encoding="utf-8")
+    rows_from = RowMap()
+    rows_from.add("sumber.csv", range(10, 16))  # source lines 10-15
+    rows_from.freeze()
+
+    def issue(row: int, column: str | None, message: str) -> Issue:
+        return Issue("uji", "uji", "constraint-error", message, "sumber.csv", row, column)
+
+    issues = [issue(11, "nilai", "bukan angka"), issue(11, None, "baris ganda"),
+              issue(14, "kode", "tidak dikenal")]  # fmt: skip
+    assert can_quarantine(issues, limit_reached=False)
+    assert not can_quarantine(issues, limit_reached=True)
+    assert not can_quarantine([*issues, issue(None, "kode", "tabel")], limit_reached=False)
+    target = tmp_path / "baru" / "lagi" / "uji.quarantine.csv"  # folders that do not exist yet
+
+    moved, kept_map = quarantine(staging, rows_from, issues, target)
+
+    assert (moved.rows, moved.kept) == (2, 4)
+    assert staging.read_text(encoding="utf-8") == "kode,nilai\na,NA\nc,\nd,N/A\nf,2\n"
+    with open(target, encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle)) == [
+            ["sumber_berkas", "sumber_baris", "masalah", "kode", "nilai"],
+            ["sumber.csv", "11", "constraint-error: nilai: bukan angka | "
+             "constraint-error: -: baris ganda", "b", "null"],
+            ["sumber.csv", "14", "constraint-error: kode: tidak dikenal", "e", "1"],
+        ]  # fmt: skip
+    assert [kept_map.locate(i) for i in range(4)] == [("sumber.csv", n) for n in (10, 12, 13, 15)]
+    # Again into the folder that now exists.
+    staging.write_text("kode,nilai\ng,NA\n", encoding="utf-8")
+    again = RowMap()
+    again.add("sumber.csv", [2])
+    again.freeze()
+    moved, _ = quarantine(staging, again, [issue(2, "nilai", "x")], target)
+    assert moved.rows == 1 and "g,NA" in target.read_text(encoding="utf-8")
