@@ -131,6 +131,7 @@ REGIONS = [
     ("32.71.01.1001", "32.71.01", "2024"),
     ("32.71.02", "32.72", "2024"),  # parent 32.72 is not in the table
     ("32.71.02.1001", "32.71.02", "2024"),
+    ("NA.01", "NA", "2024"),  # parent "NA" is text like any other, and not in the table
 ]
 
 
@@ -152,7 +153,7 @@ def test_self_reference_names_every_dangling_parent(tmp_path, monkeypatch, chunk
         for line, (_, induk, _) in enumerate(REGIONS, start=2)
         if induk and induk not in codes
     ]
-    assert expected == [(4, "33"), (7, "32.72")]
+    assert expected == [(4, "33"), (7, "32.72"), (9, "NA")]
     assert [(i.row, i.value) for i in issues] == expected
     assert {(i.type, i.file, i.column) for i in issues} == {("foreign-key", "sumber.csv", "induk")}
     assert "tidak ada di wilayah.kode / " in issues[0].message

@@ -36,6 +36,35 @@ def test_every_facet_column_leads_an_index(built_catalog):
     assert {("penduduk", "tahun"), ("penduduk", "jenis_kelamin")} <= leading
 
 
+def test_indexes_lead_with_the_column_then_the_key_and_keys_are_not_null(built_catalog):
+    """An index for a facet column holds that column, then the primary key's other columns (a
+    filtered page reads in key order); primary-key and required columns are NOT NULL."""
+    catalog = load_catalog(SAMPLE_CATALOG)
+    with sqlite3.connect(built_catalog / "jendela.db") as db:
+        for dataset in catalog.datasets.values():
+            for resource in dataset.resources:
+                columns = {
+                    name: bool(notnull)
+                    for _, name, _, notnull, _, _ in db.execute(
+                        f"PRAGMA table_info([{resource.name}])"
+                    )
+                }
+                required = {
+                    f["name"]
+                    for f in resource.fields
+                    if (f.get("constraints") or {}).get("required")
+                }
+                for name in required | set(resource.primary_key):
+                    assert columns[name], (resource.name, name)
+                for column in resource.facet_columns:
+                    if resource.primary_key[:1] == [column]:
+                        continue
+                    index = f"idx_{resource.name}_{column}"
+                    listed = [row[2] for row in db.execute(f"PRAGMA index_info([{index}])")]
+                    keys = [k for k in resource.primary_key if k != column]
+                    assert listed == [column, *keys], index
+
+
 def test_the_published_database_has_no_triggers(built_catalog):
     with sqlite3.connect(built_catalog / "jendela.db") as db:
         triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
