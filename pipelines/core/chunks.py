@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import os
 
+from .errors import JendelaError
+
 ENV = "JENDELA_CHUNK_ROWS"
+
+
+class ChunkSizeError(JendelaError):
+    """JENDELA_CHUNK_ROWS set to something that is not a row count: a usage error (exit 2)."""
 
 
 def chunk_rows(default: int) -> int:
@@ -20,7 +26,7 @@ def chunk_rows(default: int) -> int:
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(
+        raise ChunkSizeError(
             f"{ENV}={value!r} harus bilangan bulat positif / must be a positive whole number"
         )
     return int(value)

@@ -289,3 +289,14 @@ def test_quarantine_keeps_every_cell_as_written_and_says_why(tmp_path, monkeypat
     again.freeze()
     moved, _ = quarantine(staging, again, [issue(2, "nilai", "x")], target)
     assert moved.rows == 1 and "g,NA" in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5"])
+def test_a_chunk_size_that_is_not_a_row_count_is_a_usage_error(tmp_path, monkeypatch, value):
+    monkeypatch.setenv(ENV, value)
+    result = run_publish("build", "-q", "--output", str(tmp_path / "build"), "penduduk-kota-bogor")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{ENV}={value!r} harus bilangan bulat positif / must be a positive whole number" in (
+        result.stdout + result.stderr
+    )
+    assert not (tmp_path / "build").exists()
