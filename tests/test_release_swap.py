@@ -8,6 +8,7 @@ below runs in its own process, as a real one would, and polls while releases are
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -72,7 +73,8 @@ def make_release(output: Path, marker: int) -> Path:
 
 
 def release_folders(output: Path) -> set[Path]:
-    return {p for p in releases.releases_dir(output).iterdir() if p.name.startswith("release-")}
+    folder = releases.releases_dir(output)
+    return {p for p in folder.iterdir() if p.is_dir() and p.name.startswith("release-")}
 
 
 def test_a_polling_reader_always_finds_a_whole_release(tmp_path):
@@ -131,3 +133,31 @@ def test_repeated_builds_are_read_whole_by_a_polling_reader(copy_project, tmp_pa
     assert len(set(watched["seen"])) >= 2, watched
     assert len(set(targets)) == 4
     assert release_folders(output) == set(targets[-2:])
+
+
+def test_pruning_removes_every_release_but_the_last_two_and_nothing_else(tmp_path):
+    """Releases left by earlier runs (four here) all go at the next publish except the newest
+    two; a folder or file of another name beside them is not touched."""
+    output = tmp_path / "nested" / "out" / "build"  # folders that do not exist yet
+    left = [make_release(output, n) for n in range(4)]
+    for n, release in enumerate(left):
+        os.utime(release, (1_000 + n, 1_000 + n))  # oldest first
+    other = releases.releases_dir(output) / "catatan"
+    other.mkdir()
+    note = releases.releases_dir(output) / "release-notes.txt"
+    note.write_text("bukan rilis / not a release", encoding="utf-8")
+    newest = make_release(output, 4)
+
+    releases.publish(output, newest)
+
+    assert release_folders(output) == {left[-1], newest}  # the newest two
+    assert other.is_dir() and note.is_file()
+    assert releases.current_release(output) == newest.resolve()
+
+
+def test_current_release_of_a_plain_folder_and_of_nothing(tmp_path):
+    output = tmp_path / "build"
+    assert releases.current_release(output) is None
+    output.mkdir()
+    assert releases.current_release(output) == output
+    releases.discard(tmp_path / "never-made")  # discarding what is not there is not an error
