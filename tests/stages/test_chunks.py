@@ -132,6 +132,8 @@ REGIONS = [
     ("32.71.02", "32.72", "2024"),  # parent 32.72 is not in the table
     ("32.71.02.1001", "32.71.02", "2024"),
     ("NA.01", "NA", "2024"),  # parent "NA" is text like any other, and not in the table
+    ("N/A", "", "2024"),  # codes that pandas would read as missing are text too:
+    ("N/A.01", "N/A", "2024"),  # this parent exists
 ]
 
 
@@ -192,6 +194,11 @@ def test_composite_key_must_match_on_every_column(tmp_path, monkeypatch, chunk_r
     ]
     assert expected == [(3, "32, 2024"), (6, "32.71.01, 2023")]
     assert [(i.row, i.value) for i in issues] == expected
+    # The issue names the reference's first column, and the hint both ends of it.
+    assert {i.column for i in issues} == {"kode"}
+    assert issues[0].hint == (
+        "setiap kode harus berupa kode dari tabel pagu / every kode must be a kode of table pagu"
+    )
 
 
 def test_foreign_key_issues_stop_at_the_cap_in_row_order(tmp_path, monkeypatch):

@@ -72,3 +72,22 @@ def test_the_published_database_has_no_triggers(built_catalog):
         rows = db.execute("SELECT count(*) FROM tender").fetchone()[0]
     assert triggers == []
     assert fts == rows > 0  # filled once, at build time
+
+
+def test_text_that_looks_missing_is_loaded_as_written(tmp_path):
+    """insert_rows types cells by the schema only: `NA`, `null`, `N/A` and `None` in a text
+    column are text; only an empty cell is NULL."""
+    import sqlite_utils
+
+    from pipelines.core.model import Resource
+    from pipelines.stages.load import create_table, insert_rows
+
+    fields = [{"name": "kode", "type": "string"}, {"name": "jumlah", "type": "integer"}]
+    resource = Resource("uji", "uji", {"schema": {"fields": fields}}, tmp_path)
+    staging = tmp_path / "staging.csv"
+    staging.write_text("kode,jumlah\nNA,1\nnull,2\nN/A,\nNone,4\n,5\n", encoding="utf-8")
+    db = sqlite_utils.Database(memory=True)
+    create_table(db, resource)
+    assert insert_rows(db, resource, staging) == 5
+    rows = db.execute("SELECT kode, jumlah FROM uji ORDER BY rowid").fetchall()
+    assert rows == [("NA", 1), ("null", 2), ("N/A", None), ("None", 4), (None, 5)]
