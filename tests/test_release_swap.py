@@ -161,3 +161,17 @@ def test_current_release_of_a_plain_folder_and_of_nothing(tmp_path):
     output.mkdir()
     assert releases.current_release(output) == output
     releases.discard(tmp_path / "never-made")  # discarding what is not there is not an error
+
+
+def test_reports_link_points_into_the_site_only_when_it_has_reports(tmp_path):
+    """`build/reports` is a link to `site/reports` for people and scripts; a release without
+    reports gets no dangling link."""
+    output = tmp_path / "build"
+    with_reports = make_release(output, 1)
+    (with_reports / "site/reports/contoh").mkdir(parents=True)
+    releases.publish(output, with_reports)
+    assert (output / "reports").is_symlink() and (output / "reports/contoh").is_dir()
+    assert os.readlink(output / "reports") == "site/reports"
+    without = make_release(output, 2)
+    releases.publish(output, without)
+    assert not os.path.lexists(output / "reports")
