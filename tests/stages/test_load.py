@@ -43,12 +43,10 @@ def test_indexes_lead_with_the_column_then_the_key_and_keys_are_not_null(built_c
     with sqlite3.connect(built_catalog / "jendela.db") as db:
         for dataset in catalog.datasets.values():
             for resource in dataset.resources:
-                columns = {
-                    name: bool(notnull)
-                    for _, name, _, notnull, _, _ in db.execute(
-                        f"PRAGMA table_info([{resource.name}])"
-                    )
-                }
+                info = db.execute(f"PRAGMA table_info([{resource.name}])").fetchall()
+                columns = {name: bool(notnull) for _, name, _, notnull, _, _ in info}
+                key = [name for _, name, _, _, _, pk in sorted(info, key=lambda r: r[5]) if pk]
+                assert key == resource.primary_key, resource.name
                 required = {
                     f["name"]
                     for f in resource.fields
