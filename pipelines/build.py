@@ -20,12 +20,13 @@ import sqlite_utils
 from .catalog.report import write_report
 from .checks.runner import is_warning, run_checks  # the package registers every check type
 from .core import release as releases
+from .core.chunks import chunk_rows
 from .core.errors import FetchError, Issue, JendelaError, RowMap
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
 from .core.release import DATABASE, DOWNLOADS, site_dir
-from .readers import FILE_COLUMN, ReaderError, read_chunks
+from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, ReaderError, read_chunks
 from .stages.coverage import dataset_coverage
 from .stages.export import describe_file, export_package, export_resource, export_zip
 from .stages.fetch import CACHE_DIR, fetch_resource
@@ -323,7 +324,12 @@ def _build_resource(
             out.write(",".join(resource.field_names) + "\n")
             for raw in fetched:
                 origin = raw.provenance["source"]
-                for chunk in read_chunks(resource.reader, raw.path, resource.reader_options):
+                for chunk in read_chunks(
+                    resource.reader,
+                    raw.path,
+                    resource.reader_options,
+                    chunk_rows(DEFAULT_CHUNK_ROWS),
+                ):
                     chunk.insert(1, FILE_COLUMN, origin)
                     room = max(LIMIT_ERRORS - parse_errors, 0)
                     normalised = normalise_chunk(

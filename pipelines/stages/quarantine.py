@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.chunks import chunk_rows
 from ..core.errors import Issue, RowMap
 
 CHUNK_ROWS = 100_000
@@ -56,7 +57,7 @@ def quarantine(
     ):
         writer = csv.writer(bad_out, lineterminator="\n")
         for number, chunk in enumerate(
-            pd.read_csv(staging, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS)
+            pd.read_csv(staging, dtype=str, keep_default_na=False, chunksize=chunk_rows(CHUNK_ROWS))
         ):
             if number == 0:
                 kept_out.write(",".join(chunk.columns) + "\n")

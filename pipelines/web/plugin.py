@@ -34,6 +34,7 @@ from .facets import replace_column_facet
 from .i18n import template_functions, ui_script
 from .index import index_view
 from .layout import STATIC_MOUNT, cors_headers
+from .next_token import next_token_wrapper
 from .query_csv import query_csv_wrapper
 from .search import blank_search_wrapper
 from .sources import query_sources
@@ -156,7 +157,8 @@ def extra_css_urls():
 def asgi_wrapper(datasette):
     csv_wrapper = csv_export_wrapper(datasette)
     query_csv = query_csv_wrapper(datasette)
-    return lambda app: query_csv(csv_wrapper(blank_search_wrapper(app)))
+    next_token = next_token_wrapper(datasette)
+    return lambda app: query_csv(csv_wrapper(blank_search_wrapper(next_token(app))))
 
 
 @hookimpl(wrapper=True)

@@ -81,9 +81,13 @@ def test_every_string_has_both_languages_and_every_template_key_exists():
     assert all(pair["id"] and pair["en"] for pair in table.values())
 
 
+LOOKERS = {"i18n": {"t", "tt"}, "error_pages": {"_bad_filter_response"}}
+
+
 def test_every_string_is_used_somewhere():
     """The reverse check: no dead key. Templates ask with t("key")/tt("key"); a module importing
-    t or tt names its keys as string literals (web/error_pages.py picks one of two). js_* keys are
+    t or tt, or error_pages' bad-request answer, names its keys as string literals
+    (web/error_pages.py picks one of two, web/next_token.py hands one over). js_* keys are
     Datasette's own menu texts, op_* its filter lookups (both looked up by prefix)."""
     used = set()
     for template in datasette_layout.DATASETTE_TEMPLATES.glob("*.html"):
@@ -92,8 +96,7 @@ def test_every_string_is_used_somewhere():
         tree = ast.parse(module.read_text(encoding="utf-8"))
         if any(
             isinstance(node, ast.ImportFrom)
-            and node.module == "i18n"
-            and {"t", "tt"} & {alias.name for alias in node.names}
+            and LOOKERS.get(node.module, set()) & {alias.name for alias in node.names}
             for node in ast.walk(tree)
         ):  # a module that looks strings up itself: every string literal of it may be a key
             used |= {
