@@ -1,0 +1,133 @@
+"""Runs every declared indicator over the loaded tables: one result per package and indicator.
+
+Nothing is guessed. A table that was not published is skipped (its indicators say so in the
+coverage table); a column the table does not have makes every row "cannot be assessed" naming
+the column; a row with an empty needed value is "cannot be assessed" naming that field. Only the
+remaining rows reach the method (methods.py), which decides flagged / possibly / not flagged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+
+import numpy as np
+import pandas as pd
+
+from ...core.indicators import NOT_ASSESSED, Indicator
+from .methods import METHODS
+
+# Columns every result row carries from its package, where the table has them.
+CONTEXT = ("kode_wilayah", "tahun_anggaran", "instansi", "satker", "nama_paket")
+FLAG_COLUMNS = [
+    "sumber_tabel",
+    "kode_wilayah",
+    "kode_paket",
+    "tahun_anggaran",
+    "instansi",
+    "satker",
+    "nama_paket",
+    "indikator",
+    "hasil",
+    "bukti",
+    "bidang_kurang",
+]
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")]
+
+
+def read_table(conn: sqlite3.Connection, table: str, columns: list[str]) -> pd.DataFrame:
+    """The columns asked for, in primary-key order (rowid order for a table without one)."""
+    names = ", ".join(f"[{c}]" for c in columns)
+    return pd.read_sql_query(f"SELECT {names} FROM [{table}] ORDER BY rowid", conn)
+
+
+def _evidence_json(evidence: pd.DataFrame) -> list[str]:
+    """One JSON object per row, keys sorted, empty values left out (deterministic bytes)."""
+
+    def clean(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+    records = evidence.to_dict("records")
+    return [
+        json.dumps(
+            {k: clean(v) for k, v in sorted(r.items()) if clean(v) is not None},
+            ensure_ascii=False,
+            separators=(", ", ": "),
+        )
+        for r in records
+    ]
+
+
+def assess(conn: sqlite3.Connection, indicator: Indicator) -> pd.DataFrame | None:
+    """The results of one package indicator, or None when its table was not published."""
+    if indicator.table is None or indicator.group:
+        return None
+    present = table_columns(conn, indicator.table)
+    if not present:
+        return None
+    wanted = [*indicator.key, *CONTEXT, *indicator.needs, *indicator.reads]
+    if indicator.method == "repeated_tender":
+        wanted.append("label_paket")
+    columns = list(dict.fromkeys(c for c in wanted if c in present))
+    rows = read_table(conn, indicator.table, columns)
+    absent = [c for c in (*indicator.needs, *indicator.reads) if c not in present]
+    missing = pd.Series("", index=rows.index, dtype=object)
+    for name in indicator.needs:
+        empty = rows[name].isna() if name in rows else pd.Series(True, index=rows.index)
+        missing = missing.where(~empty, missing + "," + name)
+    if absent:  # a column the source does not have: no row can be assessed
+        missing = pd.Series(",".join([""] + absent), index=rows.index, dtype=object)
+    missing = missing.str.lstrip(",")
+    result = pd.Series(NOT_ASSESSED, index=rows.index, dtype=object)
+    evidence = pd.Series("{}", index=rows.index, dtype=object)
+    ready = missing == ""
+    if ready.any():
+        decided, found = METHODS[indicator.method](rows[ready], indicator.thresholds)
+        result[ready] = decided
+        evidence[ready] = _evidence_json(found)
+        undecided = decided == NOT_ASSESSED  # the method lacked a rule (e.g. no ceiling that year)
+        if undecided.any():
+            gaps = found[undecided].isna()
+            missing[undecided[undecided].index] = gaps.apply(lambda r: ",".join(r.index[r]), axis=1)
+    key = rows[indicator.key[-1]].astype(str)
+    out = pd.DataFrame(
+        {
+            "sumber_tabel": indicator.table,
+            "kode_wilayah": rows.get("kode_wilayah"),
+            "kode_paket": key,
+            "tahun_anggaran": rows.get("tahun_anggaran"),
+            "instansi": rows.get("instansi"),
+            "satker": rows.get("satker"),
+            "nama_paket": rows.get("nama_paket"),
+            "indikator": indicator.id,
+            "hasil": result,
+            "bukti": evidence,
+            "bidang_kurang": missing.replace("", None),
+        }
+    )
+    return out[FLAG_COLUMNS]
+
+
+def assess_all(conn: sqlite3.Connection, indicators: list[Indicator]) -> pd.DataFrame:
+    """Every package indicator's results, ordered by table, region, package and indicator."""
+    parts = [assess(conn, i) for i in indicators]
+    parts = [p for p in parts if p is not None and len(p)]
+    if not parts:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    order = {i.id: n for n, i in enumerate(indicators)}
+    flags = pd.concat(parts, ignore_index=True)
+    flags["_order"] = flags["indikator"].map(order)
+    flags = flags.sort_values(
+        ["sumber_tabel", "kode_wilayah", "kode_paket", "_order"], kind="stable"
+    )
+    return flags.drop(columns="_order").reset_index(drop=True)
