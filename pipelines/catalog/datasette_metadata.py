@@ -149,7 +149,8 @@ def datasette_metadata(catalog: Catalog, manifest: dict) -> dict:
 def indicator_tables(manifest: dict) -> dict[str, dict]:
     """Titles, descriptions, facets and download links of the red-flag tables the build wrote
     (texts in core/indicators.py; they have no descriptor, being derived)."""
-    written = manifest.get("indicators", {}).get("tables", {})
+    entry = manifest.get("indicators", {})
+    written = {**entry.get("tables", {}), **{v: None for v in entry.get("views", [])}}
     tables = {}
     for name, text in INDICATOR_TABLE_TEXT.items():
         if name not in written:

@@ -17,6 +17,7 @@ from ..core.indicators import (
     FLAG_DATASET,
     FLAGGED,
     INDICATOR_TABLE_TEXT,
+    LINK_TABLE,
     PACKAGES_TABLE,
     RESULT_TITLES,
     SUPPLIER_TABLE,
@@ -59,7 +60,17 @@ def methodology_view(db: sqlite3.Connection, manifest: dict) -> dict:
         f"FROM [{PACKAGES_TABLE}] WHERE catatan IS NOT NULL ORDER BY kode_wilayah, kode_paket",
     )
     suppliers = db.execute(f"SELECT count(*) FROM [{SUPPLIER_TABLE}]").fetchone()[0]
-    downloads = sorted(manifest["indicators"]["downloads"])
+    entry = manifest["indicators"]
+    present = {*entry.get("tables", {}), *entry.get("views", [])}
+    links = []
+    if LINK_TABLE in present:
+        links = _rows(
+            db,
+            f"SELECT kode_wilayah, tahun_anggaran, status, count(*) AS jumlah "
+            f"FROM [{LINK_TABLE}] GROUP BY kode_wilayah, tahun_anggaran, status "
+            f"ORDER BY kode_wilayah, tahun_anggaran, status",
+        )
+    downloads = sorted(entry["downloads"])
     return {
         "indicators": indicators,
         "top_packages": top_packages,
@@ -68,7 +79,9 @@ def methodology_view(db: sqlite3.Connection, manifest: dict) -> dict:
         "suppliers": suppliers,
         "results": RESULT_TITLES,
         "flagged": FLAGGED,
-        "tables": INDICATOR_TABLE_TEXT,
+        "tables": {k: v for k, v in INDICATOR_TABLE_TEXT.items() if k in present},
+        "links": links,
+        "link_table": LINK_TABLE,
         "downloads": downloads,
         "dataset": FLAG_DATASET,
     }

@@ -36,6 +36,10 @@ COVERAGE_TABLE = "tanda_bahaya_indikator"
 PACKAGES_TABLE = "tanda_bahaya_paket"
 AGENCY_TABLE = "tanda_bahaya_instansi"
 SUPPLIER_TABLE = "tanda_bahaya_penyedia"
+# The money trail (checks/indicators/money_trail.py): a table and two views.
+LINK_TABLE = "jejak_rencana_tender"
+BUDGET_VIEW = "jejak_realisasi_apbd"
+METHOD_VIEW = "jejak_metode_rencana_tender"
 FLAG_DATASET = "tanda-bahaya"  # downloads/<this>/ holds the CSV and Parquet files
 METHODOLOGY_PAGE = "tanda-bahaya.html"  # the static site's methodology page, per language
 
@@ -93,6 +97,50 @@ INDICATOR_TABLE_TEXT = {
             "here names the winner.",
         },
         "facets": [],
+    },
+    LINK_TABLE: {
+        "title": {
+            "id": "Jejak uang: rencana (SiRUP) ke tender (SPSE) ke kontrak",
+            "en": "Money trail: plan (SiRUP) to tender (SPSE) to contract",
+        },
+        "description": {
+            "id": "Satu baris per rencana dan per tender. Daftar tender SPSE tidak memuat kode "
+            "RUP, jadi keduanya dihubungkan dengan aturan tertulis (`aturan`): wilayah, tahun dan "
+            "nama paket ternormalisasi sama, unik di kedua sisi. Yang tidak terhubung tetap "
+            "dihitung (`status`).",
+            "en": "One row per plan and per tender. The SPSE tender list carries no plan code, so "
+            "the two are linked by a written rule (`aturan`): same region, year and normalised "
+            "package name, unique on both sides. The unlinked ones are counted too (`status`).",
+        },
+        "facets": ["status", "tahun_anggaran"],
+    },
+    BUDGET_VIEW: {
+        "title": {
+            "id": "Jejak uang: anggaran dan realisasi APBD per tingkat akun",
+            "en": "Money trail: APBD budget and actual by account level",
+        },
+        "description": {
+            "id": "Anggaran, realisasi dan tingkat realisasi (dari Rupiah penuh) setiap akun APBD "
+            "DJPK per daerah dan tahun, pada setiap tingkat akun.",
+            "en": "Budget, actual and realisation rate (from whole Rupiah) of every DJPK APBD "
+            "account per region and year, at every account level.",
+        },
+        "facets": ["tingkat_akun", "tahun"],
+    },
+    METHOD_VIEW: {
+        "title": {
+            "id": "Jejak uang: rencana per metode dibanding tender per metode",
+            "en": "Money trail: planned by method against tendered by method",
+        },
+        "description": {
+            "id": "Paket dan pagu rencana (SiRUP, kode metode apa adanya) di samping paket dan HPS "
+            "yang ditenderkan (SPSE, nama metode) per daerah dan tahun; tidak dipadankan karena "
+            "tidak ada tabel acuan kode metode SiRUP.",
+            "en": "Planned packages and ceiling (SiRUP, method codes as given) beside tendered "
+            "packages and estimate (SPSE, method names) per region and year; not matched, as no "
+            "lookup table for SiRUP's method codes is published.",
+        },
+        "facets": ["sumber_tabel", "tahun_anggaran"],
     },
     COVERAGE_TABLE: {
         "title": {

@@ -19,12 +19,30 @@ AGENCY = "Pemerintah Daerah Kota Contoh"
 # kode, nama, ulang, metode, hps_rp, hps_presisi_rp, nilai_kontrak_rp, jumlah_peserta, pemenang
 TENDERS = [
     # "1,2 M": the true HPS is in [1,15 M, 1,25 M); 1,25 M reaches the upper end: certainly above.
-    ("t1", "Belanja Modal", 0, "Penunjukan Langsung", 1_200_000_000, 100_000_000,
-     1_250_000_000, 1, "CV A"),
+    (
+        "t1",
+        "Belanja Modal",
+        0,
+        "Penunjukan Langsung",
+        1_200_000_000,
+        100_000_000,
+        1_250_000_000,
+        1,
+        "CV A",
+    ),
     # One Rupiah below the upper end: above only if the HPS was under 1.249.999.999: possibly.
     # Within 1% below HPS: 0,99 x 1,15 M = 1.138.500.000 <= k < 1,25 M, so possibly too.
-    ("t2", "Pengadaan Server Ruang Data", 1, " lelang terbatas ", 1_200_000_000, 100_000_000,
-     1_249_999_999, 3, "CV A"),
+    (
+        "t2",
+        "Pengadaan Server Ruang Data",
+        1,
+        " lelang terbatas ",
+        1_200_000_000,
+        100_000_000,
+        1_249_999_999,
+        3,
+        "CV A",
+    ),
     # k = 1,15 M = the lower end: never above any HPS in the band; within 1% of some: possibly.
     ("t3", "Jasa 17.05", 0, "Tender", 1_200_000_000, 100_000_000, 1_150_000_000, None, "CV B"),
     # Exact HPS 500 Jt: 0,99 x 500 Jt = 495 Jt <= 496 Jt <= 500 Jt: within 1%, for certain.
@@ -32,14 +50,41 @@ TENDERS = [
     # Exact HPS: one Rupiah above is above.
     ("t5", "Pembangunan Jembatan Desa", 0, "Tender", 500_000_000, None, 500_000_001, 2, None),
     # "694,4 Jt" against Rp 622.277.806.000: >= 10 x 694.450.000, implausible (and above).
-    ("t6", "Belanja Jasa Kebersihan Gedung", 0, "Tender", 694_400_000, 100_000, 622_277_806_000,
-     2, "CV B"),
+    (
+        "t6",
+        "Belanja Jasa Kebersihan Gedung",
+        0,
+        "Tender",
+        694_400_000,
+        100_000,
+        622_277_806_000,
+        2,
+        "CV B",
+    ),
     # "15,7 M" against 695,2 Jt: <= 0,1 x 15,65 M = 1,565 M: implausible (far below).
-    ("t7", "Rehabilitasi Gedung Sekolah Dasar", 0, "Tender", 15_700_000_000, 100_000_000,
-     695_200_000, 2, None),
+    (
+        "t7",
+        "Rehabilitasi Gedung Sekolah Dasar",
+        0,
+        "Tender",
+        15_700_000_000,
+        100_000_000,
+        695_200_000,
+        2,
+        None,
+    ),
     # No contract yet: the three contract indicators cannot be assessed.
-    ("t8", "Pengadaan Mobil Ambulans Puskesmas", 0, "Tender", 325_000_000, 1_000_000, None, 4,
-     None),
+    (
+        "t8",
+        "Pengadaan Mobil Ambulans Puskesmas",
+        0,
+        "Tender",
+        325_000_000,
+        1_000_000,
+        None,
+        4,
+        None,
+    ),
 ]
 EXPECTED_TENDER = {
     # indicator: results of t1..t8
@@ -60,10 +105,24 @@ PLANS = [
     ("r2", "DINAS A", "Barang", "Belanja cetak spanduk II", 2015, 160_000_000, "2015-09-30"),
     ("r3", "DINAS A", "Barang", "Belanja Cetak Spanduk 3", 2015, 200_000_001, "2014-12-01"),
     ("r4", "DINAS B", "Barang", "Belanja Cetak Spanduk", 2015, 190_000_000, None),
-    ("r5", "DINAS A", "Jasa Konsultansi", "Jasa Konsultansi Perencanaan Gedung", 2015,
-     45_000_000, "2015-11-02"),
-    ("r6", "DINAS A", "Jasa Konsultansi", "Jasa Konsultansi Perencanaan Taman", 2015,
-     41_000_000, "2015-03-02"),
+    (
+        "r5",
+        "DINAS A",
+        "Jasa Konsultansi",
+        "Jasa Konsultansi Perencanaan Gedung",
+        2015,
+        45_000_000,
+        "2015-11-02",
+    ),
+    (
+        "r6",
+        "DINAS A",
+        "Jasa Konsultansi",
+        "Jasa Konsultansi Perencanaan Taman",
+        2015,
+        41_000_000,
+        "2015-03-02",
+    ),
     # No ceiling is declared for 2010: cannot be assessed.
     ("r7", "DINAS A", "Barang", "Belanja Cetak Spanduk", 2010, 190_000_000, "2010-10-01"),
 ]
@@ -86,8 +145,18 @@ def tender_db(columns: tuple[str, ...] = ("jumlah_peserta", "pemenang")) -> sqli
     for code, name, repeated, method, hps, step, contract, bidders, winner in TENDERS:
         values = {"jumlah_peserta": bidders, "pemenang": winner}
         row = (
-            "99.01", code, name, "Tender Ulang" if repeated else None, repeated, AGENCY, method,
-            2020, hps, step, contract, *(values[c] for c in columns),
+            "99.01",
+            code,
+            name,
+            "Tender Ulang" if repeated else None,
+            repeated,
+            AGENCY,
+            method,
+            2020,
+            hps,
+            step,
+            contract,
+            *(values[c] for c in columns),
         )
         conn.execute(f"INSERT INTO tender_spse VALUES ({', '.join('?' * len(row))})", row)
     conn.execute(
@@ -124,7 +193,9 @@ def test_tender_indicator_results_match_the_hand_computed_ones(tables, indicator
 @pytest.mark.parametrize("indicator", sorted(EXPECTED_PLAN))
 def test_plan_indicator_results_match_the_hand_computed_ones(tables, indicator):
     codes = [p[0] for p in PLANS]
-    assert results(tables["tanda_bahaya"], "rup_sirup", indicator, codes) == EXPECTED_PLAN[indicator]
+    assert (
+        results(tables["tanda_bahaya"], "rup_sirup", indicator, codes) == EXPECTED_PLAN[indicator]
+    )
 
 
 def test_every_declared_package_indicator_is_exercised_here():
@@ -166,7 +237,10 @@ def test_implausible_values_are_kept_out_of_totals_with_a_note(tables):
     # t1 raises four flags for certain (above HPS, single bidder, method, short name).
     assert packages.loc["t1", "jumlah_ditandai"] == 4
     assert json.loads(packages.loc["t1", "tanda_bahaya"]) == [
-        "kontrak_di_atas_hps", "penawar_tunggal", "metode_tidak_kompetitif", "nama_paket_pendek"
+        "kontrak_di_atas_hps",
+        "penawar_tunggal",
+        "metode_tidak_kompetitif",
+        "nama_paket_pendek",
     ]
     # Flagged contract value above HPS per agency: t1 + t5; t6 (implausible) is left out.
     agency = tables["tanda_bahaya_instansi"]

@@ -20,10 +20,13 @@ import pyarrow.parquet as pq
 
 from ...core.indicators import (
     AGENCY_TABLE,
+    BUDGET_VIEW,
     COVERAGE_TABLE,
     FLAG_DATASET,
     FLAGGED,
     FLAGS_TABLE,
+    LINK_TABLE,
+    METHOD_VIEW,
     NOT_ASSESSED,
     PACKAGES_TABLE,
     POSSIBLY,
@@ -31,6 +34,7 @@ from ...core.indicators import (
     Indicator,
 )
 from .engine import assess_all
+from .money_trail import LINK_SCHEMA, write_money_trail
 from .rollup import agencies, package_amounts, packages, share_flagged, supplier_concentration
 from .rollup import suppliers as supplier_rows
 
@@ -113,6 +117,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "bidang_kurang": "TEXT",
     },
 }
+SCHEMAS[LINK_TABLE] = LINK_SCHEMA
 PRIMARY_KEYS = {
     FLAGS_TABLE: ["sumber_tabel", "kode_wilayah", "kode_paket", "indikator"],
     PACKAGES_TABLE: ["sumber_tabel", "kode_wilayah", "kode_paket"],
@@ -122,6 +127,7 @@ INDEXED = {
     FLAGS_TABLE: ["indikator", "hasil", "tahun_anggaran", "sumber_tabel"],
     PACKAGES_TABLE: ["jumlah_ditandai", "tahun_anggaran", "sumber_tabel"],
     AGENCY_TABLE: ["indikator", "hasil", "tahun_anggaran"],
+    LINK_TABLE: ["status", "tahun_anggaran", "kode_tender"],
 }
 ARROW = {"TEXT": pa.string(), "INTEGER": pa.int64(), "REAL": pa.float64()}
 
@@ -249,10 +255,17 @@ def write_indicator_tables(
     frames = compute(conn, indicators)
     if not frames:
         return {}
+    frames.update(write_money_trail(conn))
     typed = {name: write_table(conn, name, frame) for name, frame in frames.items()}
     conn.commit()
     files = write_downloads(typed, downloads / FLAG_DATASET)
+    views = [
+        v
+        for (v,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")
+        if v in (BUDGET_VIEW, METHOD_VIEW)
+    ]
     return {
         "tables": {name: len(frame) for name, frame in sorted(typed.items())},
+        "views": sorted(views),
         "downloads": [f"downloads/{FLAG_DATASET}/{f}" for f in files],
     }
