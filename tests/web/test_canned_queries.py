@@ -104,10 +104,10 @@ def tenders() -> list[dict]:
 
 
 def abbreviated(text: str) -> int:
-    """SPSE's rounded amounts: `22,1 M` (miliar), `325 Jt` (juta)."""
+    """SPSE's rounded amounts: `22,1 M` (miliar), `325 Jt` (juta), `1.000 Jt` ('.' groups)."""
     number, unit = text.split()
     factor = {"M": 1_000_000_000, "Jt": 1_000_000}[unit]
-    return int(Decimal(number.replace(",", ".")) * factor)
+    return int(Decimal(number.replace(".", "").replace(",", ".")) * factor)
 
 
 @cache
