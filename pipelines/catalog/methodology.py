@@ -26,17 +26,19 @@ from ..core.indicators import (
 TOP = 15
 
 
-def _rows(db: sqlite3.Connection, sql: str) -> list[dict]:
+def _rows(db: sqlite3.Connection, sql: str, json_column: str | None = None) -> list[dict]:
+    """Rows as dicts; `json_column` (JSON text in the table) is decoded."""
     cursor = db.execute(sql)
     names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows if json_column else []:
+        row[json_column] = json.loads(row[json_column])
+    return rows
 
 
 def methodology_view(db: sqlite3.Connection, manifest: dict) -> dict:
     """Everything the page shows, read from the release database."""
-    indicators = _rows(db, f"SELECT * FROM [{COVERAGE_TABLE}] ORDER BY rowid")
-    for row in indicators:
-        row["ambang"] = json.loads(row["ambang"])
+    indicators = _rows(db, f"SELECT * FROM [{COVERAGE_TABLE}] ORDER BY rowid", "ambang")
     top_packages = _rows(
         db,
         f"SELECT sumber_tabel, kode_wilayah, kode_paket, nama_paket, instansi, satker, "
@@ -44,9 +46,8 @@ def methodology_view(db: sqlite3.Connection, manifest: dict) -> dict:
         f"FROM [{PACKAGES_TABLE}] WHERE jumlah_ditandai > 0 "
         f"ORDER BY jumlah_ditandai DESC, jumlah_mungkin DESC, sumber_tabel, kode_paket "
         f"LIMIT {TOP}",
+        "tanda_bahaya",
     )
-    for row in top_packages:
-        row["tanda_bahaya"] = json.loads(row["tanda_bahaya"])
     top_units = _rows(
         db,
         f"SELECT sumber_tabel, kode_wilayah, unit, sum(jumlah_ditandai) AS ditandai, "

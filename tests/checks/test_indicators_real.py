@@ -111,3 +111,13 @@ def test_coverage_says_how_many_tenders_could_be_assessed(real, indicator, asses
 def test_repeated_tenders_are_the_labelled_ones(real):
     labelled = {r[0] for r in raw_tenders() if "Tender Ulang" in r[1] or "Seleksi Ulang" in r[1]}
     assert set(flags(real, "tender_ulang")) == labelled
+
+
+def test_the_estimate_precision_is_one_decimal_of_the_unit_shown(real):
+    """`hps_presisi_rp`, which the bands rest on: no raw HPS shows ",0", so "1 M" is known to
+    0,1 M like "1,2 M"."""
+    rows = raw_tenders()
+    assert not any(r[4].split()[0].endswith(",0") for r in rows)
+    expected = {r[0]: int(UNIT[r[4].split()[1]] / 10) for r in rows}
+    got = dict(real.query("SELECT kode_tender, hps_presisi_rp FROM tender_spse"))
+    assert got == expected

@@ -25,14 +25,7 @@ TENDERS = pd.DataFrame(
         ("99.01", 2016, "t3", "Rehab Gedung", 290, None),  # a year without plans
         ("99.01", 2015, "t4", "Pengadaan Server", 90, None),  # a year with plans, none matching
     ],
-    columns=[
-        "kode_wilayah",
-        "tahun_anggaran",
-        "kode_tender",
-        "nama_paket",
-        "hps_rp",
-        "nilai_kontrak_rp",
-    ],
+    columns=[*PLANS.columns[:2], "kode_tender", "nama_paket", "hps_rp", "nilai_kontrak_rp"],
 )
 
 

@@ -20,19 +20,17 @@ from .methods import METHODS
 
 # Columns every result row carries from its package, where the table has them.
 CONTEXT = ("kode_wilayah", "tahun_anggaran", "instansi", "satker", "nama_paket")
-FLAG_COLUMNS = [
-    "sumber_tabel",
-    "kode_wilayah",
-    "kode_paket",
-    "tahun_anggaran",
-    "instansi",
-    "satker",
-    "nama_paket",
-    "indikator",
-    "hasil",
-    "bukti",
-    "bidang_kurang",
-]
+# The columns naming a package in every red-flag table, with their SQLite types.
+PACKAGE = {
+    "sumber_tabel": "TEXT",
+    "kode_wilayah": "TEXT",
+    "kode_paket": "TEXT",
+    "tahun_anggaran": "INTEGER",
+    "instansi": "TEXT",
+    "satker": "TEXT",
+    "nama_paket": "TEXT",
+}
+FLAG_COLUMNS = [*PACKAGE, "indikator", "hasil", "bukti", "bidang_kurang"]
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.indicators import FLAGGED, NOT_ASSESSED, NOT_FLAGGED, POSSIBLY, Indicator
-from .engine import read_table, table_columns
+from .engine import PACKAGE, read_table, table_columns
 
 AMOUNTS = ("hps_rp", "pagu_rp", "nilai_kontrak_rp", "metode_pengadaan", "pemenang")
 EXCLUDED_NOTE = (
@@ -67,17 +67,7 @@ def packages(
     counts.columns = ["jumlah_ditandai", "jumlah_mungkin", "jumlah_tidak_dapat_dinilai"]
     counts = counts.reset_index().rename(columns={"kode_wilayah": "_wilayah"})
     first = flags.drop_duplicates(["sumber_tabel", "kode_wilayah", "kode_paket"])
-    base = first[
-        [
-            "sumber_tabel",
-            "kode_wilayah",
-            "kode_paket",
-            "tahun_anggaran",
-            "instansi",
-            "satker",
-            "nama_paket",
-        ]
-    ].copy()
+    base = first[list(PACKAGE)].copy()
     base["_wilayah"] = base["kode_wilayah"].fillna("")
     out = base.merge(counts, on=["sumber_tabel", "_wilayah", "kode_paket"], how="left")
 

@@ -33,7 +33,7 @@ from ...core.indicators import (
     SUPPLIER_TABLE,
     Indicator,
 )
-from .engine import assess_all
+from .engine import PACKAGE, assess_all
 from .money_trail import LINK_SCHEMA, write_money_trail
 from .rollup import agencies, package_amounts, packages, share_flagged, supplier_concentration
 from .rollup import suppliers as supplier_rows
@@ -41,26 +41,14 @@ from .rollup import suppliers as supplier_rows
 # Column types of each written table (SQLite type; the Parquet type follows from it).
 SCHEMAS: dict[str, dict[str, str]] = {
     FLAGS_TABLE: {
-        "sumber_tabel": "TEXT",
-        "kode_wilayah": "TEXT",
-        "kode_paket": "TEXT",
-        "tahun_anggaran": "INTEGER",
-        "instansi": "TEXT",
-        "satker": "TEXT",
-        "nama_paket": "TEXT",
+        **PACKAGE,
         "indikator": "TEXT",
         "hasil": "TEXT",
         "bukti": "TEXT",
         "bidang_kurang": "TEXT",
     },
     PACKAGES_TABLE: {
-        "sumber_tabel": "TEXT",
-        "kode_wilayah": "TEXT",
-        "kode_paket": "TEXT",
-        "tahun_anggaran": "INTEGER",
-        "instansi": "TEXT",
-        "satker": "TEXT",
-        "nama_paket": "TEXT",
+        **PACKAGE,
         "metode_pengadaan": "TEXT",
         "hps_rp": "INTEGER",
         "pagu_rp": "INTEGER",
