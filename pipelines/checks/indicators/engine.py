@@ -9,10 +9,8 @@ remaining rows reach the method (methods.py), which decides flagged / possibly /
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 
-import numpy as np
 import pandas as pd
 
 from ...core.indicators import NOT_ASSESSED, Indicator
@@ -44,26 +42,25 @@ def read_table(conn: sqlite3.Connection, table: str, columns: list[str]) -> pd.D
 
 
 def _evidence_json(evidence: pd.DataFrame) -> list[str]:
-    """One JSON object per row, keys sorted, empty values left out (deterministic bytes)."""
+    """One JSON object per row, keys sorted, empty values left out (deterministic bytes).
 
-    def clean(value):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-        if isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
+    Whole-number floats (a ceiling read as float) are written as integers. One `to_json` call
+    for the whole frame; the empty values are then cut from each line's text."""
+    frame = evidence[sorted(evidence.columns)].copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind == "f" and ((values % 1 == 0) | values.isna()).all():
+            frame[column] = values.astype("Int64")
+    lines = frame.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    return [_drop_nulls(line) for line in lines]
 
-    records = evidence.to_dict("records")
-    return [
-        json.dumps(
-            {k: clean(v) for k, v in sorted(r.items()) if clean(v) is not None},
-            ensure_ascii=False,
-            separators=(", ", ": "),
-        )
-        for r in records
-    ]
+
+def _drop_nulls(line: str) -> str:
+    return json.dumps(
+        {k: v for k, v in json.loads(line).items() if v is not None},
+        ensure_ascii=False,
+        separators=(", ", ": "),
+    )
 
 
 def assess(conn: sqlite3.Connection, indicator: Indicator) -> pd.DataFrame | None:

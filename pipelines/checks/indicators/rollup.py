@@ -9,7 +9,6 @@ itself still publishes them as the source gives them.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import numpy as np
@@ -60,10 +59,13 @@ def packages(
 ) -> pd.DataFrame:
     """One row per assessed package: counts per result, the flagged indicator ids (a JSON array,
     faceted), and the contract value that totals may use."""
-    counts = pd.crosstab(
-        [flags["sumber_tabel"], flags["kode_wilayah"].fillna(""), flags["kode_paket"]],
-        flags["hasil"],
-    ).reindex(columns=[FLAGGED, POSSIBLY, NOT_ASSESSED], fill_value=0)
+    keys = [flags["sumber_tabel"], flags["kode_wilayah"].fillna(""), flags["kode_paket"]]
+    counts = (
+        flags.groupby([*keys, flags["hasil"]])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=[FLAGGED, POSSIBLY, NOT_ASSESSED], fill_value=0)
+    )
     counts.columns = ["jumlah_ditandai", "jumlah_mungkin", "jumlah_tidak_dapat_dinilai"]
     counts = counts.reset_index().rename(columns={"kode_wilayah": "_wilayah"})
     first = flags.drop_duplicates(["sumber_tabel", "kode_wilayah", "kode_paket"])
@@ -73,9 +75,12 @@ def packages(
 
     def listed(result: str) -> pd.Series:
         chosen = flags[flags["hasil"] == result]
-        lists = chosen.groupby(
+        # A JSON array per package, built by one string sum per group (ids need no escaping).
+        quoted = '"' + chosen["indikator"] + '", '
+        joined = quoted.groupby(
             [chosen["sumber_tabel"], chosen["kode_wilayah"].fillna(""), chosen["kode_paket"]]
-        )["indikator"].agg(lambda s: json.dumps(list(s)))
+        ).sum()
+        lists = "[" + joined.str[:-2] + "]"
         return lists.rename_axis(["sumber_tabel", "_wilayah", "kode_paket"])
 
     for name, result in (("tanda_bahaya", FLAGGED), ("mungkin_tanda_bahaya", POSSIBLY)):
