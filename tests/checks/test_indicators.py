@@ -9,6 +9,7 @@ import json
 import sqlite3
 
 import pytest
+from conftest import ROOT
 
 from pipelines.checks.indicators.tables import compute
 from pipelines.core.indicators import load_indicators
@@ -270,3 +271,20 @@ def test_coverage_counts_what_could_be_assessed(tables):
     assert (above["jumlah_paket"], above["jumlah_dinilai"], above["jumlah_ditandai"]) == (8, 7, 3)
     assert above["jumlah_mungkin"] == 1 and above["bidang_kurang"] == "nilai_kontrak_rp"
     assert coverage.loc["kuartal_empat", "cakupan_pct"] == 0
+
+
+def test_an_unknown_method_is_a_configuration_error_naming_the_indicator(tmp_path):
+    from pipelines.checks.indicators.tables import write_indicator_tables
+    from pipelines.core.errors import DescriptorError
+
+    text = (ROOT / "metadata" / "indicators.yaml").read_text(encoding="utf-8")
+    (tmp_path / "indicators.yaml").write_text(
+        text.replace("method: single_bidder", "method: single_bider"), encoding="utf-8"
+    )
+    with pytest.raises(DescriptorError) as error:
+        write_indicator_tables(tender_db(), load_indicators(tmp_path), tmp_path)
+    assert str(error.value).startswith(
+        "metadata/indicators.yaml: penawar_tunggal.method: metode tidak dikenal / unknown "
+        "method 'single_bider'; dikenal / known: "
+    )
+    assert "single_bidder" in str(error.value)

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ...core.errors import DescriptorError
 from ...core.indicators import (
     AGENCY_TABLE,
     BUDGET_VIEW,
@@ -25,6 +26,7 @@ from ...core.indicators import (
     FLAG_DATASET,
     FLAGGED,
     FLAGS_TABLE,
+    INDICATORS_FILE,
     LINK_TABLE,
     METHOD_VIEW,
     NOT_ASSESSED,
@@ -34,6 +36,7 @@ from ...core.indicators import (
     Indicator,
 )
 from .engine import PACKAGE, assess_all
+from .methods import METHODS
 from .money_trail import LINK_SCHEMA, write_money_trail
 from .rollup import agencies, package_amounts, packages, share_flagged, supplier_concentration
 from .rollup import suppliers as supplier_rows
@@ -157,6 +160,22 @@ def coverage(
     return pd.DataFrame(rows)
 
 
+GROUP_METHODS = ("share_flagged", "supplier_concentration")
+
+
+def check_methods(indicators: list[Indicator]) -> None:
+    """Every indicator names a method this engine has, before anything is computed."""
+    for indicator in indicators:
+        known = GROUP_METHODS if indicator.group else tuple(sorted(METHODS))
+        if indicator.method not in known:
+            raise DescriptorError(
+                f"metadata/{INDICATORS_FILE}",
+                f"{indicator.id}.method",
+                f"metode tidak dikenal / unknown method {indicator.method!r}; "
+                f"dikenal / known: {', '.join(known)}",
+            )
+
+
 def compute(conn: sqlite3.Connection, indicators: list[Indicator]) -> dict[str, pd.DataFrame]:
     """Every red-flag table as a frame, or {} when no indicator's table is published."""
     flags = assess_all(conn, indicators)
@@ -238,6 +257,7 @@ def write_indicator_tables(
 ) -> dict:
     """Build every red-flag table into `conn` and its downloads under `downloads`/tanda-bahaya;
     the manifest entry (rows per table, files), or {} when there was nothing to assess."""
+    check_methods(indicators)
     for name in SCHEMAS:
         conn.execute(f"DROP TABLE IF EXISTS [{name}]")
     frames = compute(conn, indicators)
