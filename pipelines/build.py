@@ -170,6 +170,12 @@ def build(
         indicators = load_indicators(catalog.vocabulary.directory)
         flagged = write_indicator_tables(db.conn, indicators, site_dir(release) / DOWNLOADS)
         if flagged:
+            read = {i.table for i in indicators}
+            flagged["sample"] = any(
+                e.get("sample")
+                for e in manifest["datasets"].values()
+                if read & set(e.get("resources", {}))
+            )
             manifest["indicators"] = flagged
         (release / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -160,9 +160,10 @@ def indicator_tables(manifest: dict) -> dict[str, dict]:
             for path in manifest["indicators"]["downloads"]
             if path.rsplit("/", 1)[1].rsplit(".", 1)[0] == name
         }
+        sample = f" ({SAMPLE_LABEL['id']} / {SAMPLE_LABEL['en']})" if entry.get("sample") else ""
         tables[name] = {
-            "title": f"{text['title']['id']} / {text['title']['en']}",
-            "description": f"{text['description']['id']} / {text['description']['en']}",
+            "title": f"{text['title']['id']} / {text['title']['en']}{sample}",
+            "description": f"{text['description']['id']} / {text['description']['en']}{sample}",
             "facets": text["facets"],
             "plugins": {PLUGIN: {"rows": written[name], "downloads": downloads}},
         }

@@ -22,6 +22,7 @@ from ..core.indicators import (
     RESULT_TITLES,
     SUPPLIER_TABLE,
 )
+from ..core.model import SAMPLE_LABEL
 
 TOP = 15
 
@@ -85,4 +86,5 @@ def methodology_view(db: sqlite3.Connection, manifest: dict) -> dict:
         "link_table": LINK_TABLE,
         "downloads": downloads,
         "dataset": FLAG_DATASET,
+        "sample": SAMPLE_LABEL if entry.get("sample") else None,
     }
