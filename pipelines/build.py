@@ -171,6 +171,7 @@ def build(
         flagged = write_indicator_tables(db.conn, indicators, site_dir(release) / DOWNLOADS)
         if flagged:
             read = {i.table for i in indicators}
+            flagged["reads"] = sorted(read)
             flagged["sample"] = any(
                 e.get("sample")
                 for e in manifest["datasets"].values()

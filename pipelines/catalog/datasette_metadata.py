@@ -142,14 +142,25 @@ def published_tables(catalog: Catalog, manifest: dict) -> dict[str, dict]:
 
 def datasette_metadata(catalog: Catalog, manifest: dict) -> dict:
     tables = published_tables(catalog, manifest)
-    tables.update(indicator_tables(manifest))
+    tables.update(indicator_tables(manifest, tables))
     return {**INSTANCE, "databases": {DATABASE: {"tables": dict(sorted(tables.items()))}}}
 
 
-def indicator_tables(manifest: dict) -> dict[str, dict]:
+def indicator_tables(manifest: dict, published: dict[str, dict]) -> dict[str, dict]:
     """Titles, descriptions, facets and download links of the red-flag tables the build wrote
-    (texts in core/indicators.py; they have no descriptor, being derived)."""
+    (texts in core/indicators.py; they have no descriptor, being derived). Their licence and
+    source are those of the tables they are computed from, so a page reading them credits
+    where the data came from."""
     entry = manifest.get("indicators", {})
+    origins = [published[t] for t in entry.get("reads", []) if t in published]
+    credit = {}
+    if origins:
+        credit = {
+            "license": origins[0]["license"],
+            "license_url": origins[0]["license_url"],
+            "source": "; ".join(dict.fromkeys(o["source"] for o in origins)),
+            "source_url": origins[0]["source_url"],
+        }
     written = {**entry.get("tables", {}), **{v: None for v in entry.get("views", [])}}
     tables = {}
     for name, text in INDICATOR_TABLE_TEXT.items():
@@ -164,6 +175,7 @@ def indicator_tables(manifest: dict) -> dict[str, dict]:
         tables[name] = {
             "title": f"{text['title']['id']} / {text['title']['en']}{sample}",
             "description": f"{text['description']['id']} / {text['description']['en']}{sample}",
+            **credit,
             "facets": text["facets"],
             "plugins": {PLUGIN: {"rows": written[name], "downloads": downloads}},
         }

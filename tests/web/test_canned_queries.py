@@ -323,6 +323,10 @@ def test_contracts_above_the_estimate_certain_or_possible(client):
     certain = run(client, "kontrak_di_atas_hps", hasil="ditandai")
     assert [r["kode_tender"] for r in certain] == ["1033260", "158260"]  # ratio 896 first
     assert "likely data error" in certain[0]["catatan"] and certain[1]["catatan"] is None
+    in_2013 = run(client, "kontrak_di_atas_hps", tahun="2013")
+    assert {r["kode_tender"] for r in in_2013} == {
+        t["kode_tender"] for t in tenders() if t["tahun_anggaran"] == 2013
+    } & set(expected)
 
 
 @checks("tanda_bahaya_terbanyak")
@@ -374,3 +378,4 @@ def test_plans_against_what_went_to_tender(client):
     assert (got[2015]["paket_rencana"], got[2015]["pagu_rencana_rp"]) == tuple(planned)
     assert got[2014]["paket_rencana"] is None
     assert got[2015]["hps_per_pagu_pct"] == round(100 * tendered[2015][1] / planned[1], 2)
+    assert [r["tahun_anggaran"] for r in run(client, "rencana_vs_tender", tahun="2016")] == [2016]

@@ -7,23 +7,12 @@ from __future__ import annotations
 import csv
 import io
 
-import httpx
 import pyarrow.parquet as pq
 import pytest
-from conftest import Server
+from web.test_canned_queries import client  # noqa: F401 (the served real build)
 
 
-@pytest.fixture(scope="module")
-def client(real):
-    server = Server(real.output)
-    try:
-        with httpx.Client(base_url=server.url, timeout=60) as http:
-            yield http
-    finally:
-        server.stop()
-
-
-def test_flag_tables_are_in_the_json_api_with_facets(client):
+def test_flag_tables_are_in_the_json_api_with_facets(client):  # noqa: F811
     page = client.get(
         "/jendela/tanda_bahaya.json",
         params={"kode_paket": "1033260", "_shape": "objects", "_extra": "facet_results"},
@@ -39,7 +28,7 @@ def test_flag_tables_are_in_the_json_api_with_facets(client):
 
 
 @pytest.mark.parametrize("table", ["tanda_bahaya", "tanda_bahaya_paket", "jejak_rencana_tender"])
-def test_downloads_hold_every_row(client, real, table):
+def test_downloads_hold_every_row(client, real, table):  # noqa: F811
     (rows,) = real.query(f"SELECT count(*) FROM [{table}]")[0]
     text = client.get(f"/downloads/tanda-bahaya/{table}.csv").text
     assert sum(1 for _ in csv.reader(io.StringIO(text))) == rows + 1
