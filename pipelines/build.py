@@ -170,7 +170,7 @@ def build(
         indicators = load_indicators(catalog.vocabulary.directory)
         flagged = write_indicator_tables(db.conn, indicators, site_dir(release) / DOWNLOADS)
         if flagged:
-            read = {i.table for i in indicators}
+            read = {i.table for i in indicators if i.table}
             flagged["reads"] = sorted(read)
             flagged["sample"] = any(
                 e.get("sample")
