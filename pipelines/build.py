@@ -18,10 +18,12 @@ from pathlib import Path
 import sqlite_utils
 
 from .catalog.report import write_report
+from .checks.indicators import write_indicator_tables
 from .checks.runner import is_warning, run_checks  # the package registers every check type
 from .core import release as releases
 from .core.chunks import chunk_rows
 from .core.errors import FetchError, Issue, JendelaError, RowMap
+from .core.indicators import load_indicators
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
@@ -164,6 +166,19 @@ def build(
             results[dataset.id] = result
         shutil.rmtree(release / ".work", ignore_errors=True)
         manifest = _manifest(catalog, results)
+        # Red flags read the procurement tables as published: after every dataset, whole again.
+        progress.note("tanda bahaya / red flags")
+        indicators = load_indicators(catalog.vocabulary.directory)
+        flagged = write_indicator_tables(db.conn, indicators, site_dir(release) / DOWNLOADS)
+        if flagged:
+            read = {i.table for i in indicators if i.table}
+            flagged["reads"] = sorted(read)
+            flagged["sample"] = any(
+                e.get("sample")
+                for e in manifest["datasets"].values()
+                if read & set(e.get("resources", {}))
+            )
+            manifest["indicators"] = flagged
         (release / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         )

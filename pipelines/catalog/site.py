@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import JendelaError
+from ..core.indicators import METHODOLOGY_PAGE
 from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
 from ..core.release import DATABASE, site_dir
@@ -25,6 +26,7 @@ from .dcat import schema_org_dataset, write_machine_readable
 from .feeds import write_feeds
 from .layout import LANGUAGE_PREFIX, NOT_DATA_FORMATS
 from .maps import Boundaries, choropleth
+from .methodology import methodology_view
 from .search import write_search_index
 from .templates import LANGUAGES, environment, markdown_html, markdown_text, translate
 
@@ -380,6 +382,7 @@ def render_site(
     for view in views:
         view["jsonld"] = {lang: schema_org_dataset(view, options.base, lang) for lang in LANGUAGES}
     env = environment()
+    env.globals["methodology"] = bool(manifest.get("indicators"))
     # Who runs this instance (metadata/catalog.yaml `operator`), named in every page's header.
     settings = read_yaml(catalog.vocabulary.directory / "catalog.yaml") or {}
     env.globals["operator"] = settings.get("operator")
@@ -409,10 +412,33 @@ def render_site(
                     boundaries=options.boundaries,
                 ),
             )
+    if manifest.get("indicators") and db_path.exists():
+        _write_methodology(env, manifest, db_path, site, options)
     write_search_index(views, site)
     write_machine_readable(views, site, options.base, settings)
     write_feeds(views, site, options.base)
     return views
+
+
+def _write_methodology(env, manifest: dict, db_path: Path, site: Path, options) -> None:
+    """The red-flag methodology page in both languages (catalog/methodology.py)."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        view = methodology_view(db, manifest)
+    finally:
+        db.close()
+    for lang in LANGUAGES:
+        prefix = LANGUAGE_PREFIX[lang]
+        _write(
+            site / prefix / METHODOLOGY_PAGE,
+            env.get_template(METHODOLOGY_PAGE).render(
+                view=view,
+                lang=lang,
+                page=METHODOLOGY_PAGE,
+                base_url=options.base,
+                **_links(lang, METHODOLOGY_PAGE, "../" * prefix.count("/")),
+            ),
+        )
 
 
 def _facets(views: list[dict]) -> list[dict]:
