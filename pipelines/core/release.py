@@ -252,9 +252,12 @@ def leased_releases(output: Path) -> set[Path]:
 
 def lease(output: Path, releases: list[Path]) -> None:
     """Record that this process serves `releases` (replacing its earlier lease), atomically."""
+    names = sorted({r.name for r in releases if r.parent == releases_dir(output)})
+    if not names:  # a plain folder served (no release link): nothing to protect from pruning
+        release_lease(output)
+        return
     folder = releases_dir(output) / LEASES
     folder.mkdir(parents=True, exist_ok=True)
-    names = sorted({r.name for r in releases if r.parent == releases_dir(output)})
     target = folder / str(os.getpid())
     temporary = folder / f".{os.getpid()}.tmp"
     temporary.write_text("".join(f"{n}\n" for n in names))
