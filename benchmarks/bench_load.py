@@ -36,9 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import Server  # noqa: E402  (the same server the tests start)
 
 TABLE = "tender"
-RECURSIVE = (
-    "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
-)
+RECURSIVE = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -17,8 +17,8 @@ import httpx
 import pytest
 import yaml
 from conftest import publish_in
+from harvest.test_ckan_harvest import portal, project, run  # noqa: F401 (fixtures)
 from playwright.sync_api import sync_playwright
-from test_ckan_harvest import portal, project, run  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 BAD_LINKS = [
