@@ -101,6 +101,7 @@ def build(
     progress: Progress | None = None,
     source_overrides: dict[str, Path] | None = None,
     site_options=None,
+    wait: float = 0.0,
 ) -> BuildResult:
     """Build `ids` (default: all) into a new release and publish it at `output` atomically.
 
@@ -108,7 +109,27 @@ def build(
 
     `source_overrides` maps a resource name to a file, folder or glob read instead of the
     embedded input (for builds on full real exports kept outside the repository).
+
+    One build per output folder: `wait` seconds for another build to finish, then
+    release.BuildLockedError (core/release.py explains the lock, leftovers and leases).
     """
+    with releases.build_lock(output, wait):
+        releases.clean_leftovers(output)
+        return _build_locked(
+            catalog, ids, output, cache_dir, remote, progress, source_overrides, site_options
+        )
+
+
+def _build_locked(
+    catalog: Catalog,
+    ids: list[str] | None,
+    output: Path,
+    cache_dir: Path | None,
+    remote: bool,
+    progress: Progress | None,
+    source_overrides: dict[str, Path] | None,
+    site_options,
+) -> BuildResult:
     from .catalog.site import SiteOptions
 
     site_options = site_options or SiteOptions()
@@ -191,7 +212,7 @@ def build(
 
         render_site(catalog, manifest, release, site_options)
         write_datasette_files(catalog, manifest, release)
-        releases.publish(output, release)
+        releases.publish(output, release, expected=previous)
     except BaseException:
         releases.discard(release)
         raise
