@@ -16,7 +16,8 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Request
 
 from ..core.release import DATABASE
-from .error_pages import MAX_SHOWN, _bad_filter_response
+from .error_pages import MAX_SHOWN, error_response
+from .i18n import t, tt
 
 SORT_ARGS = ("_sort", "_sort_desc")
 
@@ -57,8 +58,13 @@ def next_token_wrapper(datasette):
                         if not token_fits(tokens[0], keys, sorted_):
                             shown = tokens[0][:MAX_SHOWN]
                             request = Request(scope, receive)
-                            response = await _bad_filter_response(
-                                datasette, request, "bad_next_token", f"_next={shown}"
+                            culprit = f"_next={shown}"
+                            response = await error_response(
+                                datasette,
+                                request,
+                                400,
+                                t("bad_next_token", filter=culprit),
+                                tt("bad_next_token", filter=culprit),
                             )
                             await response.asgi_send(send)
                             return
