@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
+from ..core.csv_safety import neutralise, neutralise_column, risky_cells
 from ..core.model import Dataset, Resource
 from ..core.release import DOWNLOADS, site_dir
 
@@ -66,7 +68,7 @@ def export_resource(
     folder = site_dir(release) / DOWNLOADS / resource.dataset_id
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = folder / f"{resource.name}.csv"
-    shutil.copyfile(staging, csv_path)
+    write_download_csv(resource, staging, csv_path)
     json_path = folder / f"{resource.name}.json"
     _write_json(db, resource, json_path)
     parquet_path = folder / f"{resource.name}.parquet"
@@ -82,6 +84,48 @@ def export_resource(
     _write_schema(resource, schema_path)
     files.append(("schema", schema_path))
     return [describe_file(fmt, p, release) for fmt, p in files]
+
+
+def text_fields(resource: Resource) -> list[str]:
+    """The fields whose cells are text in a CSV (type string, or none given): the only ones a
+    spreadsheet formula can hide in, and the only ones core/csv_safety.py changes."""
+    return [f["name"] for f in resource.fields if f.get("type", "string") == "string"]
+
+
+def write_download_csv(resource: Resource, staging: Path, path: Path) -> int:
+    """`<table>.csv`: the normalised table with its text cells made safe for spreadsheets
+    (core/csv_safety.py); how many cells got the leading quote.
+
+    A table with no risky cell is a byte copy of the normalised file; otherwise it is rewritten
+    chunk by chunk the way the build wrote it (pandas, minimal quoting, "\n"), so every other
+    cell keeps its bytes.
+    """
+    texts = text_fields(resource)
+    changed = 0
+    if texts:
+        for chunk in _text_chunks(staging, texts):
+            changed += int(sum(risky_cells(chunk[name]).sum() for name in texts))
+    if not changed:
+        shutil.copyfile(staging, path)
+        return 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(",".join(resource.field_names) + "\n")
+        for chunk in _text_chunks(staging, None):
+            for name in texts:
+                chunk[name] = neutralise_column(chunk[name])
+            chunk.to_csv(out, header=False, index=False, lineterminator="\n")
+    return changed
+
+
+def _text_chunks(staging: Path, columns: list[str] | None):
+    yield from pd.read_csv(
+        staging,
+        usecols=columns,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        chunksize=200_000,
+    )
 
 
 def _write_schema(resource: Resource, path: Path) -> None:
@@ -202,6 +246,7 @@ def _write_rows_csv(
     """The chosen rows of a table, from SQLite, in table order, with a header of field names."""
     names = resource.field_names
     kinds = [f.get("type", "string") for f in resource.fields]
+    safe = [neutralise if k == "string" else (lambda v: v) for k in kinds]
     columns = ", ".join(f"[{n}]" for n in names)
     cursor = db.execute(
         f"SELECT {columns} FROM [{resource.name}] "
@@ -212,7 +257,8 @@ def _write_rows_csv(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(names)
         for row in cursor:
-            writer.writerow([_csv_text(v, k) for v, k in zip(row, kinds, strict=True)])
+            cells = zip(row, kinds, safe, strict=True)
+            writer.writerow([cell(_csv_text(v, k)) for v, k, cell in cells])
 
 
 def _subset_descriptor(
