@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .catalog.report import write_report
-from .checks.runner import is_warning, run_checks  # the package registers every check type
+from .checks.runner import is_warning, run_checks, run_gates  # the package registers them all
 from .core import release as releases
 from .core.errors import FetchError, Issue, JendelaError, RowMap
 from .core.model import ROOT, Dataset
@@ -342,6 +342,8 @@ def _build_resource(
         issues.append(exc.issue)
     rows_from.freeze()
     rows = len(rows_from)
+    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py).
+    issues += run_gates(resource, staging, rows_from)
     if limit_reached:
         issues.append(_limit_issue(resource, rows_from.label))
     timer.record(dataset.id, resource.name, "read+normalise", time.perf_counter() - tick, rows)

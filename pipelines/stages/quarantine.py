@@ -30,7 +30,12 @@ class Quarantined:
 
 
 def can_quarantine(issues: list[Issue], limit_reached: bool) -> bool:
-    return not limit_reached and all(i.row is not None and i.file for i in issues)
+    """Rows can be set aside only when every Issue names its row, and none says its whole table
+    must fail (`extra["whole_table"]`: personal data must not reach the quarantine file either,
+    which is published)."""
+    return not limit_reached and all(
+        i.row is not None and i.file and not i.extra.get("whole_table") for i in issues
+    )
 
 
 def quarantine(
