@@ -75,7 +75,9 @@ def export_resource(
     _write_parquet(resource, staging, parquet_path)
     files = [("csv", csv_path), ("json", json_path)]
     rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
-    if rows <= XLSX_MAX_ROWS:  # otherwise the page says why there is no XLSX (see catalog/site.py)
+    # No XLSX rather than a cut one: over Excel's rows, or with a cell over its 32,767
+    # characters (a field may allow longer cells); the page says why (catalog/site.py).
+    if rows <= XLSX_MAX_ROWS and not has_cells_over(db, resource, XLSX_MAX_CHARS):
         xlsx_path = folder / f"{resource.name}.xlsx"
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
@@ -345,9 +347,23 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
 # Excel's sheet holds 1,048,576 rows; one is the header. A bigger table gets no XLSX at all rather
 # than a silently truncated one.
 XLSX_MAX_ROWS = 1_048_575
+XLSX_MAX_CHARS = 32_767  # the most text one Excel cell holds; XlsxWriter cuts the rest
+
+
 # Zip entries carry a timestamp; a fixed one keeps the archive byte-identical between builds.
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ZIP64_LIMIT = 1 << 31  # a streamed entry this big must be declared zip64 before it is written
+
+
+def has_cells_over(db: sqlite_utils.Database, resource: Resource, chars: int) -> bool:
+    """True when a text cell of the table is longer than `chars` characters."""
+    texts = text_fields(resource)
+    if not texts:
+        return False
+    test = " OR ".join(f"length([{name}]) > {int(chars)}" for name in texts)
+    return (
+        db.execute(f"SELECT 1 FROM [{resource.name}] WHERE {test} LIMIT 1").fetchone() is not None
+    )
 
 
 def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
