@@ -199,8 +199,7 @@ def test_a_public_declaration_needs_a_reason(project):
 
 
 def test_harvest_refuses_a_table_with_personal_data(project, realdata):
-    from ckan_replay import ReplayPortal
-    from test_ckan_harvest import run
+    from ckan_replay import ReplayPortal, run
 
     rows = "Jenis Belanja,Nilai,No HP Pejabat\n" + "".join(
         f"Belanja {i},{i}000000,{phone}\n" for i, phone in enumerate(PHONES, start=1)
