@@ -20,7 +20,7 @@ from ..core.errors import JendelaError
 from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
 from ..core.release import DATABASE, site_dir
-from ..stages.export import XLSX_MAX_ROWS
+from ..stages import export
 from .charts import chart_panels, chart_spec, naming_column, referenced_labels
 from .dcat import schema_org_dataset, write_machine_readable
 from .feeds import write_feeds
@@ -347,7 +347,7 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
 def _xlsx_skipped(built: dict) -> str | None:
     if not built.get("downloads") or any(d["format"] == "xlsx" for d in built["downloads"]):
         return None
-    return "xlsx_skipped" if built.get("rows", 0) > XLSX_MAX_ROWS else "xlsx_skipped_long"
+    return "xlsx_skipped" if built.get("rows", 0) > export.XLSX_MAX_ROWS else "xlsx_skipped_long"
 
 
 def _preview(db: sqlite3.Connection | None, table: str, columns: list[str]) -> dict | None:

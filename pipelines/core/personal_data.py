@@ -160,10 +160,17 @@ def _value_kinds(uniques: pd.Series, column_kind: str | None) -> dict[str, np.nd
     npwp = where(candidates, is_person_npwp, digits)
     maybe_phone = text.str.match(r"^[+(0-9]").to_numpy(dtype=bool) & ~nik & ~candidates
     phone = where(maybe_phone, is_phone, raw)
-    # In a longer text: a mobile number, once figures with thousand dots are taken out.
-    figures = text.str.replace(_FIGURE_IN_TEXT, " ", regex=True)
-    phone |= figures.str.contains(_MOBILE_IN_TEXT).to_numpy(dtype=bool) & ~nik & ~candidates
-    email = text.str.contains(_EMAIL).to_numpy(dtype=bool)
+    # In a longer text: a mobile number, once figures with thousand dots are taken out. Plain
+    # substring tests first pick the few texts a regex needs to read (1M distinct names).
+    maybe = text.str.contains("08", regex=False) | text.str.contains("62", regex=False)
+    maybe = maybe.to_numpy(dtype=bool) & ~phone & ~nik & ~candidates
+    if maybe.any():
+        figures = text[maybe].str.replace(_FIGURE_IN_TEXT, " ", regex=True)
+        phone[maybe] = figures.str.contains(_MOBILE_IN_TEXT).to_numpy(dtype=bool)
+    email = np.zeros(len(text), dtype=bool)
+    at = text.str.contains("@", regex=False).to_numpy(dtype=bool)
+    if at.any():
+        email[at] = text[at].str.contains(_EMAIL).to_numpy(dtype=bool)
     return {"nik": nik, "npwp": npwp, "phone": phone, "email": email}
 
 

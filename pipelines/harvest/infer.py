@@ -26,7 +26,7 @@ from frictionless import Detector, Resource, describe
 
 from ..core.indonesian import parse_column
 from ..core.personal_data import NUMERIC_TYPES, Finding, find_in_column
-from ..readers import FILE_COLUMN, ROW_COLUMN, ReaderError, read_chunks
+from ..readers import FILE_COLUMN, INVALID_ROWS, ROW_COLUMN, ReaderError, read_chunks
 from .client import PortalError, both
 from .mapping import is_code_column, snake_name, unique_name
 
@@ -273,6 +273,18 @@ def _span(row: list[str]) -> int:
 def _read(fmt: str, path: Path, options: dict) -> pd.DataFrame:
     parts, total = [], 0
     for chunk in read_chunks(fmt, path, options, chunk_rows=50_000):
+        ragged = chunk.attrs.get(INVALID_ROWS) or []
+        if ragged:  # a row wider or narrower than the header: no schema can be read past it
+            lines = ", ".join(f"line {row['line']}" for row in ragged[:10])
+            baris = ", ".join(f"baris {row['line']}" for row in ragged[:10])
+            raise PortalError(
+                "unreadable",
+                both(
+                    f"{baris}: jumlah selnya tidak sama dengan judul kolom",
+                    f"{lines}: the number of cells differs from the header's; check the file "
+                    "on the portal, then harvest again",
+                ),
+            )
         parts.append(chunk)
         total += len(chunk)
         if total >= MAX_ROWS:

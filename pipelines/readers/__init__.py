@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .sniff import sniff
+
 ROW_COLUMN = "__row__"
 FILE_COLUMN = "__file__"  # added by the build: which input file a row came from (for transforms)
 DEFAULT_CHUNK_ROWS = 100_000
@@ -78,8 +80,6 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
-
-    from .sniff import refuse_non_text
 
     encoding = options.get("encoding", "utf-8-sig")
     refuse_non_text(path, "CSV")
@@ -164,6 +164,16 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
             f"{path.name}: tidak bisa dibaca sebagai teks berpembatas / cannot be read as "
             "delimited text (check options.delimiter and the quoting of the file)"
         ) from None
+
+
+def refuse_non_text(path: Path, expected: str) -> None:
+    """Raise ReaderError naming what the file is when it is not the `expected` text table."""
+    found = sniff(path)
+    if found is not None:
+        raise ReaderError(
+            f"{path.name}: berkas ini {found[0]}, bukan tabel {expected} / this file is "
+            f"{found[1]}, not a {expected} table; check the source address or download it again"
+        )
 
 
 INVALID_ROWS = "invalid_rows"  # chunk.attrs key: rows with too few or too many cells

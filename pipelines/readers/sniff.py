@@ -3,7 +3,7 @@ saved where a text table was expected is named as such, instead of parsed into n
 
 Portals and servers answer a broken link or a login wall with an HTML page, and people save
 a PDF report as `.csv`; the parser's own message for that ("Expected 1 fields in line 12")
-says nothing useful. The readers ask `refuse_non_text` first.
+says nothing useful. The readers ask `readers.refuse_non_text` first.
 """
 
 from __future__ import annotations
@@ -43,15 +43,3 @@ def sniff(path: Path) -> tuple[str, str] | None:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return ("berkas biner", "a binary file")
     return None
-
-
-def refuse_non_text(path: Path, expected: str) -> None:
-    """Raise ReaderError naming what the file is when it is not the `expected` text table."""
-    from . import ReaderError
-
-    found = sniff(path)
-    if found is not None:
-        raise ReaderError(
-            f"{path.name}: berkas ini {found[0]}, bukan tabel {expected} / this file is "
-            f"{found[1]}, not a {expected} table; check the source address or download it again"
-        )
