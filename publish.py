@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         help="when another build writes to the same output, wait this long for it (default: "
         "stop at once with a message)",
     )
+    cmd.add_argument(
+        "--accept-fewer-rows",
+        action="store_true",
+        help="publish a table that is empty or lost more rows than its jendela.max_row_drop_pct "
+        "(default 50) against the previous release; the counts are printed",
+    )
     _source_option(cmd)
     _site_options(cmd)
     cmd.set_defaults(run=_build)
@@ -197,6 +203,7 @@ def _build(args) -> int:
         source_overrides=_overrides(args),
         site_options=_site(args),
         wait=args.wait,
+        accept_fewer_rows=args.accept_fewer_rows,
     )
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, indent=2) + "\n")
@@ -219,6 +226,8 @@ def _validate(args) -> int:
 
 
 def _print_result(result: BuildResult, published: bool) -> None:
+    for note in result.accepted:
+        print(f"LEBIH SEDIKIT/FEWER ROWS {note}")
     for item in result.results:
         if item.status == "carried":
             continue

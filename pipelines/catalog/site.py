@@ -21,6 +21,7 @@ from ..core.indicators import METHODOLOGY_PAGE
 from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
 from ..core.release import DATABASE, site_dir
+from ..stages import export
 from .charts import chart_panels, chart_spec, naming_column, referenced_labels
 from .dcat import schema_org_dataset, write_machine_readable
 from .feeds import write_feeds
@@ -32,6 +33,7 @@ from .templates import LANGUAGES, environment, markdown_html, markdown_text, tra
 
 ASSETS_DIR = ROOT / "site" / "static"
 PREVIEW_ROWS = 10
+PREVIEW_CHARS = 300  # longer text is shortened in the preview
 DEFAULT_BASE_URL = "https://jendeladata.id/"
 
 
@@ -290,9 +292,9 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
         "downloads": downloads,
         # `<table>.schema.json` (export.py); DCAT names it as what the other files conform to.
         "schema": next((d for d in downloads if d["format"] == "schema"), None),
-        # export.py writes no XLSX for a table over Excel's sheet limit; the page says why.
-        "xlsx_skipped": bool(built.get("downloads"))
-        and not any(d["format"] == "xlsx" for d in built["downloads"]),
+        # export.py writes no XLSX for a table over Excel's sheet or cell limit; the page says
+        # which (the translation key of the reason).
+        "xlsx_skipped": _xlsx_skipped(built),
         "report": entry.get("reports", {}).get(resource.name),
         "preview": _preview(db, resource.name, resource.field_names) if built else None,
         "datasette": f"{DATABASE}/{resource.name}",
@@ -344,11 +346,23 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
     return view
 
 
+def _xlsx_skipped(built: dict) -> str | None:
+    if not built.get("downloads") or any(d["format"] == "xlsx" for d in built["downloads"]):
+        return None
+    return "xlsx_skipped" if built.get("rows", 0) > export.XLSX_MAX_ROWS else "xlsx_skipped_long"
+
+
 def _preview(db: sqlite3.Connection | None, table: str, columns: list[str]) -> dict | None:
+    """The first rows, every text over PREVIEW_CHARS shortened with "…" (in SQL, so a long
+    cell is never read whole): a preview is a glimpse, the downloads hold the full values."""
     if db is None:
         return None
     try:
-        names = ", ".join(f"[{c}]" for c in columns)
+        names = ", ".join(
+            f"CASE WHEN typeof([{c}]) = 'text' AND length([{c}]) > {PREVIEW_CHARS} "
+            f"THEN substr([{c}], 1, {PREVIEW_CHARS}) || '…' ELSE [{c}] END"
+            for c in columns
+        )
         rows = db.execute(
             f"SELECT {names} FROM [{table}] ORDER BY rowid LIMIT {PREVIEW_ROWS}"
         ).fetchall()

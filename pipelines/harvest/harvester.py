@@ -36,6 +36,7 @@ import yaml
 
 from ..core.errors import DescriptorError
 from ..core.model import DESCRIPTOR_NAME, HARVESTED_DIR, Vocabulary, load_dataset, read_yaml
+from ..core.personal_data import DECLARE_HINT, declared_public, describe
 from . import mapping
 from .client import ClientSettings, Downloaded, PortalClient, PortalError, both
 from .infer import infer_resource
@@ -517,6 +518,7 @@ class _Harvester:
                 except PortalError as exc:
                     raise _about(exc, res) from None
                 outcome.warnings += [f"{table}: {w}" for w in shape.warnings]
+                _refuse_personal_data(shape, old, f"datasets/{dataset_id}/{record['file']}")
             resources.append(self._resource(res, record, table, fmt, shape, old))
         title_en = meta["en"]
         kept_en = (local.descriptor.get("jendela") or {}).get("en") if local else None
@@ -726,6 +728,20 @@ class _Harvester:
                 local.id, "deleted-upstream", local.package_name, _deleted_message(local.id)
             )
         return None  # still on the portal, only outside this run's selection (or Solr's)
+
+
+def _refuse_personal_data(shape, old: dict | None, shown: str) -> None:
+    """A harvested table with personal data (core/personal_data.py) fails its package: nothing
+    is written, so the file never reaches datasets/. A column the local descriptor already
+    declares public (`jendela.personal_data`, kept from a person's review) is let through."""
+    public = {
+        f["name"] for f in (old or {}).get("schema", {}).get("fields", []) if declared_public(f)
+    }
+    found = [f for f in shape.personal if f.column not in public]
+    if found:
+        rows = shape.source_rows
+        lines = [describe(f, rows[f.first] if f.first < len(rows) else None) for f in found]
+        raise PortalError("personal-data", f"{shown}: " + "; ".join(lines) + ". " + DECLARE_HINT)
 
 
 def _declared(resource: dict) -> dict | None:
