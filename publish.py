@@ -34,7 +34,6 @@ from pipelines.core.model import DATASETS_DIR, METADATA_DIR
 from pipelines.core.progress import Progress
 from pipelines.core.registry import load_catalog
 from pipelines.core.release import current_release
-from pipelines.web.serve import serve_arguments
 
 SHOWN_ISSUES = 10
 README = Path(__file__).resolve().parent / "README.md"
@@ -70,6 +69,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     cmd.add_argument("--timings", type=Path, help="write per-stage timings as JSON here")
+    cmd.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another build writes to the same output, wait this long for it (default: "
+        "stop at once with a message)",
+    )
+    cmd.add_argument(
+        "--accept-fewer-rows",
+        action="store_true",
+        help="publish a table that is empty or lost more rows than its jendela.max_row_drop_pct "
+        "(default 50) against the previous release; the counts are printed",
+    )
     _source_option(cmd)
     _site_options(cmd)
     cmd.set_defaults(run=_build)
@@ -197,6 +210,8 @@ def _build(args) -> int:
         progress=Progress(quiet=args.quiet),
         source_overrides=_overrides(args),
         site_options=_site(args),
+        wait=args.wait,
+        accept_fewer_rows=args.accept_fewer_rows,
     )
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, indent=2) + "\n")
@@ -219,6 +234,8 @@ def _validate(args) -> int:
 
 
 def _print_result(result: BuildResult, published: bool) -> None:
+    for note in result.accepted:
+        print(f"LEBIH SEDIKIT/FEWER ROWS {note}")
     for item in result.results:
         if item.status == CARRIED:
             continue
@@ -375,20 +392,25 @@ def _harvest(args) -> int:
 
 
 def _serve(args) -> int:
-    release = current_release(args.output.absolute())
+    from pipelines.web.serve import SettingError, parse_settings, run
+
+    output = args.output.absolute()
+    release = current_release(output)
     if release is None or not (release / DATABASE_FILE).is_file():
         print(
-            f"error: no build at {args.output}; run `python publish.py build` first",
+            f"error: belum ada build di {args.output}; jalankan `python publish.py build` dulu / "
+            f"no build at {args.output}; run `python publish.py build` first",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    arguments = serve_arguments(
-        release, release / DATABASE_FILE, args.host, args.port, args.setting
-    )
-    command = [sys.executable, "-m", "datasette", "serve", *arguments]
+    try:
+        settings = parse_settings(args.setting)
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"Jendela Data: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    os.execv(sys.executable, command)
-    return 0  # not reached
+    run(output, args.host, args.port, settings)
+    return 0
 
 
 if __name__ == "__main__":

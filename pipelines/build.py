@@ -17,10 +17,19 @@ from pathlib import Path
 import sqlite_utils
 
 from .catalog.report import write_report
-from .checks.runner import is_warning, run_checks  # the package registers every check type
+from .checks.indicators import write_indicator_tables
+from .checks.runner import is_warning, run_checks, run_gates  # the package registers them all
 from .core import release as releases
+from .core.chunks import chunk_rows
 from .core.errors import FetchError, Issue, JendelaError, RowMap
-from .core.issue_types import MISSING_COLUMN, SOURCE_ERROR, TOO_MANY_ERRORS, TRANSFORM_ERROR
+from .core.indicators import load_indicators
+from .core.issue_types import (
+    INTERNAL_ERROR,
+    MISSING_COLUMN,
+    SOURCE_ERROR,
+    TOO_MANY_ERRORS,
+    TRANSFORM_ERROR,
+)
 from .core.layout import (
     DATABASE_FILE,
     DOWNLOADS,
@@ -40,15 +49,16 @@ from .core.manifest import (
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
-from .readers import FILE_COLUMN, ReaderError, read_chunks
+from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, ReaderError, read_chunks
 from .stages.coverage import dataset_coverage
 from .stages.export import describe_file, export_package, export_resource, export_zip
 from .stages.fetch import CACHE_DIR, fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
-from .stages.normalise import ChunkError, normalise_chunk
+from .stages.normalise import ChunkError, normalise_chunk, ragged_issues
 from .stages.ocds import write_release_package
 from .stages.quarantine import can_quarantine, quarantine
 from .stages.regions import fill_region_codes, fill_region_names
+from .stages.row_count import RowGuard
 from .stages.snapshot import Snapshot, take_snapshot
 from .stages.transforms import TransformLoadError, load_transforms
 from .stages.validate import LIMIT_ERRORS, validate_table
@@ -70,6 +80,7 @@ class BuildResult:
     results: list[DatasetResult]
     seconds: float
     timings: list[dict] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # smaller tables let through, with counts
 
     @property
     def failed(self) -> list[DatasetResult]:
@@ -111,6 +122,8 @@ def build(
     progress: Progress | None = None,
     source_overrides: dict[str, Path] | None = None,
     site_options=None,
+    wait: float = 0.0,
+    accept_fewer_rows: bool = False,
 ) -> BuildResult:
     """Build `ids` (default: all) into a new release and publish it at `output` atomically.
 
@@ -118,7 +131,39 @@ def build(
 
     `source_overrides` maps a resource name to a file, folder or glob read instead of the
     embedded input (for builds on full real exports kept outside the repository).
+
+    One build per output folder: `wait` seconds for another build to finish, then
+    release.BuildLockedError (core/release.py explains the lock, leftovers and leases).
+
+    `accept_fewer_rows` lets a table that is empty or shrank past its `max_row_drop_pct` be
+    published (stages/row_count.py); otherwise it fails its dataset.
     """
+    with releases.build_lock(output, wait):
+        releases.clean_leftovers(output)
+        return _build_locked(
+            catalog,
+            ids,
+            output,
+            cache_dir,
+            remote,
+            progress,
+            source_overrides,
+            site_options,
+            accept_fewer_rows,
+        )
+
+
+def _build_locked(
+    catalog: Catalog,
+    ids: list[str] | None,
+    output: Path,
+    cache_dir: Path | None,
+    remote: bool,
+    progress: Progress | None,
+    source_overrides: dict[str, Path] | None,
+    site_options,
+    accept_fewer_rows: bool = False,
+) -> BuildResult:
     from .catalog.site import SiteOptions
 
     site_options = site_options or SiteOptions()
@@ -132,6 +177,7 @@ def build(
         ids = catalog.with_dependencies(ids)
     selected = catalog.select(ids)
     previous_manifest = _read_manifest(previous)
+    guard = RowGuard.from_manifest(previous_manifest, accept_fewer_rows)
     release = releases.new_release(output)
     release.chmod(0o755)
     timer = StageTimer()
@@ -163,6 +209,7 @@ def build(
                 timer,
                 site_options.base,
                 catalog,
+                guard,
             )
             if result.status == FAILED:
                 kept = _carry_previous(db, dataset, previous, release, previous_manifest)
@@ -174,6 +221,17 @@ def build(
             results[dataset.id] = result
         shutil.rmtree(release / ".work", ignore_errors=True)
         manifest = _manifest(catalog, results)
+        # Red flags read the procurement tables as published: after every dataset, whole again.
+        progress.note("tanda bahaya / red flags")
+        indicators = load_indicators(catalog.vocabulary.directory)
+        flagged = write_indicator_tables(db.conn, indicators, site_dir(release) / DOWNLOADS)
+        if flagged:
+            read = {i.table for i in indicators if i.table}
+            flagged["reads"] = sorted(read)
+            flagged["sample"] = any(
+                bool(e.sample) for e in manifest.datasets.values() if read & set(e.resources)
+            )
+            manifest.indicators = flagged
         manifest.save(release)
         db.conn.execute("PRAGMA optimize")
         db.conn.close()
@@ -184,12 +242,14 @@ def build(
 
         render_site(catalog, manifest, release, site_options)
         write_datasette_files(catalog, manifest, release)
-        releases.publish(output, release)
+        releases.publish(output, release, expected=previous)
     except BaseException:
         releases.discard(release)
         raise
     ordered = [results[d] for d in catalog.build_order() if d in results]
-    return BuildResult(output, ordered, time.perf_counter() - started, timer.records)
+    return BuildResult(
+        output, ordered, time.perf_counter() - started, timer.records, guard.accepted
+    )
 
 
 def site_options(
@@ -223,6 +283,7 @@ def _build_dataset(
     timer: StageTimer,
     base_url: str,
     catalog: Catalog | None = None,
+    guard: RowGuard | None = None,
 ) -> DatasetResult:
     work = release / ".work" / dataset.id
     work.mkdir(parents=True, exist_ok=True)
@@ -246,6 +307,7 @@ def _build_dataset(
                 progress,
                 timer,
                 base_url,
+                guard or RowGuard(),
             )
             entry.reports[resource.name] = resource_entry.pop("report")
             issues_all += issues
@@ -265,6 +327,8 @@ def _build_dataset(
                 else "check jendela.source and jendela.options in the descriptor",
             )
         )
+    except Exception as exc:  # noqa: BLE001 - one dataset's failure must not end the run
+        issues_all.append(_unexpected(dataset, current, exc))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if issues_all:
@@ -281,6 +345,27 @@ def _build_dataset(
     entry.datapackage = package.as_dict()
     entry.zip = export_zip(dataset, release).as_dict()
     return DatasetResult(dataset.id, PUBLISHED, [], entry)
+
+
+def _unexpected(dataset: Dataset, resource, exc: Exception) -> Issue:
+    """An error nobody foresaw, as the failure of this dataset only (the other datasets still
+    build, and its previous release stays). The message names the table and the kind of error;
+    the library's own text goes to the report's `extra`, not to the message."""
+    name = resource.name if resource else "-"
+    return Issue(
+        dataset=dataset.id,
+        resource=name,
+        type=INTERNAL_ERROR,
+        message=(
+            f"galat tak terduga saat membangun tabel {name} ({type(exc).__name__}); dataset lain "
+            f"tetap dibangun / unexpected error while building table {name} "
+            f"({type(exc).__name__}); the other datasets still build"
+        ),
+        hint=(
+            "laporkan galat ini beserta laporan JSON-nya / report this error with its JSON report"
+        ),
+        extra={"detail": str(exc)[:2000]},
+    )
 
 
 def _source_label(resource, overrides: dict[str, Path]) -> str:
@@ -303,6 +388,7 @@ def _build_resource(
     progress,
     timer,
     base_url,
+    guard,
 ) -> tuple[list[Issue], dict]:
     tick = time.perf_counter()
     fetched = fetch_resource(
@@ -330,7 +416,19 @@ def _build_resource(
             out.write(",".join(resource.field_names) + "\n")
             for raw in fetched:
                 origin = raw.provenance["source"]
-                for chunk in read_chunks(resource.reader, raw.path, resource.reader_options):
+                for chunk in read_chunks(
+                    resource.reader,
+                    raw.path,
+                    resource.reader_options,
+                    chunk_rows(DEFAULT_CHUNK_ROWS),
+                ):
+                    ragged = ragged_issues(resource, origin, chunk)
+                    room = max(LIMIT_ERRORS - parse_errors, 0)
+                    limit_reached = limit_reached or len(ragged) > room
+                    ragged = ragged[:room]
+                    issues += ragged
+                    bad_cells |= {(i.file, i.row, i.column) for i in ragged}
+                    parse_errors += len(ragged)
                     chunk.insert(1, FILE_COLUMN, origin)
                     room = max(LIMIT_ERRORS - parse_errors, 0)
                     normalised = normalise_chunk(
@@ -349,6 +447,8 @@ def _build_resource(
         issues.append(exc.issue)
     rows_from.freeze()
     rows = len(rows_from)
+    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py).
+    issues += run_gates(resource, staging, rows_from)
     if limit_reached:
         issues.append(_limit_issue(resource, rows_from.label))
     timer.record(dataset.id, resource.name, "read+normalise", time.perf_counter() - tick, rows)
@@ -398,6 +498,13 @@ def _build_resource(
         entry["report"] = write_report(
             release, dataset.id, resource.name, rows_from.label, rows, issues, warnings=warnings
         )
+    if not issues:
+        too_few = guard.check(resource, rows, rows_from.label or _source_label(resource, overrides))
+        issues = [too_few] if too_few else []
+        if too_few:
+            entry["report"] = write_report(
+                release, dataset.id, resource.name, rows_from.label, rows, issues
+            )
     if issues:
         progress.failed(resource.name, len(issues))
         return issues, entry

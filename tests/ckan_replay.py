@@ -27,6 +27,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from pipelines.harvest.client import ClientSettings
+from pipelines.harvest.harvester import HarvestOptions, harvest
+
 HTML_ERROR = (
     b"<!DOCTYPE html>\n<html><head><title>Error</title></head>"
     b"<body><h1>Terjadi kesalahan</h1><p>Silakan login.</p></body></html>\n"
@@ -381,3 +384,20 @@ def _made_packages(realdata: Path) -> list[tuple[dict, dict[str, Path]]]:
         ),
     ]
     return made
+
+
+FAST = ClientSettings(timeout=5, retries=0, backoff=0)
+
+
+def run(project: Path, portal: ReplayPortal, settings: ClientSettings = FAST, **selection):
+    return harvest(
+        HarvestOptions(
+            portal=portal.url,
+            datasets_dir=project / "datasets",
+            metadata_dir=project / "metadata",
+            cache_dir=project / ".cache",
+            settings=settings,
+            today="2025-05-25",
+            **selection,
+        )
+    )

@@ -7,11 +7,16 @@ its Kemendagri code (36.74.01), the city total (36.74) and a footnote naming the
 column-number row is layout, not data, and is dropped; the footnote becomes the `sumber` of every
 row, and its year and semester the `tahun` and `periode`. The city total is kept: it is the
 official figure for code 36.74, one level up.
+
+The footnote is the sheet's last line, so a chunk of a long sheet does not hold it: it is read
+from the whole file (`context.source_path`), the same for every chunk.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -22,10 +27,22 @@ FOOTNOTE = re.compile(r"^\s*Sumber\s*:\s*(?P<text>.+?)\s*$", re.IGNORECASE)
 PERIOD = re.compile(r"Tahun\s+(?P<year>\d{4})(?:\s+Semester\s+(?P<semester>\d))?", re.IGNORECASE)
 
 
+def footnote_of(path: Path, sheet: int | str) -> str | None:
+    """The text after "Sumber :" in the last footnote of the sheet's first column, or None."""
+    return _footnote(path, sheet, path.stat().st_mtime_ns)
+
+
+@cache
+def _footnote(path: Path, sheet: int | str, _version: int) -> str | None:
+    """Read once per file version: every chunk of one file asks again."""
+    column = pd.read_excel(path, sheet_name=sheet, header=None, usecols=[0], dtype="string")[0]
+    notes = column.str.strip().str.extract(FOOTNOTE)["text"].dropna()
+    return notes.iloc[-1] if len(notes) else None
+
+
 def transform(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     first = frame["Kode Wilayah"].astype("string").str.strip()
-    notes = first.str.extract(FOOTNOTE)["text"].dropna()
-    source = notes.iloc[-1] if len(notes) else pd.NA
+    source = footnote_of(context.source_path, context.options.get("sheet", 0)) or pd.NA
     period = PERIOD.search(source) if isinstance(source, str) else None
     year = period["year"] if period else pd.NA
     label = pd.NA

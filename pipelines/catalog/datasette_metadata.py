@@ -30,6 +30,7 @@ import sqlite3
 from pathlib import Path
 
 from ..core.checksum import sha256_file
+from ..core.indicators import INDICATOR_TABLE_TEXT
 from ..core.layout import (
     DATABASE,
     FACET_COUNTS_FILE,
@@ -143,7 +144,44 @@ def published_tables(catalog: Catalog, manifest: Manifest) -> dict[str, dict]:
 
 def datasette_metadata(catalog: Catalog, manifest: Manifest) -> dict:
     tables = published_tables(catalog, manifest)
-    return {**INSTANCE, "databases": {DATABASE: {"tables": tables}}}
+    tables.update(indicator_tables(manifest, tables))
+    return {**INSTANCE, "databases": {DATABASE: {"tables": dict(sorted(tables.items()))}}}
+
+
+def indicator_tables(manifest: Manifest, published: dict[str, dict]) -> dict[str, dict]:
+    """Titles, descriptions, facets and download links of the red-flag tables the build wrote
+    (texts in core/indicators.py; they have no descriptor, being derived). Their licence and
+    source are those of the tables they are computed from, so a page reading them credits
+    where the data came from."""
+    entry = manifest.indicators
+    origins = [published[t] for t in entry.get("reads", []) if t in published]
+    credit = {}
+    if origins:
+        credit = {
+            "license": origins[0]["license"],
+            "license_url": origins[0]["license_url"],
+            "source": "; ".join(dict.fromkeys(o["source"] for o in origins)),
+            "source_url": origins[0]["source_url"],
+        }
+    written = {**entry.get("tables", {}), **{v: None for v in entry.get("views", [])}}
+    tables = {}
+    for name, text in INDICATOR_TABLE_TEXT.items():
+        if name not in written:
+            continue
+        downloads = {
+            path.rsplit(".", 1)[1]: "/" + path
+            for path in entry["downloads"]
+            if path.rsplit("/", 1)[1].rsplit(".", 1)[0] == name
+        }
+        sample = f" ({SAMPLE_LABEL})" if entry.get("sample") else ""
+        tables[name] = {
+            "title": f"{text['title']['id']} / {text['title']['en']}{sample}",
+            "description": f"{text['description']['id']} / {text['description']['en']}{sample}",
+            **credit,
+            "facets": text["facets"],
+            "plugins": {PLUGIN: {"rows": written[name], "downloads": downloads}},
+        }
+    return tables
 
 
 def inspect_data(manifest: Manifest, db_path: Path) -> dict:

@@ -18,19 +18,23 @@ from pathlib import Path
 
 from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
+from ..core.indicators import METHODOLOGY_PAGE
 from ..core.layout import DATABASE, DATAPACKAGE, LANGUAGE_PREFIX, NOT_DATA_FORMATS, site_dir
 from ..core.manifest import DatasetEntry, Manifest
 from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
+from ..stages import export
 from .charts import chart_panels, chart_spec, naming_column, referenced_labels
 from .dcat import schema_org_dataset, write_machine_readable
 from .feeds import write_feeds
 from .maps import Boundaries, choropleth
+from .methodology import methodology_view
 from .search import write_search_index
 from .templates import environment, markdown_html, markdown_text, translate
 
 ASSETS_DIR = ROOT / "site" / "static"
 PREVIEW_ROWS = 10
+PREVIEW_CHARS = 300  # longer text is shortened in the preview
 DEFAULT_BASE_URL = "https://jendeladata.id/"
 
 
@@ -284,9 +288,9 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
         "downloads": downloads,
         # `<table>.schema.json` (export.py); DCAT names it as what the other files conform to.
         "schema": next((d for d in downloads if d["format"] == "schema"), None),
-        # export.py writes no XLSX for a table over Excel's sheet limit; the page says why.
-        "xlsx_skipped": bool(built.get("downloads"))
-        and not any(d["format"] == "xlsx" for d in built["downloads"]),
+        # export.py writes no XLSX for a table over Excel's sheet or cell limit; the page says
+        # which (the translation key of the reason).
+        "xlsx_skipped": _xlsx_skipped(built),
         "report": entry.reports.get(resource.name),
         "preview": _preview(db, resource.name, resource.field_names) if built else None,
         "datasette": f"{DATABASE}/{resource.name}",
@@ -338,11 +342,23 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
     return view
 
 
+def _xlsx_skipped(built: dict) -> str | None:
+    if not built.get("downloads") or any(d["format"] == "xlsx" for d in built["downloads"]):
+        return None
+    return "xlsx_skipped" if built.get("rows", 0) > export.XLSX_MAX_ROWS else "xlsx_skipped_long"
+
+
 def _preview(db: sqlite3.Connection | None, table: str, columns: list[str]) -> dict | None:
+    """The first rows, every text over PREVIEW_CHARS shortened with "…" (in SQL, so a long
+    cell is never read whole): a preview is a glimpse, the downloads hold the full values."""
     if db is None:
         return None
     try:
-        names = ", ".join(f"[{c}]" for c in columns)
+        names = ", ".join(
+            f"CASE WHEN typeof([{c}]) = 'text' AND length([{c}]) > {PREVIEW_CHARS} "
+            f"THEN substr([{c}], 1, {PREVIEW_CHARS}) || '…' ELSE [{c}] END"
+            for c in columns
+        )
         rows = db.execute(
             f"SELECT {names} FROM [{table}] ORDER BY rowid LIMIT {PREVIEW_ROWS}"
         ).fetchall()
@@ -376,6 +392,7 @@ def render_site(
     for view in views:
         view["jsonld"] = {lang: schema_org_dataset(view, options.base, lang) for lang in LANGUAGES}
     env = environment()
+    env.globals["methodology"] = bool(manifest.indicators)
     # Who runs this instance (metadata/catalog.yaml `operator`), named in every page's header.
     settings = read_yaml(catalog.vocabulary.directory / "catalog.yaml") or {}
     env.globals["operator"] = settings.get("operator")
@@ -405,10 +422,33 @@ def render_site(
                     boundaries=options.boundaries,
                 ),
             )
+    if manifest.indicators and db_path.exists():
+        _write_methodology(env, manifest, db_path, site, options)
     write_search_index(views, site)
     write_machine_readable(views, site, options.base, settings)
     write_feeds(views, site, options.base)
     return views
+
+
+def _write_methodology(env, manifest: Manifest, db_path: Path, site: Path, options) -> None:
+    """The red-flag methodology page in both languages (catalog/methodology.py)."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        view = methodology_view(db, manifest)
+    finally:
+        db.close()
+    for lang in LANGUAGES:
+        prefix = LANGUAGE_PREFIX[lang]
+        _write(
+            site / prefix / METHODOLOGY_PAGE,
+            env.get_template(METHODOLOGY_PAGE).render(
+                view=view,
+                lang=lang,
+                page=METHODOLOGY_PAGE,
+                base_url=options.base,
+                **_links(lang, METHODOLOGY_PAGE, "../" * prefix.count("/")),
+            ),
+        )
 
 
 def _facets(views: list[dict]) -> list[dict]:

@@ -51,6 +51,10 @@ from ..stages.regions import REGION_TABLE, cached_lookup
 
 Check = Callable[..., list[Issue]]
 CHECKS: dict[str, Check] = {}
+# Checks every table gets, declared or not (the personal-data gate): name -> check(resource,
+# staging, rows_from). They run right after normalise, before anything is published or
+# quarantined.
+GATES: dict[str, Check] = {}
 WARNING = "warning"  # Issue.extra["severity"] of a finding that is reported but does not fail
 ERROR = "error"
 
@@ -65,6 +69,24 @@ def check(name: str) -> Callable[[Check], Check]:
         return function
 
     return register
+
+
+def gate(name: str) -> Callable[[Check], Check]:
+    """Register a check that runs on every table (`run_gates`), whatever its descriptor says."""
+
+    def register(function: Check) -> Check:
+        GATES[name] = function
+        return function
+
+    return register
+
+
+def run_gates(resource, staging: Path, rows_from: RowMap) -> list[Issue]:
+    """Every gate's Issues for one normalised table."""
+    issues: list[Issue] = []
+    for function in GATES.values():
+        issues += function(resource=resource, staging=staging, rows_from=rows_from)
+    return issues
 
 
 def run_checks(db, resource, staging: Path, rows_from: RowMap) -> list[Issue]:

@@ -512,7 +512,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def clean_text(text: str | None) -> str | None:
-    """Free text without markup and stray whitespace; None when nothing is left.
+    """Free text without markup and stray whitespace; None when nothing is left. For matching
+    region names only (`normalise_region_name`): stored values are never cleaned this way
+    (`parse: text` keeps the source's text, see `_text_cell`).
 
     SPSE package names carry HTML labels and entities:
     "BELANJA BAHAN MEDIS <span class='label'>Tender Ulang</span>" ->
@@ -568,8 +570,20 @@ def _decimal_cell(text: str) -> tuple[str, bool]:
     return _decimal_text(Decimal(stripped)), False
 
 
+def _text_cell(text: str) -> tuple[str | None, None]:
+    """Free text as the source wrote it, only trimmed at both ends (docs/descriptor.md, `parse`).
+
+    Nothing inside the text changes: tag-shaped text (`<kosong>`), entities (`&amp;`), line breaks
+    and repeated spaces are data, and escaping them is the job of each output (the site's
+    templates and Datasette escape HTML, CSV downloads neutralise formulas). Whitespace around a
+    cell is layout of the file, not content: a Table Schema string field compares and joins on
+    the trimmed text, and a cell of only whitespace is missing, like an empty one.
+    """
+    return text.strip() or None, None
+
+
 _CELLS: dict[str, _Cell] = {
-    "text": lambda s: (clean_text(s), None),
+    "text": _text_cell,
     "integer": _integer_cell,
     "number": _number_cell,
     "rupiah": _rupiah_cell,

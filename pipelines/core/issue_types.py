@@ -235,6 +235,40 @@ UNIT_MISMATCH = register(
     ),
 )
 
+# --- Bad inputs and the build itself (issue 12) ---------------------------------------------------
+PERSONAL_DATA = register(
+    "personal-data",
+    ("Data pribadi", "Personal data"),
+    (
+        "hapus kolom itu dari sumber, atau nyatakan jendela.personal_data {public, reason}",
+        "drop that column from the source, or declare jendela.personal_data {public, reason}",
+    ),
+)
+TOO_FEW_ROWS = register(
+    "too-few-rows",
+    ("Baris terlalu sedikit", "Too few rows"),
+    (
+        "periksa berkas sumbernya; bila benar, jalankan build dengan --accept-fewer-rows",
+        "check the source file; if it is right, run the build with --accept-fewer-rows",
+    ),
+)
+CELL_TOO_LONG = register(
+    "cell-too-long",
+    ("Sel terlalu panjang", "Cell too long"),
+    (
+        "periksa sel itu di sumber; bila benar, naikkan jendela.max_cell_chars di field-nya",
+        "check that cell in the source; if it is right, raise jendela.max_cell_chars on its field",
+    ),
+)
+INTERNAL_ERROR = register(
+    "internal-error",
+    ("Galat tak terduga", "Internal error"),
+    (
+        "laporkan galat ini beserta laporan JSON-nya",
+        "report this error with its JSON report",
+    ),
+)
+
 # --- Frictionless's types (stages/validate.py passes frictionless's slug on) -------------------
 # (slug, Indonesian title, Indonesian hint, English title, English hint = frictionless's
 # description). Only the families a table validation reports: cells, rows, labels, headers,
@@ -330,3 +364,6 @@ FRICTIONLESS_TYPES = frozenset(entry[0] for entry in _FRICTIONLESS) | {
     FOREIGN_KEY.slug,
     SOURCE_ERROR.slug,
 }
+# Frictionless's types our own stages also emit (stages/normalise.py: ragged CSV rows).
+MISSING_CELL = CATALOGUE["missing-cell"]
+EXTRA_CELL = CATALOGUE["extra-cell"]

@@ -86,10 +86,16 @@ class DatasetEntry:
 class Manifest:
     datasets: dict[str, DatasetEntry] = field(default_factory=dict)
     database: str = DATABASE_FILE
+    # checks/indicators.py's red-flag tables (tables, views, downloads, reads, sample); empty when
+    # the build wrote none, and then left out of the file
+    indicators: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         datasets = {key: entry.as_dict() for key, entry in self.datasets.items()}
-        return {"database": self.database, "datasets": datasets}
+        data = {"database": self.database, "datasets": datasets}
+        if self.indicators:
+            data["indicators"] = self.indicators
+        return data
 
     def save(self, release: Path) -> Path:
         path = release / MANIFEST_FILE
@@ -106,4 +112,5 @@ class Manifest:
         return cls(
             datasets={key: DatasetEntry.from_dict(entry) for key, entry in datasets.items()},
             database=data.get("database", DATABASE_FILE),
+            indicators=data.get("indicators", {}),
         )

@@ -20,6 +20,7 @@ import yaml
 from .bilingual import Text
 from .errors import DescriptorError
 from .layout import table_file
+from .links import check_link
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS_DIR = ROOT / "datasets"
@@ -146,11 +147,14 @@ class Vocabulary:
             data = read_yaml(directory / f"{name}.yaml") or {}
             if not isinstance(data, dict):
                 raise DescriptorError(str(directory / f"{name}.yaml"), "(top)", "must be a mapping")
+            _check_vocabulary_links(name, data, directory / f"{name}.yaml")
             # Terms the CKAN harvester met (organisations, licences) live in its own files, so it
             # never rewrites the hand-written ones; a hand-written key always wins.
             harvested = directory / HARVESTED_DIR / f"{name}.yaml"
             if harvested.is_file():
-                data = {**(read_yaml(harvested) or {}), **data}
+                extra = read_yaml(harvested) or {}
+                _check_vocabulary_links(name, extra, harvested)
+                data = {**extra, **data}
             return data
 
         return cls(
@@ -166,6 +170,44 @@ class Vocabulary:
     def descriptor_schema(self) -> dict:
         with open(self.directory / "schemas" / "descriptor.schema.json", encoding="utf-8") as f:
             return json.load(f)
+
+
+# The vocabulary keys whose values the catalog shows as links (core/links.py).
+VOCABULARY_LINKS = {"publishers": "url", "licences": "path"}
+
+
+def _check_vocabulary_links(name: str, table: dict, path: Path) -> None:
+    key = VOCABULARY_LINKS.get(name)
+    if key is None or not isinstance(table, dict):
+        return
+    for term, entry in table.items():
+        if isinstance(entry, dict):
+            check_link(entry.get(key), str(path), f"{term}.{key}")
+
+
+def _check_descriptor_links(descriptor: dict, path: Path) -> None:
+    """Every address a descriptor gives: package `homepage`, `sources[].path` (a URL or a plain
+    description), `licenses[].path`, `contributors[].path`, and each `url`."""
+    check_link(descriptor.get("homepage"), str(path), "homepage")
+    for list_key in ("sources", "licenses", "contributors"):
+        for index, item in enumerate(descriptor.get(list_key) or []):
+            if isinstance(item, dict):
+                where = f"{list_key}[{index}].path"
+                check_link(item.get("path"), str(path), where, relative_ok=list_key == "sources")
+
+    def walk(value, where: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{where}.{key}" if where else str(key)
+                if key == "url" and not isinstance(item, dict | list):
+                    check_link(item, str(path), inner)
+                else:
+                    walk(item, inner)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+
+    walk(descriptor, "")
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -371,6 +413,7 @@ def load_dataset(folder: Path, vocabulary: Vocabulary) -> Dataset:
     if not isinstance(raw, dict):
         raise DescriptorError(str(path), "(top)", "must be a mapping of package properties")
     _check_against_schema(raw, vocabulary, path)
+    _check_descriptor_links(raw, path)
     descriptor = copy.deepcopy(raw)
     _check_vocabulary_keys(descriptor, vocabulary, path)
     dataset = Dataset(id=folder.name, folder=folder, descriptor=descriptor, vocabulary=vocabulary)

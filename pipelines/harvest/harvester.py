@@ -35,7 +35,9 @@ from urllib.parse import urlparse
 import yaml
 
 from ..core.errors import DescriptorError
+from ..core.issue_types import PERSONAL_DATA
 from ..core.model import DESCRIPTOR_NAME, HARVESTED_DIR, Vocabulary, load_dataset, read_yaml
+from ..core.personal_data import DECLARE_HINT, declared_public, describe
 from . import mapping
 from .client import ClientSettings, Downloaded, PortalClient, PortalError, both
 from .infer import infer_resource
@@ -405,6 +407,7 @@ class _Harvester:
                     "format not harvested (only CSV, XLSX, JSON)",
                 )
             records.append(record)
+        tabular = _one_format_per_table(tabular)
         if not tabular:
             formats = ", ".join(sorted({r["format"] for r in records})) or "-"
             outcome.status = "skipped"
@@ -516,6 +519,7 @@ class _Harvester:
                 except PortalError as exc:
                     raise _about(exc, res) from None
                 outcome.warnings += [f"{table}: {w}" for w in shape.warnings]
+                _refuse_personal_data(shape, old, f"datasets/{dataset_id}/{record['file']}")
             resources.append(self._resource(res, record, table, fmt, shape, old))
         title_en = meta["en"]
         kept_en = (local.descriptor.get("jendela") or {}).get("en") if local else None
@@ -727,6 +731,20 @@ class _Harvester:
         return None  # still on the portal, only outside this run's selection (or Solr's)
 
 
+def _refuse_personal_data(shape, old: dict | None, shown: str) -> None:
+    """A harvested table with personal data (core/personal_data.py) fails its package: nothing
+    is written, so the file never reaches datasets/. A column the local descriptor already
+    declares public (`jendela.personal_data`, kept from a person's review) is let through."""
+    public = {
+        f["name"] for f in (old or {}).get("schema", {}).get("fields", []) if declared_public(f)
+    }
+    found = [f for f in shape.personal if f.column not in public]
+    if found:
+        rows = shape.source_rows
+        lines = [describe(f, rows[f.first] if f.first < len(rows) else None) for f in found]
+        raise PortalError(PERSONAL_DATA.slug, f"{shown}: " + "; ".join(lines) + ". " + DECLARE_HINT)
+
+
 def _declared(resource: dict) -> dict | None:
     """The Table Schema a portal publishes on a resource (a dict or JSON text), if any."""
     schema = resource.get("schema")
@@ -788,3 +806,29 @@ def _atomic_write(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.replace(tmp, path)
+
+
+# When a portal lists one table in several formats (same resource name), the one harvested.
+FORMAT_PREFERENCE = ("csv", "xlsx", "json")
+
+
+def _one_format_per_table(tabular: list[tuple[dict, str, dict]]) -> list[tuple[dict, str, dict]]:
+    """Portals (CKAN's own habit, and ours) list one table several times under one name, once per
+    format: harvesting each would publish the same rows two or three times. Of resources sharing
+    a name, the CSV is kept (else XLSX, else JSON); the others are recorded as skipped, saying
+    which one was taken. Resources with distinct names all stay."""
+    by_name: dict[str, list[tuple[dict, str, dict]]] = {}
+    for item in tabular:
+        by_name.setdefault(str(item[2]["name"] or item[0]["id"]).strip().lower(), []).append(item)
+    kept = []
+    for item in tabular:
+        group = by_name[str(item[2]["name"] or item[0]["id"]).strip().lower()]
+        best = min(group, key=lambda i: FORMAT_PREFERENCE.index(i[1]))
+        if item is best:
+            kept.append(item)
+        else:
+            item[2]["skipped"] = both(
+                f"tabel yang sama juga ada sebagai {best[2]['format']}, yang dipanen",
+                f"the same table is also given as {best[2]['format']}, which was harvested",
+            )
+    return kept

@@ -25,7 +25,8 @@ import pandas as pd
 from frictionless import Detector, Resource, describe
 
 from ..core.indonesian import parse_column
-from ..readers import FILE_COLUMN, ROW_COLUMN, ReaderError, read_chunks
+from ..core.personal_data import NUMERIC_TYPES, Finding, find_in_column
+from ..readers import FILE_COLUMN, INVALID_ROWS, ROW_COLUMN, ReaderError, read_chunks
 from .client import PortalError, both
 from .mapping import is_code_column, snake_name, unique_name
 
@@ -45,6 +46,10 @@ class InferredResource:
     fields: list[dict]
     rows: int  # rows read, at most MAX_ROWS: not the size of a larger file
     warnings: list[str] = field(default_factory=list)
+    # Personal data in the rows read (core/personal_data.py), by field name; positions are rows
+    # of `frame`, their source rows in `source_rows`.
+    personal: list[Finding] = field(default_factory=list)
+    source_rows: list[int] = field(default_factory=list)
 
 
 def infer_resource(
@@ -92,7 +97,17 @@ def infer_resource(
         if source:
             _take_declared(described, source, frame[_header_of(names, described["name"])], warnings)
     columns = {header: name for header, name in names.items() if header != name}
-    return InferredResource(fmt, options, columns, fields, len(frame), warnings)
+    personal = [
+        found
+        for header, described in zip(kept, fields, strict=True)
+        for found in find_in_column(
+            described["name"],
+            frame[header].reset_index(drop=True),
+            described.get("type") not in NUMERIC_TYPES,
+        )
+    ]
+    rows = frame[ROW_COLUMN].tolist() if ROW_COLUMN in frame.columns else []
+    return InferredResource(fmt, options, columns, fields, len(frame), warnings, personal, rows)
 
 
 def _unreadable(
@@ -258,6 +273,18 @@ def _span(row: list[str]) -> int:
 def _read(fmt: str, path: Path, options: dict) -> pd.DataFrame:
     parts, total = [], 0
     for chunk in read_chunks(fmt, path, options, chunk_rows=50_000):
+        ragged = chunk.attrs.get(INVALID_ROWS) or []
+        if ragged:  # a row wider or narrower than the header: no schema can be read past it
+            lines = ", ".join(f"line {row['line']}" for row in ragged[:10])
+            baris = ", ".join(f"baris {row['line']}" for row in ragged[:10])
+            raise PortalError(
+                "unreadable",
+                both(
+                    f"{baris}: jumlah selnya tidak sama dengan judul kolom",
+                    f"{lines}: the number of cells differs from the header's; check the file "
+                    "on the portal, then harvest again",
+                ),
+            )
         parts.append(chunk)
         total += len(chunk)
         if total >= MAX_ROWS:

@@ -14,7 +14,8 @@ import unicodedata
 from urllib.parse import urlparse
 
 from ..core.ckan_terms import LICENCES, SAMPLE_EXTRA
-from .client import both
+from ..core.links import is_safe_link, link_problem
+from .client import PortalError, both
 
 # Formats we can build (reader name); anything else is recorded but not harvested.
 FORMATS = {
@@ -149,7 +150,11 @@ def licence(package: dict, known: dict) -> tuple[str, dict | None]:
         "harvested": True,
     }
     if package.get("license_url"):
-        entry["path"] = package["license_url"]
+        url = str(package["license_url"])
+        if not is_safe_link(url):
+            # The catalog would show it as a link: a portal must not put a script there.
+            raise PortalError("bad-link", f"license_url: {link_problem(url)}")
+        entry["path"] = url
     return key, entry
 
 

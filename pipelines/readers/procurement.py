@@ -23,6 +23,7 @@ as written: the `rupiah` parser reads "22,1 M" as 22,100,000,000 and says it was
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -73,13 +74,18 @@ _CATEGORY = re.compile(
 
 
 def split_labels(name: str) -> tuple[str, list[str]]:
-    """Package name without its SPSE labels, and the labels.
+    """Package name without its SPSE labels, and the labels, as text.
 
-    >>> split_labels("BELANJA BAHAN <span class='label label-warning'>Tender Ulang</span>")
-    ('BELANJA BAHAN ', ['Tender Ulang'])
+    The `nama paket` cell of a DataTables response is an HTML fragment (the labels are
+    `<span>` elements), so reading it as text also decodes its entities: `&amp;` is how that
+    fragment writes "&". This is the reader's declared reading of the source format; the
+    normalise stage changes nothing more (docs/downloads.md).
+
+    >>> split_labels("BELANJA &amp; BAHAN <span class='label label-warning'>Tender Ulang</span>")
+    ('BELANJA & BAHAN ', ['Tender Ulang'])
     """
-    labels = [" ".join(m["text"].split()) for m in _LABEL.finditer(name)]
-    return _LABEL.sub(" ", name), [label for label in labels if label]
+    labels = [html.unescape(" ".join(m["text"].split())) for m in _LABEL.finditer(name)]
+    return html.unescape(_LABEL.sub(" ", name)), [label for label in labels if label]
 
 
 def split_category(text: str) -> tuple[str, str, str]:

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
+from ..core.csv_safety import neutralise, neutralise_column, risky_cells
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.model import Dataset, Resource
 
@@ -66,14 +68,16 @@ def export_resource(
     folder = downloads_dir(release, resource.dataset_id)
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = folder / table_file(resource.name, "csv")
-    shutil.copyfile(staging, csv_path)
+    write_download_csv(resource, staging, csv_path)
     json_path = folder / table_file(resource.name, "json")
     _write_json(db, resource, json_path)
     parquet_path = folder / table_file(resource.name, "parquet")
     _write_parquet(resource, staging, parquet_path)
     files = [("csv", csv_path), ("json", json_path)]
     rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
-    if rows <= XLSX_MAX_ROWS:  # otherwise the page says why there is no XLSX (see catalog/site.py)
+    # No XLSX rather than a cut one: over Excel's rows, or with a cell over its 32,767
+    # characters (a field may allow longer cells); the page says why (catalog/site.py).
+    if rows <= XLSX_MAX_ROWS and not has_cells_over(db, resource, XLSX_MAX_CHARS):
         xlsx_path = folder / table_file(resource.name, "xlsx")
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
@@ -82,6 +86,48 @@ def export_resource(
     _write_schema(resource, schema_path)
     files.append(("schema", schema_path))
     return [describe_file(fmt, p, release) for fmt, p in files]
+
+
+def text_fields(resource: Resource) -> list[str]:
+    """The fields whose cells are text in a CSV (type string, or none given): the only ones a
+    spreadsheet formula can hide in, and the only ones core/csv_safety.py changes."""
+    return [f["name"] for f in resource.fields if f.get("type", "string") == "string"]
+
+
+def write_download_csv(resource: Resource, staging: Path, path: Path) -> int:
+    """`<table>.csv`: the normalised table with its text cells made safe for spreadsheets
+    (core/csv_safety.py); how many cells got the leading quote.
+
+    A table with no risky cell is a byte copy of the normalised file; otherwise it is rewritten
+    chunk by chunk the way the build wrote it (pandas, minimal quoting, "\n"), so every other
+    cell keeps its bytes.
+    """
+    texts = text_fields(resource)
+    changed = 0
+    if texts:
+        for chunk in _text_chunks(staging, texts):
+            changed += int(sum(risky_cells(chunk[name]).sum() for name in texts))
+    if not changed:
+        shutil.copyfile(staging, path)
+        return 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(",".join(resource.field_names) + "\n")
+        for chunk in _text_chunks(staging, None):
+            for name in texts:
+                chunk[name] = neutralise_column(chunk[name])
+            chunk.to_csv(out, header=False, index=False, lineterminator="\n")
+    return changed
+
+
+def _text_chunks(staging: Path, columns: list[str] | None):
+    yield from pd.read_csv(
+        staging,
+        usecols=columns,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        chunksize=200_000,
+    )
 
 
 def _write_schema(resource: Resource, path: Path) -> None:
@@ -202,6 +248,7 @@ def _write_rows_csv(
     """The chosen rows of a table, from SQLite, in table order, with a header of field names."""
     names = resource.field_names
     kinds = [f.get("type", "string") for f in resource.fields]
+    safe = [neutralise if k == "string" else (lambda v: v) for k in kinds]
     columns = ", ".join(f"[{n}]" for n in names)
     cursor = db.execute(
         f"SELECT {columns} FROM [{resource.name}] "
@@ -212,7 +259,8 @@ def _write_rows_csv(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(names)
         for row in cursor:
-            writer.writerow([_csv_text(v, k) for v, k in zip(row, kinds, strict=True)])
+            cells = zip(row, kinds, safe, strict=True)
+            writer.writerow([cell(_csv_text(v, k)) for v, k, cell in cells])
 
 
 def _subset_descriptor(
@@ -299,9 +347,23 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
 # Excel's sheet holds 1,048,576 rows; one is the header. A bigger table gets no XLSX at all rather
 # than a silently truncated one.
 XLSX_MAX_ROWS = 1_048_575
+XLSX_MAX_CHARS = 32_767  # the most text one Excel cell holds; XlsxWriter cuts the rest
+
+
 # Zip entries carry a timestamp; a fixed one keeps the archive byte-identical between builds.
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ZIP64_LIMIT = 1 << 31  # a streamed entry this big must be declared zip64 before it is written
+
+
+def has_cells_over(db: sqlite_utils.Database, resource: Resource, chars: int) -> bool:
+    """True when a text cell of the table is longer than `chars` characters."""
+    texts = text_fields(resource)
+    if not texts:
+        return False
+    test = " OR ".join(f"length([{name}]) > {int(chars)}" for name in texts)
+    return (
+        db.execute(f"SELECT 1 FROM [{resource.name}] WHERE {test} LIMIT 1").fetchone() is not None
+    )
 
 
 def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:

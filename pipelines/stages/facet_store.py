@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.chunks import chunk_rows
 from ..core.layout import FACET_STORE_INDEX
 
 CHUNK_ROWS = 50_000
@@ -66,7 +67,7 @@ def write_store(
     names = ", ".join(f"[{c}]" for c in [*facet_columns, *numeric])
     cursor = conn.execute(f"SELECT rowid, {names} FROM [{table}] ORDER BY rowid")
     width, start = len(facet_columns), 0
-    while chunk := cursor.fetchmany(CHUNK_ROWS):
+    while chunk := cursor.fetchmany(chunk_rows(CHUNK_ROWS)):
         for offset, row in enumerate(chunk):
             position = start + offset
             rowid[position] = row[0]

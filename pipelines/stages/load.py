@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
+from ..core.chunks import chunk_rows
 from ..core.errors import Issue, RowMap
 from ..core.issue_types import FOREIGN_KEY, FOREIGN_KEY_TARGET_MISSING
 from ..core.model import Resource, as_list
@@ -79,7 +80,7 @@ def _typed_chunks(resource: Resource, staging: Path) -> Iterator[pd.DataFrame]:
         dtype=dtypes,
         keep_default_na=False,
         na_values=[""],
-        chunksize=LOAD_CHUNK_ROWS,
+        chunksize=chunk_rows(LOAD_CHUNK_ROWS),
         true_values=["true"],
         false_values=["false"],
     )
@@ -167,7 +168,7 @@ def check_foreign_keys(
             dtype="string",
             keep_default_na=False,
             na_values=[""],
-            chunksize=LOAD_CHUNK_ROWS,
+            chunksize=chunk_rows(LOAD_CHUNK_ROWS),
         ):
             keys = chunk[fields]
             present = keys.notna().all(axis=1)

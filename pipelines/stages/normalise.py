@@ -14,13 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.errors import Issue
-from ..core.indonesian import parse_column, scale_column
-from ..core.issue_types import MISSING_COLUMN, PARSE_ERROR, TRANSFORM_ERROR
+from ..core.indonesian import format_number, parse_column, scale_column
+from ..core.issue_types import (
+    CELL_TOO_LONG,
+    EXTRA_CELL,
+    MISSING_CELL,
+    MISSING_COLUMN,
+    PARSE_ERROR,
+    TRANSFORM_ERROR,
+)
 from ..core.model import Resource
-from ..readers import ROW_COLUMN
+from ..readers import FILE_COLUMN, INVALID_ROWS, ROW_COLUMN
 from .transforms import Transform, TransformContext, TransformError
 
 
@@ -73,6 +81,7 @@ def normalise_chunk(
             out[name] = pd.array([pd.NA] * len(rows), dtype="string")
             continue
         source = frame[name].reset_index(drop=True)
+        source = _without_long_cells(source, resource, field_descriptor, rows, source_name, result)
         parsed = parse_column(source, resource.parse_kind(field_descriptor))
         scale = (field_descriptor.get("jendela") or {}).get("scale")
         if scale:  # a source unit (ribu, milyar) multiplied out exactly, after parsing
@@ -99,6 +108,110 @@ def normalise_chunk(
                 )
     result.frame = pd.DataFrame(out)
     return result
+
+
+DEFAULT_MAX_CELL_CHARS = 32_767  # the most an XLSX cell holds: every download keeps it whole
+
+
+def max_cell_chars(resource: Resource, field_descriptor: dict) -> int:
+    """The longest text a cell of this field may hold: the field's `jendela.max_cell_chars`, else
+    the resource's, else 32,767 characters."""
+    own = (field_descriptor.get("jendela") or {}).get("max_cell_chars")
+    return int(own or resource.ext.get("max_cell_chars") or DEFAULT_MAX_CELL_CHARS)
+
+
+def _without_long_cells(
+    source: pd.Series,
+    resource: Resource,
+    field_descriptor: dict,
+    rows: pd.Series,
+    source_name: str,
+    result: NormalisedChunk,
+) -> pd.Series:
+    """The column with every cell over the size limit emptied and reported (`cell-too-long`,
+    naming row and column, with the cell's start and length), so that one 50 MB cell fails its
+    table, clearly, instead of reaching the preview, the search index or a download."""
+    limit = max_cell_chars(resource, field_descriptor)
+    lengths = source.astype("string").str.len()
+    long = (lengths > limit).fillna(False).to_numpy(dtype=bool)
+    if not long.any():
+        return source
+    positions = np.flatnonzero(long)
+    result.bad_rows.update(positions.tolist())
+    name = field_descriptor["name"]
+    for position in positions[: result.take(len(positions))]:
+        size = format_number(int(lengths[position]), 0)
+        result.issues.append(
+            Issue(
+                dataset=resource.dataset_id,
+                resource=resource.name,
+                type=CELL_TOO_LONG,
+                message=(
+                    f"sel ini {size} karakter, lebih dari batas {format_number(limit, 0)} / this "
+                    f"cell has {size} characters, over the limit of {format_number(limit, 0)}"
+                ),
+                file=source_name,
+                row=int(rows[position]),
+                column=name,
+                value=str(source[position])[:60] + "…",
+                hint=(
+                    "periksa sel itu di sumber (sering isi berkas lain yang tersalin ke satu sel); "
+                    "bila memang benar, naikkan jendela.max_cell_chars di field-nya / check that "
+                    "cell in the source (often another file's content pasted into one cell); if "
+                    "it is right, raise jendela.max_cell_chars on its field"
+                ),
+            )
+        )
+    source = source.copy()
+    source[long] = pd.NA
+    return source
+
+
+def ragged_issues(resource: Resource, source_name: str, chunk: pd.DataFrame) -> list[Issue]:
+    """One Issue per missing or extra cell of the rows the reader left out because their number
+    of cells differs from the header's (readers.INVALID_ROWS): `missing-cell` names each column
+    the row lacks, `extra-cell` each cell past the last column. The row's raw text is the value,
+    so nothing of it is lost (the quarantine file keeps it too)."""
+    headers = [c for c in chunk.columns if c not in (ROW_COLUMN, FILE_COLUMN)]
+    fields = resource.column_map
+    issues = []
+    for bad in chunk.attrs.get(INVALID_ROWS) or []:
+        expected, found = bad["expected"], bad["found"]
+        if found < expected:
+            kind, positions = MISSING_CELL, range(found, expected)
+        else:
+            kind, positions = EXTRA_CELL, range(expected, found)
+        for position in positions:
+            if kind == MISSING_CELL:
+                header = headers[position] if position < len(headers) else f"#{position + 1}"
+                column = fields.get(header, header)
+                what_id = f"sel kolom {column} tidak ada"
+                what_en = f"the cell of column {column} is missing"
+            else:
+                column = f"#{position + 1}"
+                what_id = f"sel ke-{position + 1} tidak punya judul kolom"
+                what_en = f"cell {position + 1} has no column header"
+            issues.append(
+                Issue(
+                    dataset=resource.dataset_id,
+                    resource=resource.name,
+                    type=kind,
+                    message=(
+                        f"baris ini punya {found} sel, judulnya {expected}: {what_id} / this row "
+                        f"has {found} cells where the header has {expected}: {what_en}"
+                    ),
+                    file=source_name,
+                    row=bad["line"],
+                    column=column,
+                    value=bad["text"],
+                    hint=(
+                        "perbaiki baris itu di sumber (pemisah atau tanda kutip yang hilang?) / "
+                        "fix that row in the source (a missing delimiter or quote?)"
+                    ),
+                    extra={"line_text": True},
+                )
+            )
+    return issues
 
 
 class ChunkError(ValueError):
@@ -136,7 +249,7 @@ class MissingColumnsError(ChunkError):
             type=MISSING_COLUMN,
             message=(
                 f"columns {', '.join(missing)} not found in the source; it has "
-                f"{', '.join(c for c in found if c != ROW_COLUMN)}"
+                f"{', '.join(c for c in found if c not in (ROW_COLUMN, FILE_COLUMN))}"
             ),
             file=source_name,
             row=1,

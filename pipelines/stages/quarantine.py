@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.chunks import chunk_rows
 from ..core.errors import Issue, RowMap
 
 CHUNK_ROWS = 100_000
@@ -30,7 +31,12 @@ class Quarantined:
 
 
 def can_quarantine(issues: list[Issue], limit_reached: bool) -> bool:
-    return not limit_reached and all(i.row is not None and i.file for i in issues)
+    """Rows can be set aside only when every Issue names its row, and none says its whole table
+    must fail (`extra["whole_table"]`: personal data must not reach the quarantine file either,
+    which is published)."""
+    return not limit_reached and all(
+        i.row is not None and i.file and not i.extra.get("whole_table") for i in issues
+    )
 
 
 def quarantine(
@@ -47,6 +53,7 @@ def quarantine(
         for position in where.get((issue.file, issue.row), []):
             reasons.setdefault(position, []).append(text)
     bad = np.array(sorted(reasons), dtype=np.int64)
+    unsplit: set[tuple] = set()
     target.parent.mkdir(parents=True, exist_ok=True)
     kept_path = staging.with_suffix(".kept.csv")
     offset = 0
@@ -56,7 +63,7 @@ def quarantine(
     ):
         writer = csv.writer(bad_out, lineterminator="\n")
         for number, chunk in enumerate(
-            pd.read_csv(staging, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS)
+            pd.read_csv(staging, dtype=str, keep_default_na=False, chunksize=chunk_rows(CHUNK_ROWS))
         ):
             if number == 0:
                 kept_out.write(",".join(chunk.columns) + "\n")
@@ -70,6 +77,16 @@ def quarantine(
                 file, source_row = rows_from.locate(int(position))
                 writer.writerow([file, source_row, " | ".join(reasons[int(position)]), *row])
             offset += len(chunk)
+        # Rows the reader could not split into the header's columns are not in the table: the
+        # quarantine file keeps their raw text, so nothing of them is lost.
+        for issue in issues:
+            place = (issue.file, issue.row)
+            if issue.extra.get("line_text") and place not in where and place not in unsplit:
+                text = f"{issue.type}: {issue.column or '-'}: {issue.message}"
+                writer.writerow([issue.file, issue.row, f"{text} | baris mentah / raw line:",
+                                 issue.value])  # fmt: skip
+                unsplit.add(place)
     kept_path.replace(staging)
     kept_map = rows_from.without(bad)
-    return Quarantined(rows=len(bad), kept=len(kept_map), path=target), kept_map
+    moved = len(bad) + len(unsplit)
+    return Quarantined(rows=moved, kept=len(kept_map), path=target), kept_map

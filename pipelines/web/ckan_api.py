@@ -26,6 +26,7 @@ from ..core.errors import DescriptorError
 from ..core.layout import MANIFEST_FILE
 from ..core.model import METADATA_DIR, Vocabulary
 from . import ckan_packages as packages
+from .ckan_query import SearchQueryError
 
 API_VERSION = 3
 MAX_ROWS = 1000
@@ -62,10 +63,10 @@ def _catalog(release: str, stamp: float, metadata: str = str(METADATA_DIR)) -> p
     the harvester wrote to metadata/harvested/themes.yaml have their titles too. (The release
     itself keeps no theme titles in Bahasa Indonesia to read them from.)"""
     try:
-        themes = Vocabulary.load(Path(metadata)).themes
+        vocabulary = Vocabulary.load(Path(metadata))
     except DescriptorError as exc:
         raise ActionError(500, "Internal Error", str(exc)) from None
-    return packages.load_catalog(Path(release), themes)
+    return packages.load_catalog(Path(release), vocabulary.themes, vocabulary.licences)
 
 
 def catalog_for(datasette) -> packages.CkanCatalog:
@@ -163,7 +164,7 @@ def package_search(cat, params, base):
             params.get("sort"),
             _list(params, "facet.field"),
         )
-    except packages.SearchQueryError as exc:
+    except SearchQueryError as exc:
         raise ActionError(409, "Search Query Error", f"Search Query is invalid: {exc}") from None
     result["results"] = [packages.with_base(p, base) for p in result["results"]]
     return result
@@ -178,24 +179,64 @@ def current_package_list_with_resources(cat, params, base):
     return [packages.with_base(p, base) for p in chosen]
 
 
-def organization_list(cat, params, base):
-    """Publishers: names, or dicts with `all_fields`; sort, limit, offset, organizations."""
-    orgs = cat.organizations()
-    wanted = set(_list(params, "organizations"))
+def _group_listing(items: list[dict], params: dict, chosen: str) -> list:
+    """organization_list and group_list alike: names, or dicts with `all_fields`; `sort`
+    ("title asc" by default, or name / package_count), `limit`, `offset`, and `chosen` (the
+    parameter naming the ones wanted: `organizations` or `groups`)."""
+    wanted = set(_list(params, chosen))
     if wanted:
-        orgs = [o for o in orgs if o["name"] in wanted]
+        items = [o for o in items if o["name"] in wanted]
     sort = str(params.get("sort") or "title asc")
     field, _, direction = sort.partition(" ")
     if field not in ("name", "title", "package_count"):
         raise invalid("sort", f"Cannot sort by field `{field}`")
     key = (lambda o: o[field]) if field == "package_count" else (lambda o: str(o[field]).lower())
-    orgs = sorted(orgs, key=key, reverse=direction.strip().lower() == "desc")
+    items = sorted(items, key=key, reverse=direction.strip().lower() == "desc")
     offset = _int(params, "offset", 0)
     limit = _int(params, "limit", None, low=0)
-    orgs = orgs[offset : None if limit is None else offset + limit]
+    items = items[offset : None if limit is None else offset + limit]
     if _bool(params, "all_fields", False):
-        return orgs
-    return [o["name"] for o in orgs]
+        return items
+    return [o["name"] for o in items]
+
+
+def organization_list(cat, params, base):
+    """Publishers: names, or dicts with `all_fields`; sort, limit, offset, organizations."""
+    return _group_listing(cat.organizations(), params, "organizations")
+
+
+def group_list(cat, params, base):
+    """Themes (CKAN groups): names, or dicts with `all_fields`; sort, limit, offset, groups."""
+    return _group_listing(cat.groups(), params, "groups")
+
+
+def tag_list(cat, params, base):
+    """Keywords of the published datasets: names, or dicts with `all_fields`; `query` keeps the
+    tags containing it (case-insensitive), as CKAN does."""
+    tags = cat.tags()
+    query = str(params.get("query") or "").strip().lower()
+    if query:
+        tags = [t for t in tags if query in t["name"].lower()]
+    if _bool(params, "all_fields", False):
+        return tags
+    return [t["name"] for t in tags]
+
+
+def license_list(cat, params, base):
+    """The licences this catalog publishes under, in CKAN's licence shape."""
+    return cat.licence_list()
+
+
+def resource_show(cat, params, base):
+    """One resource (a published file) by `id`, with its URL, format, size and SHA-256."""
+    key = params.get("id")
+    if not key:
+        raise invalid("id", "Missing value")
+    resource = cat.resource(str(key))
+    if resource is None:
+        raise not_found()
+    package = next(p for p in cat.packages if p["id"] == resource["package_id"])
+    return next(r for r in packages.with_base(package, base)["resources"] if r["id"] == key)
 
 
 def organization_show(cat, params, base):
@@ -248,6 +289,10 @@ ACTIONS = {
         current_package_list_with_resources,
         organization_list,
         organization_show,
+        group_list,
+        tag_list,
+        license_list,
+        resource_show,
         status_show,
         help_show,
     )

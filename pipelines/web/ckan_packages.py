@@ -12,15 +12,16 @@ metadata_created and metadata_modified.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.ckan_terms import LICENCES, SAMPLE_EXTRA
-from ..core.layout import DATAPACKAGE, downloads_dir
+from ..core.layout import DATAPACKAGE, downloads_dir, zip_file
 from ..core.manifest import DatasetEntry, Manifest
+from .ckan_query import EXACT_FIELDS, SearchQueryError, matches
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://jendela-data/ckan")
 # CKAN's `isopen`: the licences the harvester maps CKAN's open licence ids to, one list for both.
@@ -31,22 +32,26 @@ SORTABLE = {
     "title": lambda p: p["title"].lower(),
     "metadata_modified": lambda p: p["metadata_modified"],
     "metadata_created": lambda p: p["metadata_created"],
+    "id": lambda p: p["id"],  # CKAN's harvester pages with sort=id asc
 }
-FILTER_FIELDS = {
-    "organization": lambda p: [p["organization"]["name"]],
-    "owner_org": lambda p: [p["owner_org"]],
-    "tags": lambda p: [t["name"] for t in p["tags"]],
-    "groups": lambda p: [g["name"] for g in p["groups"]],
-    "res_format": lambda p: [r["format"] for r in p["resources"]],
-    "license_id": lambda p: [p["license_id"]],
-    "name": lambda p: [p["name"]],
-    "id": lambda p: [p["id"]],
+# The manifest's download formats offered as CKAN resources, in this order per table, with the
+# format label and media type CKAN portals use. Portals list one table several times, once per
+# format, under one name; harvesters (ours too) take the CSV. The quarantine file (rows that
+# failed validation) is a report, not a copy of the table: it is not offered as a resource.
+RESOURCE_FORMATS = {
+    "csv": ("CSV", "text/csv"),
+    "json": ("JSON", "application/json"),
+    "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "parquet": ("Parquet", "application/vnd.apache.parquet"),
+    "ocds": ("OCDS", "application/json"),
+    "schema": ("Table Schema", "application/json"),
+    "datapackage": ("Data Package", "application/json"),
+    "zip": ("ZIP", "application/zip"),
 }
-TERM = re.compile(r'([+-]?)([A-Za-z_]+):("[^"]*"|\S+)|("[^"]*"|\S+)')
-
-
-class SearchQueryError(ValueError):
-    """A q or fq we cannot read; CKAN answers these with "Search Query Error"."""
+PACKAGE_FILES = {
+    "datapackage": "Frictionless Data Package: every table's schema, licence and sources",
+    "zip": "Every table of the dataset with datapackage.json, in one ZIP file",
+}
 
 
 def stable_id(*parts: str) -> str:
@@ -56,6 +61,52 @@ def stable_id(*parts: str) -> str:
 @dataclass
 class CkanCatalog:
     packages: list[dict]  # full package dicts without absolute URLs (see `with_base`)
+    # metadata/licences.yaml, keyed by SPDX id
+    licences: dict = dataclasses.field(default_factory=dict)
+
+    def resource(self, key: str) -> dict | None:
+        for package in self.packages:
+            for resource in package["resources"]:
+                if resource["id"] == key:
+                    return resource
+        return None
+
+    def tags(self) -> list[dict]:
+        """Every keyword of a published package, once, by name."""
+        found = {t["name"]: t for p in self.packages for t in p["tags"]}
+        return [found[name] for name in sorted(found)]
+
+    def groups(self) -> list[dict]:
+        """The themes packages belong to, with CKAN's group keys and their package counts."""
+        found: dict[str, dict] = {}
+        for package in self.packages:
+            for group in package["groups"]:
+                entry = found.setdefault(group["name"], {**group, "package_count": 0})
+                entry["package_count"] += 1
+        return [
+            {**found[name], "type": "group", "is_organization": False, "state": "active"}
+            for name in sorted(found)
+        ]
+
+    def licence_list(self) -> list[dict]:
+        """Licences in CKAN's license_list shape; `od_conformance` says whether the Open
+        Definition approves it (the open licences the harvester maps CKAN's ids to)."""
+        return [
+            {
+                "id": key,
+                "title": entry.get("title", key),
+                "url": entry.get("path", ""),
+                "status": "active",
+                "od_conformance": "approved" if key in OPEN_LICENCES else "not reviewed",
+                "osd_conformance": "not reviewed",
+                "is_okd_compliant": key in OPEN_LICENCES,
+                "is_generic": False,
+                "domain_content": True,
+                "domain_data": True,
+                "domain_software": False,
+            }
+            for key, entry in sorted(self.licences.items())
+        ]
 
     def find(self, key: str) -> dict | None:
         for package in self.packages:
@@ -77,7 +128,9 @@ class CkanCatalog:
         return None
 
 
-def load_catalog(release: Path, themes: dict | None = None) -> CkanCatalog:
+def load_catalog(
+    release: Path, themes: dict | None = None, licences: dict | None = None
+) -> CkanCatalog:
     """Package dicts for every dataset of the release that has published tables."""
     manifest = Manifest.load(release)
     packages = []
@@ -87,7 +140,7 @@ def load_catalog(release: Path, themes: dict | None = None) -> CkanCatalog:
             continue
         descriptor = json.loads(datapackage.read_text(encoding="utf-8"))
         packages.append(package_dict(dataset_id, descriptor, entry, themes or {}))
-    return CkanCatalog(packages)
+    return CkanCatalog(packages, licences or {})
 
 
 def package_dict(dataset_id: str, descriptor: dict, entry: DatasetEntry, themes: dict) -> dict:
@@ -135,38 +188,39 @@ def package_dict(dataset_id: str, descriptor: dict, entry: DatasetEntry, themes:
         for key in ext.get("themes") or []
     ]
     resources = []
-    for position, res in enumerate(descriptor.get("resources") or []):
+    for res in descriptor.get("resources") or []:
         published = entry.resources.get(res["name"])
         if not published:
             continue
-        csv = next((d for d in published.get("downloads", []) if d["format"] == "csv"), None)
-        if csv is None:
-            continue
-        resources.append(
-            {
-                "id": stable_id("resource", dataset_id, res["name"]),
-                "package_id": package_id,
-                "name": res["name"],
-                "title": res.get("title", res["name"]),
-                "description": res.get("description", ""),
-                "url": csv["path"],
-                "format": "CSV",
-                "mimetype": "text/csv",
-                "size": csv["bytes"],
-                "hash": csv["sha256"],
-                "position": position,
-                "state": "active",
-                "url_type": None,
-                "resource_type": None,
-                "datastore_active": False,
-                "created": modified,
-                "last_modified": modified,
-                "metadata_modified": modified,
-                "rows": published.get("rows"),
-                "schema": _table_schema(res.get("schema") or {}),
-                "datasette_url": f"jendela/{res['name']}",
-            }
-        )
+        table = {
+            "name": res["name"],
+            "title": res.get("title", res["name"]),
+            "description": res.get("description", ""),
+            "rows": published.get("rows"),
+            "schema": _table_schema(res.get("schema") or {}),
+            "datasette_url": f"jendela/{res['name']}",
+        }
+        for download in sorted(
+            (d for d in published.get("downloads", []) if d["format"] in RESOURCE_FORMATS),
+            key=lambda d: list(RESOURCE_FORMATS).index(d["format"]),
+        ):
+            # The CSV keeps the id it had when it was the only resource of its table.
+            parts = (
+                (res["name"],) if download["format"] == "csv" else (res["name"], download["format"])
+            )
+            resources.append({**table, **_file_resource(dataset_id, parts, download, modified)})
+    for key, name in (("datapackage", DATAPACKAGE), ("zip", zip_file(dataset_id))):
+        if getattr(entry, key):
+            resources.append(
+                {
+                    "name": name,
+                    "title": name,
+                    "description": PACKAGE_FILES[key],
+                    **_file_resource(dataset_id, (key,), getattr(entry, key), modified),
+                }
+            )
+    for position, resource in enumerate(resources):
+        resource["package_id"], resource["position"] = package_id, position
     extras = [{"key": SAMPLE_EXTRA, "value": "true" if ext.get("sample") else "false"}]
     if "frequency" in ext:
         extras.append({"key": "jendela_frequency", "value": ext["frequency"]})
@@ -207,6 +261,27 @@ def package_dict(dataset_id: str, descriptor: dict, entry: DatasetEntry, themes:
         "num_resources": len(resources),
         "relationships_as_object": [],
         "relationships_as_subject": [],
+    }
+
+
+def _file_resource(dataset_id: str, parts: tuple[str, ...], download: dict, modified: str) -> dict:
+    """The CKAN keys of one published file: its URL (a site path until `with_base`), format,
+    media type, size and SHA-256 as the manifest records them."""
+    label, mimetype = RESOURCE_FORMATS[download["format"]]
+    return {
+        "id": stable_id("resource", dataset_id, *parts),
+        "url": download["path"],
+        "format": label,
+        "mimetype": mimetype,
+        "size": download["bytes"],
+        "hash": download["sha256"],
+        "state": "active",
+        "url_type": None,
+        "resource_type": None,
+        "datastore_active": False,
+        "created": modified,
+        "last_modified": modified,
+        "metadata_modified": modified,
     }
 
 
@@ -255,7 +330,8 @@ def with_base(package: dict, base: str) -> dict:
     for res in package["resources"]:
         res = dict(res)
         res["url"] = f"{base}/{res['url']}"
-        res["datasette_url"] = f"{base}/{res['datasette_url']}"
+        if "datasette_url" in res:  # a table's files; the package's own files have none
+            res["datasette_url"] = f"{base}/{res['datasette_url']}"
         out["resources"].append(res)
     return out
 
@@ -269,13 +345,9 @@ def search(
     sort: str | None,
     facet_fields: list[str],
 ) -> dict:
-    """package_search over the catalog: q words (all must match) and field:value filters.
-
-    Accepts CKAN's common forms: `q=*:*`, `q=apbd bogor`, `q=tags:anggaran`,
-    `fq=organization:pemkot-bogor +tags:"data contoh"`, `-organization:x` to exclude. This is no
-    Solr: no wildcards inside words, no ranges, no boosts; an unknown field is a query error.
-    """
-    found = [p for p in catalog.packages if _matches(p, q, free_text=True) and _matches(p, fq)]
+    """package_search over the catalog: `q` (free words and field:value terms) and `fq`
+    (field:value terms), in the syntax ckan_query.py reads."""
+    found = [p for p in catalog.packages if matches(p, q, free_text=True) and matches(p, fq, False)]
     found = sorted_packages(found, sort)
     facets, search_facets = _facets(found, facet_fields)
     return {
@@ -285,52 +357,6 @@ def search(
         "search_facets": search_facets,
         "results": found[start : start + rows],
     }
-
-
-def _matches(package: dict, query: str, free_text: bool = False) -> bool:
-    query = (query or "").strip()
-    if query in ("", "*:*", "*"):
-        return True
-    for sign, field, value, word in TERM.findall(query):
-        if word:
-            if word == "AND":
-                continue
-            if word in ("OR", "NOT"):
-                raise SearchQueryError(f"{word} is not supported; terms are joined by AND")
-            if not free_text:
-                raise SearchQueryError(f"expected field:value, got {word!r}")
-            if _unquote(word).lower() not in _text_of(package):
-                return False
-            continue
-        if field == "text":
-            hit = _unquote(value).lower() in _text_of(package)
-        elif field in FILTER_FIELDS:
-            wanted = _unquote(value)
-            values = FILTER_FIELDS[field](package)
-            hit = wanted == "*" or any(str(v).lower() == wanted.lower() for v in values)
-        else:
-            raise SearchQueryError(
-                f"unknown field {field!r}; known: {', '.join(sorted(FILTER_FIELDS))}, text"
-            )
-        if hit == (sign == "-"):
-            return False
-    return True
-
-
-def _unquote(value: str) -> str:
-    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
-
-
-def _text_of(package: dict) -> str:
-    parts = [
-        package["name"],
-        package["title"],
-        package["notes"],
-        package["organization"]["title"],
-        *(t["name"] for t in package["tags"]),
-        *(r["name"] + " " + r.get("title", "") for r in package["resources"]),
-    ]
-    return " ".join(parts).lower()
 
 
 def sorted_packages(packages: list[dict], sort: str | None) -> list[dict]:
@@ -352,11 +378,11 @@ def sorted_packages(packages: list[dict], sort: str | None) -> list[dict]:
 def _facets(packages: list[dict], fields: list[str]) -> tuple[dict, dict]:
     facets, search_facets = {}, {}
     for field in fields:
-        if field not in FILTER_FIELDS:
+        if field not in EXACT_FIELDS:
             raise SearchQueryError(f"cannot facet on {field!r}")
         counts: dict[str, int] = {}
         for package in packages:
-            for value in set(FILTER_FIELDS[field](package)):
+            for value in set(EXACT_FIELDS[field](package)):
                 counts[value] = counts.get(value, 0) + 1
         facets[field] = counts
         search_facets[field] = {

@@ -8,7 +8,11 @@ server CPU. This ASGI wrapper takes over streamed exports of published tables:
   release time (`/downloads/<dataset>/<table>.csv`): complete, static, cacheable;
 - with filters, it pages through Datasette's own JSON API for the same query (the same filter
   semantics, keyset pagination and per-query time limit) and writes every row, whatever
-  `max_csv_mb` says. If a page fails midway, the body ends with a line saying so, never quietly.
+  `max_csv_mb` says. If a page fails midway, the body ends with a line saying so, never quietly;
+- one page of a table (no `_stream`) is written from the same JSON API too.
+
+Every CSV the server answers is written here (`send_csv`, also for SQL and canned queries in
+query_csv.py) so that no text cell reaches a spreadsheet as a formula (core/csv_safety.py).
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
+from ..core.csv_safety import neutralise
 from ..core.layout import DATABASE
 from .layout import cors_headers
 
 TABLE_CSV = re.compile(rf"^/{DATABASE}/(?P<table>[^/]+)\.csv$")
 WHOLE_TABLE_ARGS = {"_stream", "_dl", "_size", "_nofacet", "_nocount"}
 DROPPED_ARGS = {"_stream", "_dl", "_size", "_next", "_nofacet", "_nocount", "_shape", "_extra"}
+# One page (no `_stream`): the page the CSV would have shown, so `_size` and `_next` stay.
+PAGE_DROPPED_ARGS = {"_stream", "_dl", "_nofacet", "_nocount", "_shape", "_extra"}
 PAGE_ARGS = [
     ("_size", "max"),
     ("_nofacet", "1"),
@@ -52,7 +59,7 @@ async def _send_redirect(datasette, send, location: str) -> None:
 
 def _csv_line(row: list) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(row)
+    csv.writer(buffer).writerow([neutralise(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -67,11 +74,27 @@ def _cells(row: list, labelled: set[int]) -> list:
     return cells
 
 
-async def _stream_filtered(datasette, table: str, args: list[tuple[str, str]], send) -> None:
-    """Every matching row, page after page of the table's JSON API."""
-    query = [(k, v) for k, v in args if k not in DROPPED_ARGS] + PAGE_ARGS
-    base = f"/{DATABASE}/{table}.json"
-    first = await datasette.client.get(f"{base}?{urlencode(query)}")
+async def send_csv(
+    datasette,
+    send,
+    path: str,
+    args: list[tuple[str, str]],
+    *,
+    follow: bool,
+    filename: str,
+    refuse=None,
+) -> None:
+    """The rows of Datasette's JSON API at `path` (a table or a query) as CSV, written here.
+
+    Datasette's own CSV writes every cell as it is; the JSON tells text from numbers, so each
+    text cell a spreadsheet would run as a formula gets its leading quote (core/csv_safety.py)
+    while `-5` in a number column stays a number. `follow` pages through `next` (a streamed
+    table export); `refuse(data)` may answer instead of the CSV after the first page (a query
+    that Datasette truncated). If a later page fails, the body ends with a line saying so.
+    """
+    query = [(k, v) for k, v in args if k not in (DROPPED_ARGS if follow else PAGE_DROPPED_ARGS)]
+    query += PAGE_ARGS if follow else PAGE_ARGS[1:]
+    first = await datasette.client.get(f"{path}?{urlencode(query)}")
     if first.status_code != 200:
         # Nothing was sent yet: pass Datasette's own error through, with its status.
         await Response(
@@ -81,12 +104,18 @@ async def _stream_filtered(datasette, table: str, args: list[tuple[str, str]], s
             content_type=first.headers.get("content-type", "application/json"),
         ).asgi_send(send)
         return
-    headers = [[b"content-type", b"text/csv; charset=utf-8"]]
-    if any(k == "_dl" for k, _ in args):
-        headers.append([b"content-disposition", f'attachment; filename="{table}.csv"'.encode()])
+    data = first.json()
+    refusal = refuse(data) if refuse else None
+    if refusal is not None:
+        await refusal.asgi_send(send)
+        return
+    download = any(k == "_dl" for k, _ in args)
+    kind = b"text/csv; charset=utf-8" if download or follow else b"text/plain; charset=utf-8"
+    headers = [[b"content-type", kind]]
+    if download:
+        headers.append([b"content-disposition", f'attachment; filename="{filename}.csv"'.encode()])
     headers += [[k.lower().encode(), v.encode()] for k, v in cors_headers(datasette).items()]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
-    data = first.json()
     columns = data.get("columns") or []
     labelled = {
         i
@@ -101,15 +130,20 @@ async def _stream_filtered(datasette, table: str, args: list[tuple[str, str]], s
     while True:
         body = b"".join(_csv_line(_cells(row, labelled)) for row in data["rows"])
         await send({"type": "http.response.body", "body": body, "more_body": True})
-        if not data.get("next"):
+        if not (follow and data.get("next")):
             break
-        page = await datasette.client.get(f"{base}?{urlencode(query + [('_next', data['next'])])}")
+        page = await datasette.client.get(f"{path}?{urlencode(query + [('_next', data['next'])])}")
         if page.status_code != 200:
             message = ERROR_LINE.format(page.text[:500].replace("\n", " "))
             await send({"type": "http.response.body", "body": message.encode() + b"\n"})
             return
         data = page.json()
     await send({"type": "http.response.body", "body": b""})
+
+
+async def is_table(datasette, name: str) -> bool:
+    database = datasette.get_database(DATABASE)
+    return await database.table_exists(name) or await database.view_exists(name)
 
 
 def csv_export_wrapper(datasette):
@@ -120,11 +154,14 @@ def csv_export_wrapper(datasette):
                 args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
                 table = tilde_decode(match["table"])
                 downloads = _table_downloads(datasette, table)
-                if downloads is not None and any(k == "_stream" for k, _ in args):
-                    if {k for k, _ in args} <= WHOLE_TABLE_ARGS and "csv" in downloads:
-                        await _send_redirect(datasette, send, downloads["csv"])
-                    else:
-                        await _stream_filtered(datasette, table, args, send)
+                stream = any(k == "_stream" for k, _ in args)
+                whole = {k for k, _ in args} <= WHOLE_TABLE_ARGS
+                if stream and whole and "csv" in (downloads or {}):
+                    await _send_redirect(datasette, send, downloads["csv"])
+                    return
+                if downloads is not None or await is_table(datasette, table):
+                    path = f"/{DATABASE}/{match['table']}.json"
+                    await send_csv(datasette, send, path, args, follow=stream, filename=table)
                     return
             await app(scope, receive, send)
 

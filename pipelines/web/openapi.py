@@ -42,6 +42,17 @@ LOOKUPS_ORDERED = (
     ("__lt", "kurang dari", "less than"),
     ("__lte", "paling banyak", "at most"),
 )
+# `_next` is not offered as a parameter: its token (the last row's key, led by the sort value on a
+# sorted page) is the server's to issue, and OpenAPI cannot say "only a value from next_url". A
+# made-up token answers a bilingual 400 (next_token.py).
+NEXT_URL = (
+    "Alamat halaman berikutnya (dengan penanda `_next`); ikuti apa adanya / The next page's "
+    "address (with its `_next` token); follow it as given"
+)
+# `__in` lists are comma-separated; Datasette also reads a list that starts with `[` as a JSON
+# array, so a value starting with `[` that is not one is refused (error_pages.py). The documented
+# form is the comma-separated one.
+COMMA_LIST = {"type": "string", "pattern": r"^([^\[][\s\S]*)?$"}
 EXTRAS = ["count", "facet_results", "facets_timed_out", "columns", "primary_keys"]
 
 
@@ -76,7 +87,10 @@ def _filter_parameters(fields: list[dict]) -> list[dict]:
         title = field.get("title", name)
         plain = {k: v for k, v in value.items() if k != "enum"}
         lookups = [("", "sama dengan", "equal to", value)]
-        lookups += [(s, i, e, {"type": "string"}) for s, i, e in LOOKUPS_ANY]
+        lookups += [
+            (s, i, e, COMMA_LIST if s.endswith("in") else {"type": "string"})
+            for s, i, e in LOOKUPS_ANY
+        ]
         if kind in ORDERED:
             lookups += [(s, i, e, plain) for s, i, e in LOOKUPS_ORDERED]
         else:
@@ -143,13 +157,6 @@ def _table_paths(name: str, info: dict, fields: list[dict], max_rows: int) -> di
         *sort,
         size,
         {
-            "name": "_next",
-            "in": "query",
-            "required": False,
-            "description": "Penanda halaman berikutnya, dari `next` / Next-page token, from `next`",
-            "schema": {"type": "string"},
-        },
-        {
             "name": "_facet",
             "in": "query",
             "required": False,
@@ -177,7 +184,11 @@ def _table_paths(name: str, info: dict, fields: list[dict], max_rows: int) -> di
         "properties": {
             "ok": {"type": "boolean"},
             "next": {"type": "string", "nullable": True},
-            "next_url": {"type": "string", "nullable": True},
+            "next_url": {
+                "type": "string",
+                "nullable": True,
+                "description": NEXT_URL,
+            },
             "rows": {"type": "array", "items": row_ref},
             "truncated": {"type": "boolean"},
             "count": {"type": "integer", "nullable": True},

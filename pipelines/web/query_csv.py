@@ -6,18 +6,21 @@ contracts above 1 M" would get the first 1,000 and no sign of the rest. Table ex
 complete (csv_export.py); query results cannot be streamed safely, so this wrapper asks the
 JSON endpoint of the same query first and, when Datasette says the result was truncated, answers
 HTTP 400 with a bilingual message that says why and what to do instead, never a partial file.
+A complete result is written as CSV from that same JSON (csv_export.send_csv), so its text
+cells are made safe for spreadsheets like every other CSV the server answers.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
 from ..core.indonesian import format_number
 from ..core.layout import DATABASE
+from .csv_export import is_table, send_csv
 from .layout import cors_headers
 
 # Custom SQL lives at /<db>/-/query (Datasette 1.0; /<db>.csv?sql= redirects there); a canned
@@ -36,18 +39,20 @@ MESSAGE = (
 )
 
 
-async def _is_table(datasette, name: str) -> bool:
-    return await datasette.get_database(DATABASE).table_exists(name)
+def _refusal(datasette):
+    """The 400 answer for a query whose JSON says Datasette truncated it, else None."""
 
+    def refuse(data: dict) -> Response | None:
+        if not data.get("truncated"):
+            return None
+        limit = datasette.setting("max_returned_rows")
+        return Response.text(
+            MESSAGE.format(limit=format_number(limit), db=DATABASE),
+            status=400,
+            headers=cors_headers(datasette),
+        )
 
-async def _truncated(datasette, name: str | None, args: list[tuple[str, str]]) -> bool:
-    """Run the same query through Datasette's JSON endpoint and read its `truncated` flag."""
-    path = f"/{DATABASE}/{name}.json" if name else f"/{DATABASE}/-/query.json"
-    query = urlencode([(k, v) for k, v in args if k not in ("_dl", "_stream", "_size")])
-    response = await datasette.client.get(f"{path}?{query}" if query else path)
-    if response.status_code != 200:
-        return False  # let Datasette answer the CSV request with its own error
-    return bool(response.json().get("truncated"))
+    return refuse
 
 
 def query_csv_wrapper(datasette):
@@ -58,14 +63,20 @@ def query_csv_wrapper(datasette):
                 name = tilde_decode(match["name"]) if match["name"] else None
                 args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
                 is_query = name is None and any(k == "sql" for k, _ in args)
-                is_canned = name is not None and not await _is_table(datasette, name)
-                if (is_query or is_canned) and await _truncated(datasette, name, args):
-                    limit = datasette.setting("max_returned_rows")
-                    await Response.text(
-                        MESSAGE.format(limit=format_number(limit), db=DATABASE),
-                        status=400,
-                        headers=cors_headers(datasette),
-                    ).asgi_send(send)
+                is_canned = name is not None and not await is_table(datasette, name)
+                if is_query or is_canned:
+                    path = (
+                        f"/{DATABASE}/{match['name']}.json" if name else f"/{DATABASE}/-/query.json"
+                    )
+                    await send_csv(
+                        datasette,
+                        send,
+                        path,
+                        [(k, v) for k, v in args if k != "_size"],
+                        follow=False,
+                        filename=name or DATABASE,
+                        refuse=_refusal(datasette),
+                    )
                     return
             await app(scope, receive, send)
 

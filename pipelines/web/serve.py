@@ -1,13 +1,32 @@
-"""How `publish.py serve` starts Datasette on a release: read-only, CORS on, our parts mounted.
+"""How `publish.py serve` runs Datasette on the published release and follows new ones.
 
-Kept apart from the CLI so the command line stays a thin layer and tests can read the arguments.
+`build/` is a link that each build swaps atomically (core/release.py). The server does not resolve
+it once: every request looks at the link (one readlink), and when a new complete release appears,
+a Datasette instance for it is started (its own metadata, inspect data and database, all through
+Datasette's public constructor and ASGI lifespan) before requests move over. Requests already
+running finish on the old instance, which is closed when the last of them ends. So a build never
+costs a request: each one is answered whole by one release.
+
+The server leases the releases it uses (core/release.py `lease`), so pruning never deletes a
+release still open here; the lease goes when the server stops, and a dead server's lease is
+ignored (its process id is gone).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import secrets
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from ..core import release as releases
 from ..core.layout import (
+    DATABASE_FILE,
     FACET_COUNTS_FILE,
     FACET_STORE_DIR,
     INSPECT_FILE,
@@ -17,43 +36,217 @@ from ..core.layout import (
 from .layout import DATASETTE_STATIC, DATASETTE_TEMPLATES, ROOT, STATIC_MOUNT
 
 CONFIG = ROOT / "datasette.yaml"
+DB_FILE = DATABASE_FILE
 
 
-def serve_arguments(
-    release: Path, database: Path, host: str, port: int, settings: list[tuple[str, str]]
-) -> list[str]:
-    """`datasette serve` arguments for a release.
+class SettingError(ValueError):
+    """A `--setting NAME VALUE` Datasette does not know, or a value of the wrong kind."""
 
-    --immutable: the file is never written, so Datasette skips locking and caches counts;
-    --cors: the JSON API is for browsers on other sites too; --inspect-file: exact row counts;
-    `settings` (NAME, VALUE) pairs override datasette.yaml (`--setting max_csv_mb 1`).
+
+def parse_settings(pairs: list[tuple[str, str]]) -> dict:
+    """`--setting` pairs as typed Datasette settings (the types of Datasette's defaults)."""
+    from datasette.app import DEFAULT_SETTINGS
+
+    settings: dict = {}
+    for name, value in pairs:
+        if name not in DEFAULT_SETTINGS:
+            raise SettingError(f"pengaturan Datasette tidak dikenal / unknown setting: {name}")
+        default = DEFAULT_SETTINGS[name]
+        if isinstance(default, bool):
+            settings[name] = value.lower() in ("1", "on", "true", "yes")
+        elif isinstance(default, int):
+            if not value.isdigit():
+                raise SettingError(f"{name}: harus bilangan bulat / must be an integer: {value}")
+            settings[name] = int(value)
+        else:
+            settings[name] = value
+    return settings
+
+
+def make_datasette(release: Path, settings: dict, secret: str):
+    """A Datasette instance on one release: read-only, CORS on, our parts mounted.
+
+    immutable: the file is never written, so Datasette skips locking and caches counts;
+    cors: the JSON API is for browsers on other sites too; inspect data: exact row counts.
     """
-    plugin = {
-        "site_dir": release / SITE,
-        "facet_counts": release / FACET_COUNTS_FILE,
-        "facet_store": release / FACET_STORE_DIR,
+    from datasette.app import Datasette
+
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8")) or {}
+    config.setdefault("settings", {}).update(settings)
+    config.setdefault("plugins", {})["jendela"] = {
+        **(config["plugins"].get("jendela") or {}),
+        "site_dir": str(release / SITE),
+        "facet_counts": str(release / FACET_COUNTS_FILE),
+        "facet_store": str(release / FACET_STORE_DIR),
     }
-    arguments = [
-        "--immutable",
-        str(database),
-        "--config",
-        str(CONFIG),
-        "--metadata",
-        str(release / METADATA_FILE),
-        "--template-dir",
-        str(DATASETTE_TEMPLATES),
-        "--static",
-        f"{STATIC_MOUNT}:{DATASETTE_STATIC}",
-        "--cors",
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    if (release / INSPECT_FILE).is_file():
-        arguments += ["--inspect-file", str(release / INSPECT_FILE)]
-    for name, value in plugin.items():
-        arguments += ["--setting", f"plugins.jendela.{name}", str(value)]
-    for name, value in settings:
-        arguments += ["--setting", name, value]
-    return arguments
+    inspect = release / INSPECT_FILE
+    return Datasette(
+        immutables=[str(release / DB_FILE)],
+        config=config,
+        metadata=json.loads((release / METADATA_FILE).read_text(encoding="utf-8")),
+        inspect_data=json.loads(inspect.read_text()) if inspect.is_file() else None,
+        template_dir=str(DATASETTE_TEMPLATES),
+        static_mounts=[(STATIC_MOUNT, str(DATASETTE_STATIC))],
+        cors=True,
+        secret=secret,
+    )
+
+
+@dataclass
+class Instance:
+    """One release's Datasette, its ASGI app and the requests it is answering."""
+
+    release: Path
+    datasette: object
+    app: object
+    running: int = 0
+    retired: bool = False
+    lifespan: asyncio.Queue = field(default_factory=asyncio.Queue)
+    task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        """Run the app's own startup through the ASGI lifespan protocol."""
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        async def send(message):
+            if message["type"].startswith("lifespan.startup") and not done.done():
+                done.set_result(message)
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+        self.task = asyncio.create_task(self.app(scope, self.lifespan.get, send))
+        await self.lifespan.put({"type": "lifespan.startup"})
+        message = await done
+        if message["type"] != "lifespan.startup.complete":
+            raise RuntimeError(message.get("message", "startup failed"))
+
+    async def stop(self) -> None:
+        await self.lifespan.put({"type": "lifespan.shutdown"})
+        if self.task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.task, timeout=10)
+        self.datasette.close()
+
+
+class ReleaseFollower:
+    """ASGI app: each request goes to the Datasette of the release `output` points at now."""
+
+    def __init__(self, output: Path, settings: dict):
+        self.output = output
+        self.settings = settings
+        self.secret = secrets.token_hex(32)  # one secret: signed values survive a switch
+        self.current: Instance | None = None
+        self.old: list[Instance] = []
+        self.failed: set[Path] = set()
+        self.switching = asyncio.Lock()
+
+    def _published(self) -> Path | None:
+        found = releases.current_release(self.output)
+        if found is None or not (found / DB_FILE).is_file():
+            return None
+        if self.output.is_symlink() and not releases.is_complete(found):
+            return None  # a release from before completion markers: served, never followed to
+        return found
+
+    def _lease(self) -> None:
+        used = [i.release for i in [*self.old, self.current] if i is not None]
+        releases.lease(self.output, used)
+
+    async def _switch(self, release: Path) -> None:
+        async with self.switching:
+            if self.current is not None and self.current.release == release:
+                return
+            instance = None
+            try:
+                datasette = make_datasette(release, self.settings, self.secret)
+                instance = Instance(release, datasette, datasette.app())
+                previous, self.current = self.current, instance
+                self._lease()  # before the first request reads it
+                await instance.start()
+            except Exception as exc:  # a broken release: keep serving the one we have
+                self.failed.add(release)
+                print(f"jendela: rilis {release} tidak bisa dilayani / cannot serve: {exc!r}",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                if instance is not None and self.current is instance:
+                    self.current = previous
+                    self._lease()
+                return
+            if previous is not None:
+                previous.retired = True
+                self.old.append(previous)
+                await self._reap()
+            print(f"jendela: melayani / serving {release.name}", file=sys.stderr, flush=True)
+
+    async def _reap(self) -> None:
+        idle = [i for i in self.old if i.running == 0]
+        self.old = [i for i in self.old if i.running]
+        self._lease()
+        for instance in idle:
+            await instance.stop()
+
+    async def _instance(self) -> Instance | None:
+        release = self._published()
+        if (
+            release is not None
+            and release not in self.failed
+            and (self.current is None or release != self.current.release)
+        ):
+            await self._switch(release)
+        return self.current
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        instance = await self._instance()
+        if instance is None:
+            await _unavailable(scope, send)
+            return
+        instance.running += 1
+        try:
+            await instance.app(scope, receive, send)
+        finally:
+            instance.running -= 1
+            if instance.retired and instance.running == 0:
+                await self._reap()
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self._instance()
+                if self.current is None:
+                    await send({"type": "lifespan.startup.failed", "message": "no release"})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for instance in [*self.old, self.current]:
+                    if instance is not None:
+                        await instance.stop()
+                releases.release_lease(self.output)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def _unavailable(scope, send) -> None:
+    if scope["type"] != "http":
+        return
+    body = b"Belum ada rilis yang diterbitkan / No release is published yet\n"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def run(output: Path, host: str, port: int, settings: dict) -> None:
+    """Serve `output` (the build link) until stopped, following every new release."""
+    import uvicorn
+
+    follower = ReleaseFollower(output, settings)
+    try:
+        uvicorn.run(follower, host=host, port=port, log_level="info", lifespan="on")
+    finally:
+        releases.release_lease(output)

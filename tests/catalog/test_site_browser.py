@@ -273,7 +273,7 @@ def test_axe_finds_no_serious_or_critical_violations(page, site_url, path):
     assert axe_violations(page) == []
 
 
-def test_screenshots_of_home_and_dataset_pages(page, site_url):
+def test_screenshots_of_home_and_dataset_pages(page, site_url, built_catalog):
     ARTIFACTS.mkdir(exist_ok=True)
     shots = {
         "site-home.png": "index.html",
@@ -284,7 +284,44 @@ def test_screenshots_of_home_and_dataset_pages(page, site_url):
     for name, path in shots.items():
         page.goto(site_url + path)
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-        assert (ARTIFACTS / name).stat().st_size > 10_000
+        width, height, pixels = png_pixels((ARTIFACTS / name).read_bytes())
+        # The whole page, as laid out: the image is the document's full size.
+        size = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+        )
+        assert [width, height] == size, name
+        # Not a blank or one-colour page: text and the header's colour are drawn.
+        assert len(set(pixels)) > 50, name
+        # And the page shown is the one asked for: its title is on screen.
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", (built_catalog / "site" / path).read_text(), re.S)
+        heading = page.locator("h1").first
+        assert heading.is_visible() and heading.bounding_box()["height"] > 10
+        assert " ".join(heading.inner_text().split()) == " ".join(
+            re.sub(r"<[^>]+>", "", title.group(1)).split()
+        ).replace("&amp;", "&"), name
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """(width, height, a sample of pixels) of an 8-bit RGB or RGBA PNG, read with zlib."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    assert depth == 8 and colour in (2, 6)
+    chunks, position = [], 8
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        if kind == b"IDAT":
+            chunks.append(data[position + 8 : position + 8 + length])
+        position += 12 + length
+    raw = zlib.decompress(b"".join(chunks))
+    step = 3 if colour == 2 else 4
+    stride = 1 + width * step
+    rows = [raw[i * stride + 1 : (i + 1) * stride] for i in range(0, height, max(1, height // 200))]
+    # Filtered bytes, not colours, but a blank image filters to a handful of values.
+    return width, height, [row[j : j + step] for row in rows for j in range(0, len(row), step * 7)]
 
 
 def test_map_renders_from_real_boundaries(browser, realdata, tmp_path):

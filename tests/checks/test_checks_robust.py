@@ -409,6 +409,42 @@ def test_region_name_finds_what_the_tuple_version_found(tmp_path):
     assert _found(new) == old
 
 
+# Worked out by hand from MIXED and REGIONS (row = line of the staging file, header = line 1), so
+# the checks are held to their definitions, not only to their earlier code:
+# - outlier (ratio 2, series of at least 3 values): by code and sex, the series (32.71, "") 16, 15,
+#   70 has median 16 -> 70; (32.71, p) 8, 9, 40, 8 median 8.5 -> 40; ("", "") 500, 50, 55 median
+#   55 -> 500; (32.73, l) 2.5, 20.5, 2.75 median 2.75 -> 20.5. By sex only: "" 16, 15, 70, 10,
+#   5, 500, 50, 55 median 33 -> every value but 50 and 55; p 8, 9, 40, 3, 4, 8 median 8 -> 40
+#   and 3 (4 is exactly half: not more than twice); l 2.5, 20.5, 2.75, 2.5, 1, 2 median 2.5 ->
+#   20.5 and 1.
+# - region_total: 32.71 has two kecamatan in REGIONS, 32.73 one. By year: 2023 holds both (10 +
+#   5 = 15), so both 32.71 rows of 2023 (16 and 8) are off; the empty year holds both (3 + 4 =
+#   7) against 8; 2026 holds both but its 32.71 row has no value; 32.73's 2.5 equals its part.
+#   By sex and year: only (32.71, "", 2023) 16 against 15 and (32.71, p, "") 8 against 7.
+# - region_name: only line 5 names 32.71 after another city (KOTA CIMAHI); an empty name or code
+#   is not a claim.
+HAND_WORKED = [
+    ({"type": "outlier", "value": "jumlah", "by": ["kode_wilayah", "jenis_kelamin"], "ratio": 2},
+     [(4, "70"), (7, "40"), (14, "500"), (18, "20.5")]),
+    ({"type": "outlier", "value": "jumlah", "by": ["jenis_kelamin"], "ratio": 2},
+     [(2, "16"), (3, "15"), (4, "70"), (7, "40"), (9, "10"), (10, "5"), (11, "3"), (14, "500"),
+      (18, "20.5"), (21, "1")]),
+    ({"type": "region_total", "value": "jumlah", "by": ["tahun"]},
+     [(2, "16"), (5, "8"), (13, "8")]),
+    ({"type": "region_total", "value": "jumlah", "by": ["jenis_kelamin", "tahun"]},
+     [(2, "16"), (13, "8")]),
+    ({"type": "region_name", "code": "kode_wilayah", "name": "nama"}, [(5, "32.71")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("spec", "expected"), HAND_WORKED, ids=lambda v: str(v)[:40])
+def test_checks_find_the_rows_worked_out_by_hand(tmp_path, spec, expected):
+    staging, rows_from, _ = _mixed(tmp_path)
+    issues = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
+    assert [(i.row, i.value) for i in issues] == expected
+    assert {i.file for i in issues} == {"sumber.csv"}
+
+
 # --- small shared helpers ---------------------------------------------------------------------
 
 

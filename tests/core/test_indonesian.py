@@ -493,9 +493,11 @@ def test_parse_column_kinds():
     assert "BPS kecamatan code" in codes.errors[2]
     assert codes.rounded is None
     assert parse_column(pd.Series(["3201190006.0"]), "bps_code").values.tolist() == ["3201190006"]
-    text = parse_column(pd.Series(["  KEL.  Empang ", "<b></b>"]), "text")
-    assert text.values.tolist() == ["KEL. Empang", pd.NA]
-    assert text.errors.tolist() == [None, None]
+    # Text is kept as the source wrote it, trimmed at both ends (issue 12 item 2): markup-shaped
+    # text, entities and inner spaces are data, escaped by each output.
+    text = parse_column(pd.Series(["  KEL.  Empang ", "<b></b>", "&amp;", " \t "]), "text")
+    assert text.values.tolist() == ["KEL.  Empang", "<b></b>", "&amp;", pd.NA]
+    assert text.errors.tolist() == [None, None, None, None]
 
 
 def test_parse_column_integer_refuses_fractions():
@@ -596,9 +598,11 @@ def test_real_spse_tender_amounts(realdata):
     failed = pd.Series([row[10] for row in rows])[contract.errors.notna()]
     assert set(failed) == {"Nilai Kontrak belum dibuat"}
     assert (~contract.rounded.dropna()).all()
+    # Text parsing keeps the source's markup (the spse_datatables reader splits the labels off
+    # into their own column, a declared reshaping): only the ends are trimmed.
     names = parse_column(pd.Series([row[1] for row in rows]), "text").values
-    assert not names.str.contains("<").any()
-    assert names.str.endswith(" Tender Ulang").sum() > 0
+    assert names.tolist() == [row[1].strip() or pd.NA for row in rows]
+    assert names.str.contains("<span class='label").sum() > 0
 
 
 def test_real_odj_float_codes(realdata):

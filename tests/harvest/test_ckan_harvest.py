@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ckan_replay import ReplayPortal
+from ckan_replay import ReplayPortal, run
 from conftest import ROOT, SAMPLE_CATALOG, run_publish
 
 from pipelines.harvest.client import ClientSettings
-from pipelines.harvest.harvester import HarvestOptions, harvest
 
 MADE = [
     "doacoes-covid-19",
@@ -28,7 +27,6 @@ MADE = [
     "kecamatan-kota-bogor",
     "realisasi-apbd-tangsel",
 ]
-FAST = ClientSettings(timeout=5, retries=0, backoff=0)
 
 
 @pytest.fixture
@@ -43,20 +41,6 @@ def project(tmp_path) -> Path:
     (tmp_path / "datasets").mkdir()
     shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
     return tmp_path
-
-
-def run(project: Path, portal: ReplayPortal, settings: ClientSettings = FAST, **selection):
-    return harvest(
-        HarvestOptions(
-            portal=portal.url,
-            datasets_dir=project / "datasets",
-            metadata_dir=project / "metadata",
-            cache_dir=project / ".cache",
-            settings=settings,
-            today="2025-05-25",
-            **selection,
-        )
-    )
 
 
 def statuses(report) -> dict[str, str]:

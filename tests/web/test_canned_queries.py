@@ -104,10 +104,10 @@ def tenders() -> list[dict]:
 
 
 def abbreviated(text: str) -> int:
-    """SPSE's rounded amounts: `22,1 M` (miliar), `325 Jt` (juta)."""
+    """SPSE's rounded amounts: `22,1 M` (miliar), `325 Jt` (juta), `1.000 Jt` ('.' groups)."""
     number, unit = text.split()
     factor = {"M": 1_000_000_000, "Jt": 1_000_000}[unit]
-    return int(Decimal(number.replace(",", ".")) * factor)
+    return int(Decimal(number.replace(".", "").replace(",", ".")) * factor)
 
 
 @cache
@@ -287,3 +287,95 @@ def test_procurement_plans_by_method(client):
         assert abs(r["bagian_pagu_pct"] - 100 * r["pagu_rp"] / total) <= 0.01
         assert (r["kode_wilayah"], r["nama_wilayah"]) == ("32.73", region_names()["32.73"])
     assert [r["pagu_rp"] for r in rows] == sorted((r["pagu_rp"] for r in rows), reverse=True)
+
+
+def hps_band(text: str) -> tuple[Decimal, Decimal]:
+    """SPSE shows HPS to one decimal of Jt or M (dropping ",0"): `1,2 M` -> [1,15 M, 1,25 M)."""
+    number, unit = text.split()
+    half = Decimal({"M": 1_000_000_000, "Jt": 1_000_000}[unit]) / 20
+    shown = Decimal(abbreviated(text))
+    return max(shown - half, Decimal(0)), shown + half
+
+
+@cache
+def raw_tender_cells() -> list[list]:
+    path = next((SOURCES / "tender-spse" / "source").glob("*.json.gz"))
+    return json.loads(gzip.decompress(path.read_bytes()))["data"]
+
+
+@checks("kontrak_di_atas_hps")
+def test_contracts_above_the_estimate_certain_or_possible(client):
+    expected = {}
+    for cells, tender in zip(raw_tender_cells(), tenders(), strict=True):
+        value = tender["nilai_kontrak_rp"]
+        if value is not None:
+            low, high = hps_band(cells[4])
+            if value >= high:
+                expected[tender["kode_tender"]] = ("ditandai", int(low), int(high))
+            elif low < value < high:
+                expected[tender["kode_tender"]] = ("mungkin", int(low), int(high))
+    rows = run(client, "kontrak_di_atas_hps")
+    got = {
+        r["kode_tender"]: (r["hasil"], r["hps_batas_bawah_rp"], r["hps_batas_atas_rp"])
+        for r in rows
+    }
+    assert got == expected and len(expected) == 12
+    certain = run(client, "kontrak_di_atas_hps", hasil="ditandai")
+    assert [r["kode_tender"] for r in certain] == ["1033260", "158260"]  # ratio 896 first
+    assert "likely data error" in certain[0]["catatan"] and certain[1]["catatan"] is None
+    in_2013 = run(client, "kontrak_di_atas_hps", tahun="2013")
+    assert {r["kode_tender"] for r in in_2013} == {
+        t["kode_tender"] for t in tenders() if t["tahun_anggaran"] == 2013
+    } & set(expected)
+
+
+@checks("tanda_bahaya_terbanyak")
+def test_packages_with_the_most_red_flags(client):
+    """Flags this test can see in the raw SPSE list: above HPS for certain, ten times HPS or
+    more, a re-tender label in the name, a restricted method."""
+    restricted = {"Lelang Terbatas", "Penunjukan Langsung", "Pengadaan Langsung"}
+    seen: dict[str, set[str]] = defaultdict(set)
+    for cells, tender in zip(raw_tender_cells(), tenders(), strict=True):
+        code, value = tender["kode_tender"], tender["nilai_kontrak_rp"]
+        if value is not None:
+            _, high = hps_band(cells[4])
+            if value >= high:
+                seen[code].add("kontrak_di_atas_hps")
+            if value >= 10 * high:
+                seen[code].add("nilai_kontrak_tidak_wajar")
+        if "Tender Ulang" in cells[1] or "Seleksi Ulang" in cells[1]:
+            seen[code].add("tender_ulang")
+        if cells[6] in restricted:
+            seen[code].add("metode_tidak_kompetitif")
+    rows = run(client, "tanda_bahaya_terbanyak", sumber="tender_spse", batas="5000")
+    listed = {r["kode_paket"]: set(json.loads(r["tanda_bahaya"])) for r in rows}
+    for code, found in seen.items():
+        assert found <= listed[code], code
+    assert {r["sumber_tabel"] for r in rows} == {"tender_spse"}
+    ranks = [(r["jumlah_ditandai"], r["jumlah_mungkin"]) for r in rows]
+    assert ranks == sorted(ranks, reverse=True)
+    assert all(r["jumlah_ditandai"] == len(listed[r["kode_paket"]]) for r in rows)
+    assert listed["1033260"] >= {"kontrak_di_atas_hps", "nilai_kontrak_tidak_wajar"}
+    assert len(run(client, "tanda_bahaya_terbanyak")) == 50
+
+
+@checks("rencana_vs_tender")
+def test_plans_against_what_went_to_tender(client):
+    tendered: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for tender in tenders():
+        tendered[tender["tahun_anggaran"]][0] += 1
+        tendered[tender["tahun_anggaran"]][1] += tender["hps_rp"]
+    planned = [0, 0]
+    for row in sirup_plans():
+        if row[12] == "Pemerintah Daerah Kota Bandung":
+            planned[0] += 1
+            planned[1] += int(row[2])
+    rows = run(client, "rencana_vs_tender", wilayah="Bandung")
+    got = {r["tahun_anggaran"]: r for r in rows}
+    assert set(got) == set(tendered)  # the plans are of 2015, a year the tenders also cover
+    for year, (count, hps) in tendered.items():
+        assert (got[year]["paket_tender"], got[year]["hps_tender_rp"]) == (count, hps)
+    assert (got[2015]["paket_rencana"], got[2015]["pagu_rencana_rp"]) == tuple(planned)
+    assert got[2014]["paket_rencana"] is None
+    assert got[2015]["hps_per_pagu_pct"] == round(100 * tendered[2015][1] / planned[1], 2)
+    assert [r["tahun_anggaran"] for r in run(client, "rencana_vs_tender", tahun="2016")] == [2016]

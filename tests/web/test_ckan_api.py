@@ -58,7 +58,11 @@ def test_envelope_and_package_list(datasette_server, published):
     )
 
 
-def test_package_show_matches_the_catalog(ckan, datasette_server, published):
+def package_tables(package: dict) -> set[str]:
+    return {r["name"] for r in package["resources"]}
+
+
+def test_package_show_matches_the_catalog(ckan, datasette_server, published, built_catalog):
     for name, package in published.items():
         shown = ckan.action.package_show(id=name)
         assert shown["name"] == name
@@ -71,14 +75,30 @@ def test_package_show_matches_the_catalog(ckan, datasette_server, published):
         assert [t["name"] for t in shown["tags"]] == package["keywords"]
         assert [g["name"] for g in shown["groups"]] == package["jendela"]["themes"]
         assert shown["metadata_modified"] == f"{package['jendela']['updated']}T00:00:00"
-        assert shown["num_resources"] == len(package["resources"]) == len(shown["resources"])
-        for res, ours in zip(shown["resources"], package["resources"], strict=True):
-            assert res["name"] == ours["name"] and res["format"] == "CSV"
-            assert res["url"] == f"{datasette_server.url}/downloads/{name}/{ours['name']}.csv"
+        assert shown["num_resources"] == len(shown["resources"])
+        csv = [r for r in shown["resources"] if r["format"] == "CSV"]
+        assert [r["name"] for r in csv] == [r["name"] for r in package["resources"]]
+        for res in csv:
+            assert res["url"] == f"{datasette_server.url}/downloads/{name}/{res['name']}.csv"
+        # Every published file is a resource, and each says its true size and SHA-256.
+        folder = built_catalog / "site" / "downloads" / name
+        # (Not the rows of other datasets' tables shipped for foreign keys, nor quarantine files.)
+        files = sorted(
+            f.name
+            for f in folder.iterdir()
+            if not f.name.endswith(".quarantine.csv")
+            and (
+                f.name.split(".")[0] in package_tables(package)
+                or f.name in ("datapackage.json", f"{name}.zip")
+            )
+        )
+        assert sorted(r["url"].rsplit("/", 1)[1] for r in shown["resources"]) == files
+        for res in shown["resources"]:
             with urllib.request.urlopen(res["url"], timeout=10) as response:
                 data = response.read()
-            assert hashlib.sha256(data).hexdigest() == res["hash"]
+            assert hashlib.sha256(data).hexdigest() == res["hash"], res["url"]
             assert len(data) == res["size"]
+            assert res["package_id"] == shown["id"]
         assert ckan.action.package_show(id=shown["id"])["name"] == name  # by id too
     sample = ckan.action.package_show(id="tender-kota-bogor")
     assert {"key": "jendela_sample", "value": "true"} in sample["extras"]
@@ -134,6 +154,71 @@ def test_organizations_and_the_rest(ckan, datasette_server, published):
     assert ckan.action.help_show(name="package_search").startswith("Search: q, fq")
     with urllib.request.urlopen(f"{datasette_server.url}/api/3", timeout=10) as response:
         assert json.loads(response.read()) == {"version": 3}
+
+
+def test_resource_tag_group_and_licence_actions(ckan, datasette_server, published):
+    """resource_show, tag_list, group_list and license_list answer as CKAN's do, from what is
+    published: tags are the keywords, groups the themes (with package counts), licences the
+    vocabulary's."""
+    shown = ckan.action.package_show(id="tender-kota-bogor")
+    for res in shown["resources"]:
+        assert ckan.action.resource_show(id=res["id"]) == res
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.resource_show(id="tidak-ada")
+    keywords = sorted({k for p in published.values() for k in p.get("keywords", [])})
+    assert ckan.action.tag_list() == keywords
+    assert ckan.action.tag_list(query="ANGGARAN") == [k for k in keywords if "anggaran" in k]
+    assert [t["name"] for t in ckan.action.tag_list(all_fields=True)] == keywords
+    themes: dict[str, int] = {}
+    for package in published.values():
+        for theme in package["jendela"]["themes"]:
+            themes[theme] = themes.get(theme, 0) + 1
+    assert sorted(ckan.action.group_list(sort="name asc")) == sorted(themes)
+    groups = ckan.action.group_list(all_fields=True)
+    assert {g["name"]: g["package_count"] for g in groups} == themes
+    assert all(g["title"] and not g["is_organization"] for g in groups)
+    licences = yaml.safe_load((ROOT / "metadata" / "licences.yaml").read_text())
+    listed = ckan.action.license_list()
+    assert [lic["id"] for lic in listed] == sorted(licences)
+    assert {lic["id"]: lic["url"] for lic in listed} == {k: v["path"] for k, v in licences.items()}
+    used = {p["licenses"][0]["name"] for p in published.values()}
+    assert used <= {lic["id"] for lic in listed}
+
+
+def test_search_speaks_what_ckan_clients_send(ckan, published):
+    """q with field syntax, OR between terms, date ranges and sort=id asc: what ckanapi users
+    and CKAN's own harvester (ckanext-harvest: `organization:a OR organization:b`,
+    `metadata_modified:[since TO *]`, `sort=id asc`, paging by start) send."""
+
+    def names(**params):
+        return [p["name"] for p in ckan.action.package_search(rows=1000, **params)["results"]]
+
+    titled = names(q="title:tender")
+    assert titled and all("tender" in published[n]["title"].lower() for n in titled)
+    assert set(titled) == {n for n, p in published.items() if "tender" in p["title"].lower()}
+    orgs = sorted({p["jendela"]["publisher"] for p in published.values()})[:2]
+    either = names(fq=f"organization:{orgs[0]} OR organization:{orgs[-1]}")
+    assert sorted(either) == sorted(
+        n for n, p in published.items() if p["jendela"]["publisher"] in orgs
+    )
+    dates = sorted({p["jendela"]["updated"] for p in published.values()})
+    since = dates[len(dates) // 2]
+    recent = names(fq=f"metadata_modified:[{since}T00:00:00.000Z TO *]")
+    assert sorted(recent) == sorted(
+        n for n, p in published.items() if p["jendela"]["updated"] >= since
+    )
+    ids = [p["id"] for p in ckan.action.package_search(rows=1000, sort="id asc")["results"]]
+    assert ids == sorted(ids) and len(ids) == len(published)
+    paged = []
+    start = 0
+    while page := ckan.action.package_search(rows=3, start=start, sort="id asc")["results"]:
+        paged += [p["id"] for p in page]
+        start += 3
+    assert paged == ids
+    with pytest.raises(ckanapi.SearchQueryError):
+        ckan.action.package_search(fq="metadata_modified:[NOW-1DAY TO *]")
+    with pytest.raises(ckanapi.SearchQueryError):
+        ckan.action.package_search(q="tender OR")
 
 
 def test_get_only_clients_see_the_same(datasette_server, ckan):

@@ -166,9 +166,15 @@ def test_every_page_has_the_same_way_around(client, path):
 # --- facets --------------------------------------------------------------------------------------
 
 
-def facet_counts(payload: dict, column: str) -> dict:
+def facet_counts(payload: dict, column: str) -> list[tuple[str, int]]:
+    """(value, count) pairs in the order the server lists them."""
     results = payload["facet_results"]["results"][column]["results"]
-    return {str(item["value"]): item["count"] for item in results}
+    return [(str(item["value"]), item["count"]) for item in results]
+
+
+def ordered(counts: Counter, typed=str) -> list[tuple[str, int]]:
+    """Datasette's facet order, applied here: most rows first, then by value."""
+    return [(str(v), n) for v, n in sorted(counts.items(), key=lambda i: (-i[1], typed(i[0])))]
 
 
 def test_descriptor_facets_are_on_the_table_page_with_true_counts(client, tenders):
@@ -177,10 +183,10 @@ def test_descriptor_facets_are_on_the_table_page_with_true_counts(client, tender
         assert f'data-column="{column}"' in page
     assert "facets-timed-out" not in page
     payload = client.get("/jendela/tender.json", params={"_extra": "facet_results"}).json()
-    assert facet_counts(payload, "tahun_anggaran") == dict(
-        Counter(r["Tahun Anggaran"] for r in tenders)
+    assert facet_counts(payload, "tahun_anggaran") == ordered(
+        Counter(r["Tahun Anggaran"] for r in tenders), int
     )
-    assert facet_counts(payload, "satker") == dict(Counter(r["Satuan Kerja"] for r in tenders))
+    assert facet_counts(payload, "satker") == ordered(Counter(r["Satuan Kerja"] for r in tenders))
 
 
 def test_facet_counts_under_a_facet_filter_match_datasettes_own_sql(client, tenders):
@@ -200,7 +206,7 @@ def test_facet_counts_under_a_facet_filter_match_datasettes_own_sql(client, tend
         for r in tenders
         if r["Tahun Anggaran"] == "2024" and r["Jenis Pengadaan"] == "Jasa Lainnya"
     )
-    assert facet_counts(from_cube, "satker") == dict(expected)
+    assert facet_counts(from_cube, "satker") == ordered(expected)
 
 
 FACET_COLUMNS = ("jenis_pengadaan", "metode_pengadaan", "tahun_anggaran", "tahap", "satker")
@@ -231,18 +237,19 @@ FILTERED_PAGES = [
 ]
 
 
-def sqlite_facet_counts(db: Path, where: str, params: tuple) -> dict[str, dict]:
+def sqlite_facet_counts(db: Path, where: str, params: tuple) -> dict[str, list]:
+    """Each facet column's (value, count) pairs as SQLite orders them: count, then value."""
     conn = sqlite3.connect(db)
     try:
         return {
-            column: {
-                str(value): n
+            column: [
+                (str(value), n)
                 for value, n in conn.execute(
-                    f"select {column}, count(*) from tender where ({where}) "
-                    f"and {column} is not null group by {column}",
+                    f"select {column}, count(*) as n from tender where ({where}) "
+                    f"and {column} is not null group by {column} order by n desc, {column}",
                     params,
                 )
-            }
+            ]
             for column in FACET_COLUMNS
         }
     finally:
@@ -261,7 +268,41 @@ def test_facet_counts_under_any_filter_are_what_sqlite_counts(
     expected = sqlite_facet_counts(built_catalog / "jendela.db", where, where_params)
     for column in FACET_COLUMNS:
         assert facet_counts(payload, column) == expected[column], column
-    assert sum(expected["tahun_anggaran"].values()) > 0
+    assert sum(n for _, n in expected["tahun_anggaran"]) > 0
+
+
+BOUNDS = {"gte": lambda x, v: x >= v, "gt": lambda x, v: x > v, "lte": lambda x, v: x <= v,
+          "lt": lambda x, v: x < v}  # fmt: skip
+SQL_OPS = {"gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}
+
+
+@pytest.mark.parametrize("op", list(BOUNDS))
+@pytest.mark.parametrize("column", ["jumlah_peserta", "pagu_rp"])
+def test_a_row_on_the_filter_boundary_is_counted_on_the_right_side(
+    client, built_catalog, tenders, column, op
+):
+    """The bound is a value rows hold (several rows for jumlah_peserta): `gte` and `lte` count
+    them, `gt` and `lt` do not; the count comes from the source CSV, the facet lists (in order)
+    from SQLite."""
+    source = {
+        "jumlah_peserta": [
+            int(r["Jumlah Peserta"]) if r["Jumlah Peserta"] else None for r in tenders
+        ],
+        "pagu_rp": [rupiah(r["Nilai Pagu Paket"]) for r in tenders],
+    }[column]
+    held = Counter(v for v in source if v is not None)
+    bound = max(held, key=lambda v: (held[v], v))  # the value most rows hold
+    assert held[bound] >= 1 and (column == "pagu_rp" or held[bound] > 1)
+    payload = client.get(
+        "/jendela/tender.json",
+        params={f"{column}__{op}": str(bound), "_extra": "facet_results,count", "_size": "0"},
+    ).json()
+    assert payload["count"] == sum(1 for v in source if v is not None and BOUNDS[op](v, bound))
+    expected = sqlite_facet_counts(
+        built_catalog / "jendela.db", f"{column} {SQL_OPS[op]} ?", (bound,)
+    )
+    for facet in FACET_COLUMNS:
+        assert facet_counts(payload, facet) == expected[facet], facet
 
 
 def test_filtered_facets_need_no_group_by(built_catalog):
@@ -332,15 +373,26 @@ def test_facet_indexes_exist(built_catalog):
     [("Drainase", "Nama Paket"), ("Kesehatan", "Satuan Kerja"), ("Medika", "Pemenang")],
 )
 def test_full_text_search_covers_package_unit_and_winner(client, tenders, word, column):
+    """Every tender whose package, unit or winner holds the word, and no other (word match, as
+    full-text search matches; the region names searched too hold none of these words)."""
     rows = client.get("/jendela/tender.json", params={"_search": word, "_size": "max"}).json()
-    expected = {r["Kode Tender"] for r in tenders if word.lower() in r[column].lower()}
-    assert expected
-    assert expected <= {row["kode_tender"] for row in rows["rows"]}
+    pattern = re.compile(rf"\b{word}\b", re.IGNORECASE)
+    texts = ("Nama Paket", "Satuan Kerja", "Pemenang")
+    expected = {r["Kode Tender"] for r in tenders if any(pattern.search(r[c]) for c in texts)}
+    assert any(pattern.search(r[column]) for r in tenders)
+    assert sorted(row["kode_tender"] for row in rows["rows"]) == sorted(expected)
 
 
 def test_account_names_are_searchable(client):
-    rows = client.get("/jendela/apbd.json", params={"_search": "Pegawai"}).json()["rows"]
-    assert rows and all("Pegawai" in row["nama_akun"] for row in rows)
+    rows = client.get("/jendela/apbd.json", params={"_search": "Pegawai", "_size": "max"}).json()
+    expected = [
+        (r["Tahun"], r["Kode Akun"])
+        for r in raw_rows("apbd-kota-bogor", "apbd")
+        if re.search(r"\bPegawai\b", r["Uraian"], re.IGNORECASE)
+    ]
+    assert len(expected) > 1
+    found = [(str(r["tahun"]), r["kode_akun"]) for r in rows["rows"]]
+    assert sorted(found) == sorted(expected)
 
 
 # --- canned queries ------------------------------------------------------------------------------
@@ -439,8 +491,13 @@ def test_money_is_rupiah_in_html_and_plain_in_json_and_csv(client, tenders):
 
 def test_year_and_code_columns_are_not_formatted(client):
     page = client.get("/jendela/tender", params={"_size": "1"}).text
-    assert ">2023<" in page or ">2024<" in page
-    assert "Rp 2.023" not in page
+    [row] = client.get("/jendela/tender.json", params={"_size": "1", "_shape": "array"}).json()
+    year = row["tahun_anggaran"]
+    assert f'<td class="col-tahun_anggaran type-int">{year}</td>' in page
+    assert (
+        f"Rp {year // 1000}.{year % 1000:03d}" not in page
+        and f"{year:,}".replace(",", ".") not in page
+    )
 
 
 # --- safety --------------------------------------------------------------------------------------

@@ -82,9 +82,13 @@ def test_every_string_has_both_languages_and_every_template_key_exists():
     assert all(text.id and text.en for text in table.values())
 
 
+LOOKERS = {"i18n": {"t", "tt"}, "error_pages": {"_bad_filter_response"}}
+
+
 def test_every_string_is_used_somewhere():
     """The reverse check: no dead key. Templates ask with t("key")/tt("key"); a module importing
-    t or tt names its keys as string literals (web/error_pages.py picks one of two). js_* keys are
+    t or tt, or error_pages' bad-request answer, names its keys as string literals
+    (web/error_pages.py picks one of two, web/next_token.py hands one over). js_* keys are
     Datasette's own menu texts, op_* its filter lookups (both looked up by prefix)."""
     used = set()
     for template in datasette_layout.DATASETTE_TEMPLATES.glob("*.html"):
@@ -93,8 +97,7 @@ def test_every_string_is_used_somewhere():
         tree = ast.parse(module.read_text(encoding="utf-8"))
         if any(
             isinstance(node, ast.ImportFrom)
-            and node.module == "i18n"
-            and {"t", "tt"} & {alias.name for alias in node.names}
+            and LOOKERS.get(node.module, set()) & {alias.name for alias in node.names}
             for node in ast.walk(tree)
         ):  # a module that looks strings up itself: every string literal of it may be a key
             used |= {
@@ -234,7 +237,7 @@ OVERFLOW, BAD_JSON = OverflowError(), json.JSONDecodeError("Expecting value", "[
         (f"/jendela/t?x=1&n__in=[1,{BIG}]", OVERFLOW, f"n__in=[1,{BIG}]"),
         ("/jendela/t.csv?satker__notin=[Dinas", BAD_JSON, "satker__notin=[Dinas"),
         ("/jendela/t?satker__in=[Dinas", BAD_JSON, "satker__in=[Dinas"),
-        # The same exceptions with nothing in the request to blame: left to Datasette.
+        # The same exceptions with nothing in the request to blame: our own fault, a 500.
         ("/-/api", OVERFLOW, None),
         (f"/jendela/t.json?pagu_rp={BIG}", OVERFLOW, None),  # `exact` compares text
         ("/jendela/t.json?pagu_rp__gte=5&satker__in=[Dinas", OVERFLOW, None),
@@ -245,20 +248,23 @@ OVERFLOW, BAD_JSON = OverflowError(), json.JSONDecodeError("Expecting value", "[
     ],
 )
 def test_only_the_filter_that_caused_the_error_is_blamed(url, exception, culprit):
-    """handle_error answers 400 naming the filter, in the page's format, or leaves it alone."""
+    """handle_error answers 400 naming the filter, in the page's format, or a 500 that blames
+    nothing the user sent and shows no internals."""
     request = Request.fake(url)
     found = bad_filter(request.args, exception)
     assert (found and found[1]) == culprit
     ds = Datasette(memory=True, template_dir=str(datasette_layout.DATASETTE_TEMPLATES))
-    if culprit is None:
-        assert handle_error(ds, request, exception) is None  # Datasette's own answer stands
-        return
 
     async def answer():
         await ds.invoke_startup()
         return await handle_error(ds, request, exception)()
 
     response = asyncio.run(answer())
+    if culprit is None:
+        assert response.status == 500
+        assert "Terjadi kesalahan di server." in response.body
+        assert type(exception).__name__ not in response.body
+        return
     assert response.status == 400
     if ".json" in url:
         assert f"`{culprit}`" in json.loads(response.body)["error"]

@@ -107,5 +107,11 @@
       }
     });
   }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  // Datasette's template calls openColumnChooser() from an onclick attribute, which the
+  // Content-Security-Policy refuses (pipelines/web/security_headers.py): our table.html drops the
+  // attribute and the button is wired here instead.
+  document.querySelectorAll(".choose-columns-mobile").forEach((button) => {
+    button.addEventListener("click", () => window.openColumnChooser && window.openColumnChooser());
+  });
   translateTree(document.body);
 })();

@@ -1,0 +1,93 @@
+"""The personal-data gate: a table holding NIK, a person's NPWP, phone numbers or e-mail
+addresses fails, unless its descriptor declares the column public with a reason.
+
+UU 27/2022 (Pelindungan Data Pribadi) applies to every instance that runs this, and a
+publisher's export may carry a column nobody meant to publish. Every table is read (the gate is
+not opt-in), after normalise and before validation, so nothing of it reaches SQLite, a download,
+a preview, the search index or the quarantine file. Detection is in core/personal_data.py.
+
+A column that is personal-looking but public (an office's official phone number, a
+16-digit code that happens to look like a NIK) is declared on its field:
+
+    - name: telepon_kantor
+      jendela:
+        personal_data: {public: true, reason: "Nomor telepon resmi kantor dinas ..."}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.errors import Issue, RowMap
+from ..core.issue_types import PERSONAL_DATA
+from ..core.personal_data import (
+    DECLARE_HINT,
+    NUMERIC_TYPES,
+    Finding,
+    declared_public,
+    describe,
+    find_in_column,
+)
+from .runner import gate
+
+CHUNK_ROWS = 200_000
+
+
+def scanned_columns(resource) -> list[str]:
+    """Fields read from the source (not derived by the build) and not declared public."""
+    derived = resource.derived_fields
+    return [
+        f["name"] for f in resource.fields if f["name"] not in derived and not declared_public(f)
+    ]
+
+
+@gate(PERSONAL_DATA.slug)
+def personal_data(resource, staging: Path, rows_from: RowMap, **_) -> list[Issue]:
+    """One Issue per column and kind found, naming the column, the kind, how many cells and the
+    first row, with that cell masked; `whole_table` so that the table fails, never quarantined."""
+    columns = scanned_columns(resource)
+    if not columns:
+        return []
+    kinds = {f["name"]: f.get("type", "string") for f in resource.fields}
+    found: dict[tuple[str, str], Finding] = {}
+    offset = 0
+    for chunk in pd.read_csv(
+        staging, usecols=columns, dtype="string", keep_default_na=False, na_values=[""],
+        chunksize=CHUNK_ROWS,
+    ):  # fmt: skip
+        for column in columns:
+            values = chunk[column].reset_index(drop=True)
+            text = kinds[column] not in NUMERIC_TYPES
+            for finding in find_in_column(column, values, text):
+                key = (column, finding.kind)
+                before = found.get(key)
+                if before is None:
+                    found[key] = Finding(
+                        column, finding.kind, finding.count, offset + finding.first,
+                        finding.example, finding.by_name,
+                    )  # fmt: skip
+                else:
+                    found[key] = Finding(
+                        column, before.kind, before.count + finding.count, before.first,
+                        before.example, before.by_name,
+                    )  # fmt: skip
+        offset += len(chunk)
+    return [_issue(resource, rows_from, finding) for finding in found.values()]
+
+
+def _issue(resource, rows_from: RowMap, finding: Finding) -> Issue:
+    file, row = rows_from.locate(finding.first)
+    return Issue(
+        dataset=resource.dataset_id,
+        resource=resource.name,
+        type=PERSONAL_DATA,
+        message=describe(finding, row) + "; tabel tidak diterbitkan / the table is not published",
+        file=file,
+        row=row,
+        column=finding.column,
+        value=finding.example,
+        hint=DECLARE_HINT,
+        extra={"whole_table": True, "kind": finding.kind, "count": finding.count},
+    )

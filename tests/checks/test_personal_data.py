@@ -1,0 +1,218 @@
+"""Issue 12 item 1: the personal-data gate (pipelines/core/personal_data.py,
+pipelines/checks/personal_data.py), on a seeded corpus, in a build and in a CKAN harvest.
+
+The corpus states by hand what each value is, including values a naive regex gets wrong: a
+16-digit contract number that is no NIK, a budget figure that looks like a phone, a company's
+NPWP beside a person's.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, publish_in
+from dataset_factory import add_dataset, field
+
+from pipelines.core.personal_data import find_in_column, is_nik, mask
+from pipelines.core.release import current_release
+
+# value -> the kinds it is (empty: not personal data), read as a text column named "isi".
+CORPUS = {
+    # NIK: region 32.71.01, born 05-08-1990 (a woman: day + 40), serial 0001
+    "3271014508900001": {"nik"},
+    "3578010101800002": {"nik"},  # Surabaya, man born 01-01-1980
+    "9171052902000003": {"nik"},  # 29 February (2000 was leap)
+    "3273012345678901": set(),  # 16-digit contract number: month 45
+    "1234567890123456": set(),  # day 78
+    "0071014508900001": set(),  # province 00
+    "3271003108900001": set(),  # kecamatan 00
+    "3271013102900001": set(),  # 31 February
+    "3271014508900000": set(),  # serial 0000
+    "327101450890001": set(),  # 15 digits
+    # phones
+    "0812-3456-7890": {"phone"},
+    "+62 812 3456 7890": {"phone"},
+    "6281234567890": {"phone"},
+    "(022) 4234567": {"phone"},
+    "021-5551234": {"phone"},
+    "+62 21 5551 234": {"phone"},
+    "0251.832.1234": {"phone"},
+    "Hubungi Bu Ani 0813 1111 2222 (WA)": {"phone"},
+    "62.812.345.678": set(),  # a figure with thousand dots
+    "Rp 62.812.345.678,00 untuk 2 paket": set(),
+    "62500000000": set(),  # bare 62 + a landline-shaped rest: a figure
+    "5.1.02.01.01.0001": set(),  # kode rekening
+    "0123456789": set(),  # starts 01: neither mobile nor an area code
+    "2.554.770.000.000": set(),
+    "32.71.01.1001": set(),  # region code
+    # e-mail
+    "budi.santoso@contoh.co.id": {"email"},
+    "Kirim ke ppid@kotabogor.go.id sebelum Senin": {"email"},
+    "budi at contoh dot com": set(),
+    # NPWP: person (first digits 09) vs company (01)
+    "09.254.294.3-407.000": {"npwp"},
+    "01.234.567.8-901.000": set(),
+    "00.123.456.7-890.000": set(),  # bendahara
+    "Belanja Modal Pengadaan Server 2024": set(),
+}
+
+
+@pytest.mark.parametrize(("value", "kinds"), CORPUS.items())
+def test_corpus_by_value(value, kinds):
+    found = find_in_column("isi", pd.Series([value], dtype="string"))
+    assert {f.kind for f in found} == kinds
+    assert all(f.example != value for f in found)  # never the full value
+
+
+def test_numbers_are_not_phones_but_can_be_niks():
+    amounts = pd.Series(["628123456700", "6281234567890", "3271014508900001"], dtype="string")
+    found = find_in_column("anggaran_rp", amounts, text=False)
+    assert [(f.kind, f.count) for f in found] == [("nik", 1)]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "kinds"),
+    [
+        ("nik", ["?", None], {"nik"}),  # named: whatever the cells look like
+        ("no_hp_pemilik", ["-"], {"phone"}),
+        ("email", ["x"], {"email"}),
+        ("nik", [None, ""], set()),  # named but empty
+        ("npwp", ["012345678901000"], set()),  # a company's NPWP, bare digits
+        ("npwp", ["012345678901000", "092542943407000"], {"npwp"}),
+        ("nilai_hps_rp", ["123"], set()),  # "hps" is not "hp"
+        ("nama_paket", ["x"], set()),
+    ],
+)
+def test_corpus_by_name(column, values, kinds):
+    found = find_in_column(column, pd.Series(values, dtype="string"))
+    assert {f.kind for f in found} == kinds
+
+
+def test_mask_and_nik_rules():
+    assert mask("3271014508900001") == "32************01"
+    assert is_nik("3271017108900001")  # day 31 + 40
+    assert not is_nik("3271017208900001")  # day 32 + 40
+
+
+NIKS = ["3271014508900001", "3271010101850002", "3271016512990003"]
+PHONES = ["0812-3456-7890", "+62 857 1111 2222", "(0251) 8321234"]
+SOURCE = "kode_paket,nik,kontak,anggaran_rp,kode_rekening\n" + "".join(
+    f"327301234567890{i},{nik},{phone},62812345670{i},5.1.02.01.01.000{i}\n"
+    for i, (nik, phone) in enumerate(zip(NIKS, PHONES, strict=True), start=1)
+)
+
+
+def personal_dataset(project, *, nik=True, public_phone=False, on_error="fail"):
+    telepon = field("kontak")
+    if public_phone:
+        telepon["jendela"]["personal_data"] = {
+            "public": True,
+            "reason": "Nomor telepon resmi kantor satuan kerja, diumumkan di situs LPSE",
+        }
+    fields = [
+        field("kode_paket"),
+        *([field("nik")] if nik else []),
+        telepon,
+        field("anggaran_rp", "integer"),
+        field("kode_rekening"),
+    ]
+    add_dataset(
+        project, "uji-pribadi", {"data/pribadi.csv": SOURCE}, fields,
+        resource={"on_error": on_error, "fts": ["kontak"]},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "datasets").mkdir()
+    shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
+    return tmp_path
+
+
+def everything_written(folder) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+@pytest.mark.parametrize("on_error", ["fail", "quarantine"])
+def test_a_table_with_nik_and_phones_fails_and_publishes_none_of_them(project, on_error):
+    personal_dataset(project, on_error=on_error)
+    output = project / "build"
+    result = publish_in(project, "build", "--output", str(output))
+    assert result.returncode == 1, result.stdout + result.stderr
+    text = result.stdout + result.stderr
+    assert "GAGAL/FAILED uji-pribadi" in text
+    release = current_release(output)
+    report = (release / "reports" / "uji-pribadi" / "uji_pribadi.json").read_text()
+    for message in (text, report):
+        assert (
+            "kolom nik memuat data pribadi (NIK (nomor induk kependudukan), menurut nama"
+            in (message)
+            or "column nik holds personal data" in message
+        )
+    assert (
+        "column nik holds personal data (NIK (national identity number), by its name): 3 cells"
+        in report
+    )
+    assert "column kontak holds personal data (phone number, by its values): 3 cells" in report
+    # The near-misses are not named: contract numbers, budget figures, kode rekening.
+    for column in ("kode_paket", "anggaran_rp", "kode_rekening"):
+        assert f"column {column} " not in report
+    written = everything_written(release) + text.encode()
+    for value in NIKS + PHONES:
+        assert value.encode() not in written
+
+
+def test_a_column_declared_public_is_published(project):
+    personal_dataset(project, nik=False, public_phone=True)
+    output = project / "build"
+    result = publish_in(project, "build", "--quiet", "--output", str(output))
+    assert result.returncode == 0, result.stdout + result.stderr
+    import sqlite3
+
+    with sqlite3.connect(current_release(output) / "jendela.db") as conn:
+        phones = [r[0] for r in conn.execute("select kontak from uji_pribadi order by rowid")]
+        assert phones == PHONES
+        columns = [r[1] for r in conn.execute("pragma table_info(uji_pribadi)")]
+    assert "nik" not in columns
+    # A later build with the NIK column fails and keeps the published release as it was.
+    personal_dataset(project, nik=True, public_phone=True)
+    again = publish_in(project, "build", "--output", str(output))
+    assert again.returncode == 1
+    assert "nik" in again.stdout and "3 sel" in again.stdout
+    assert "kontak holds" not in again.stdout
+    assert b"3271014508900001" not in everything_written(current_release(output))
+
+
+def test_a_public_declaration_needs_a_reason(project):
+    personal_dataset(project, public_phone=True)
+    path = project / "datasets" / "uji-pribadi" / "datapackage.yaml"
+    descriptor = yaml.safe_load(path.read_text())
+    del descriptor["resources"][0]["schema"]["fields"][2]["jendela"]["personal_data"]["reason"]
+    path.write_text(yaml.safe_dump(descriptor, allow_unicode=True))
+    result = publish_in(project, "validate", "uji-pribadi")
+    assert result.returncode == 2
+    assert "personal_data" in result.stdout + result.stderr
+    assert "'reason' is a required property" in result.stdout + result.stderr
+
+
+def test_harvest_refuses_a_table_with_personal_data(project, realdata):
+    from ckan_replay import ReplayPortal, run
+
+    rows = "Jenis Belanja,Nilai,No HP Pejabat\n" + "".join(
+        f"Belanja {i},{i}000000,{phone}\n" for i, phone in enumerate(PHONES, start=1)
+    )
+    with ReplayPortal(realdata) as portal:
+        portal.replace_file("realisasi-apbd-tangsel", "realisasi.csv", rows.encode())
+        report = run(project, portal, tag="apbd")
+    failed = next(o for o in report.outcomes if o.id == "realisasi-apbd-tangsel")
+    assert failed.status == "failed" and failed.error["kind"] == "personal-data"
+    assert "column no_hp_pejabat holds personal data (phone number, by its name): 3 cells, " in (
+        failed.message
+    )
+    assert "the first in row 2" in failed.message
+    assert report.exit_code == 1
+    assert not (project / "datasets" / "realisasi-apbd-tangsel").exists()
+    assert not any(phone in failed.message for phone in PHONES)
