@@ -429,11 +429,11 @@ HAND_WORKED = [
     ({"type": "outlier", "value": "jumlah", "by": ["jenis_kelamin"], "ratio": 2},
      [(2, "16"), (3, "15"), (4, "70"), (7, "40"), (9, "10"), (10, "5"), (11, "3"), (14, "500"),
       (18, "20.5"), (21, "1")]),
-    ({"type": "region_total", "value": "jumlah", "by": ["tahun"]},
+    ({"type": "region-total", "value": "jumlah", "by": ["tahun"]},
      [(2, "16"), (5, "8"), (13, "8")]),
-    ({"type": "region_total", "value": "jumlah", "by": ["jenis_kelamin", "tahun"]},
+    ({"type": "region-total", "value": "jumlah", "by": ["jenis_kelamin", "tahun"]},
      [(2, "16"), (13, "8")]),
-    ({"type": "region_name", "code": "kode_wilayah", "name": "nama"}, [(5, "32.71")]),
+    ({"type": "region-name", "code": "kode_wilayah", "name": "nama"}, [(5, "32.71")]),
 ]  # fmt: skip
 
 
