@@ -21,7 +21,7 @@ from .checks.indicators import write_indicator_tables
 from .checks.runner import is_warning, run_checks, run_gates  # the package registers them all
 from .core import release as releases
 from .core.chunks import chunk_rows
-from .core.errors import FetchError, Issue, JendelaError, RowMap
+from .core.errors import EXIT_USAGE, FetchError, Issue, JendelaError, RowMap
 from .core.indicators import load_indicators
 from .core.issue_types import (
     INTERNAL_ERROR,
@@ -327,6 +327,10 @@ def _build_dataset(
                 else "check jendela.source and jendela.options in the descriptor",
             )
         )
+    except JendelaError as exc:
+        if exc.exit_code == EXIT_USAGE:  # a usage or configuration error stops the whole run
+            raise
+        issues_all.append(_unexpected(dataset, current, exc))
     except Exception as exc:  # noqa: BLE001 - one dataset's failure must not end the run
         issues_all.append(_unexpected(dataset, current, exc))
     finally:

@@ -251,6 +251,7 @@ os.environ.setdefault("PYTHONHASHSEED", "0")
 # `frictionless validate` of every package, repeated builds) run first, so under pytest-xdist
 # (`--dist loadfile`, two workers) no worker is left with a long file at the end.
 LONGEST_FIRST = (
+    "test_release_concurrency.py",
     "web/test_datasette_csv.py",
     "web/test_openapi.py",
     "readers/test_realdata_walk.py",

@@ -81,14 +81,14 @@ def test_a_polling_reader_always_finds_a_whole_release(tmp_path):
     """300 swaps while another process reads: `build/` never goes missing, every release it
     names is whole, and pruning keeps exactly the current and the previous release."""
     output = tmp_path / "build"
-    releases.publish(output, make_release(output, 0))
+    releases.publish(output, make_release(output, 0), releases.current_release(output))
     stop = tmp_path / "stop"
     reader = start_reader(output, stop, ["site/index.html"])
     time.sleep(0.3)  # the reader is polling
     published = []
     for marker in range(1, 301):
         release = make_release(output, marker)
-        releases.publish(output, release)
+        releases.publish(output, release, releases.current_release(output))
         published.append(release)
         if marker % 50 == 0:
             time.sleep(0.05)  # let the reader see this one
@@ -107,7 +107,7 @@ def test_an_old_plain_build_folder_is_kept_aside_and_replaced_by_the_link(tmp_pa
     output = tmp_path / "build"
     output.mkdir()
     (output / "manifest.json").write_text('{"marker": "old"}', encoding="utf-8")
-    releases.publish(output, make_release(output, 1))
+    releases.publish(output, make_release(output, 1), releases.current_release(output))
     assert output.is_symlink()
     legacy = releases.releases_dir(output) / "release-legacy"
     assert json.loads((legacy / "manifest.json").read_text()) == {"marker": "old"}
@@ -140,15 +140,17 @@ def test_pruning_removes_every_release_but_the_last_two_and_nothing_else(tmp_pat
     two; a folder or file of another name beside them is not touched."""
     output = tmp_path / "nested" / "out" / "build"  # folders that do not exist yet
     left = [make_release(output, n) for n in range(4)]
-    for n, release in enumerate(left):
-        os.utime(release, (1_000 + n, 1_000 + n))  # oldest first
+    for n, release in enumerate(left):  # complete releases of earlier runs (core/release.py)
+        marker = release / releases.COMPLETE_MARKER
+        marker.touch()
+        os.utime(marker, (1_000 + n, 1_000 + n))  # oldest first
     other = releases.releases_dir(output) / "catatan"
     other.mkdir()
     note = releases.releases_dir(output) / "release-notes.txt"
     note.write_text("bukan rilis / not a release", encoding="utf-8")
     newest = make_release(output, 4)
 
-    releases.publish(output, newest)
+    releases.publish(output, newest, releases.current_release(output))
 
     assert release_folders(output) == {left[-1], newest}  # the newest two
     assert other.is_dir() and note.is_file()
@@ -169,9 +171,9 @@ def test_reports_link_points_into_the_site_only_when_it_has_reports(tmp_path):
     output = tmp_path / "build"
     with_reports = make_release(output, 1)
     (with_reports / "site/reports/contoh").mkdir(parents=True)
-    releases.publish(output, with_reports)
+    releases.publish(output, with_reports, releases.current_release(output))
     assert (output / "reports").is_symlink() and (output / "reports/contoh").is_dir()
     assert os.readlink(output / "reports") == "site/reports"
     without = make_release(output, 2)
-    releases.publish(output, without)
+    releases.publish(output, without, releases.current_release(output))
     assert not os.path.lexists(output / "reports")

@@ -51,7 +51,14 @@ def write_report(
     (site / json_rel).write_text(
         json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    html = environment().get_template("report.html").render(report=document, root="../../")
+    # Reports are written while tables build, before render_site sets the per-build globals
+    # (operator, methodology) on the shared environment: they are set here so a report never
+    # shows what an earlier build in the same process left there (deterministic output).
+    html = (
+        environment()
+        .get_template("report.html")
+        .render(report=document, root="../../", operator=None, methodology=False)
+    )
     (site / html_rel).write_text(html, encoding="utf-8")
     return {
         "valid": not issues,

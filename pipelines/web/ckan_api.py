@@ -222,6 +222,18 @@ def tag_list(cat, params, base):
     return [t["name"] for t in tags]
 
 
+def _by_id(params: dict, find) -> tuple[str, dict]:
+    """(the `id` parameter, what `find` returns for it): CKAN's 409 when the id is missing, its
+    404 when nothing has it."""
+    key = params.get("id")
+    if not key:
+        raise invalid("id", "Missing value")
+    found = find(str(key))
+    if found is None:
+        raise not_found()
+    return str(key), found
+
+
 def license_list(cat, params, base):
     """The licences this catalog publishes under, in CKAN's licence shape."""
     return cat.licence_list()
@@ -229,24 +241,14 @@ def license_list(cat, params, base):
 
 def resource_show(cat, params, base):
     """One resource (a published file) by `id`, with its URL, format, size and SHA-256."""
-    key = params.get("id")
-    if not key:
-        raise invalid("id", "Missing value")
-    resource = cat.resource(str(key))
-    if resource is None:
-        raise not_found()
+    key, resource = _by_id(params, cat.resource)
     package = next(p for p in cat.packages if p["id"] == resource["package_id"])
     return next(r for r in packages.with_base(package, base)["resources"] if r["id"] == key)
 
 
 def organization_show(cat, params, base):
     """One publisher by `id` (name or id); `include_datasets` adds its packages."""
-    key = params.get("id")
-    if not key:
-        raise invalid("id", "Missing value")
-    org = cat.organization(str(key))
-    if org is None:
-        raise not_found()
+    _, org = _by_id(params, cat.organization)
     org = dict(org)
     if _bool(params, "include_datasets", False):
         org["packages"] = [
