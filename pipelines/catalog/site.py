@@ -18,8 +18,14 @@ from pathlib import Path
 
 from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
-from ..core.indicators import METHODOLOGY_PAGE
-from ..core.layout import DATABASE, DATAPACKAGE, LANGUAGE_PREFIX, NOT_DATA_FORMATS, site_dir
+from ..core.layout import (
+    DATABASE,
+    DATAPACKAGE,
+    LANGUAGE_PREFIX,
+    METHODOLOGY_PAGE,
+    NOT_DATA_FORMATS,
+    site_dir,
+)
 from ..core.manifest import DatasetEntry, Manifest
 from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog

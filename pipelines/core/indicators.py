@@ -55,7 +55,6 @@ LINK_TABLE = "jejak_rencana_tender"
 BUDGET_VIEW = "jejak_realisasi_apbd"
 METHOD_VIEW = "jejak_metode_rencana_tender"
 FLAG_DATASET = "tanda-bahaya"  # downloads/<this>/ holds the CSV and Parquet files
-METHODOLOGY_PAGE = "tanda-bahaya.html"  # the static site's methodology page, per language
 
 _LOOK = (
     "Tanda bahaya adalah alasan untuk memeriksa lebih jauh, bukan bukti pelanggaran.",

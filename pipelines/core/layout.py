@@ -35,6 +35,8 @@ INSPECT_FILE = "inspect.json"
 FACET_COUNTS_FILE = "facet_counts.json"
 FACET_STORE_DIR = "facet_store"  # per-table facet cubes (stages/facet_store.py)
 FACET_STORE_INDEX = "store.json"  # one table's cube: its size, columns and numeric columns
+# Written last, before the swap (core/release.py); empty, so releases stay byte-identical.
+COMPLETE_MARKER = ".complete"
 
 # Files at the site root besides index.html (catalog/ writes them, web/plugin.py serves them).
 CATALOG_JSONLD = "catalog.jsonld"
@@ -44,6 +46,8 @@ SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 FEED = "atom.xml"  # one per language, at the root of that language's pages
 SITE_FILES = (CATALOG_JSONLD, DATA_JSON, SEARCH_INDEX, SITEMAP, ROBOTS, FEED)
+# The red-flag methodology page, per language, written when metadata/indicators.yaml has any.
+METHODOLOGY_PAGE = "tanda-bahaya.html"
 
 # Where each language's pages live inside the site: Indonesian at the root, English under en/.
 LANGUAGE_PREFIX = {"id": "", "en": "en/"}

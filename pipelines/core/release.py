@@ -31,11 +31,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import JendelaError
-from .layout import REPORTS, SITE, site_dir
+from .layout import COMPLETE_MARKER, REPORTS, SITE, site_dir
 
 KEEP_RELEASES = 2
 # The names inside a release are core/layout.py's; these belong to the release mechanism.
-COMPLETE_MARKER = ".complete"  # empty: releases stay byte-identical on rebuild
 LEASES = ".served"
 PREFIX = "release-"
 LOCK_POLL = 0.2  # seconds between attempts while a build waits for the lock

@@ -15,12 +15,13 @@ def test_every_file_of_a_release_has_its_name_in_the_layout(built_catalog):
     assert top == {
         layout.DATABASE_FILE, layout.MANIFEST_FILE, layout.METADATA_FILE, layout.INSPECT_FILE,
         layout.FACET_COUNTS_FILE, layout.FACET_STORE_DIR, layout.SITE, layout.REPORTS,
+        layout.COMPLETE_MARKER,
     }  # fmt: skip
     for store in (release / layout.FACET_STORE_DIR).iterdir():
         assert (store / layout.FACET_STORE_INDEX).is_file(), store
     site = layout.site_dir(release)
     root_files = {p.name for p in site.iterdir() if p.is_file()}
-    assert root_files == {"index.html", *layout.SITE_FILES}
+    assert root_files == {"index.html", *layout.SITE_FILES, layout.METHODOLOGY_PAGE}
     assert (site / layout.LANGUAGE_PREFIX["en"] / layout.FEED).is_file()
     manifest = json.loads((release / layout.MANIFEST_FILE).read_text(encoding="utf-8"))
     for dataset_id, entry in manifest["datasets"].items():
