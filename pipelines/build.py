@@ -16,18 +16,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .catalog.report import write_report
 from .checks.indicators import write_indicator_tables
-from .checks.runner import is_warning, run_checks, run_gates  # the package registers them all
 from .core import release as releases
-from .core.chunks import chunk_rows
-from .core.errors import EXIT_USAGE, FetchError, Issue, JendelaError, RowMap
+from .core.errors import EXIT_USAGE, FetchError, Issue, JendelaError
 from .core.indicators import load_indicators
 from .core.issue_types import (
     INTERNAL_ERROR,
-    MISSING_COLUMN,
     SOURCE_ERROR,
-    TOO_MANY_ERRORS,
     TRANSFORM_ERROR,
 )
 from .core.layout import (
@@ -36,7 +31,6 @@ from .core.layout import (
     REPORTS,
     downloads_dir,
     site_dir,
-    table_file,
 )
 from .core.manifest import (
     CARRIED,
@@ -49,19 +43,14 @@ from .core.manifest import (
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
-from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, ReaderError, read_chunks
+from .readers import ReaderError
 from .stages.coverage import dataset_coverage
-from .stages.export import describe_file, export_package, export_resource, export_zip
-from .stages.fetch import CACHE_DIR, fetch_resource
-from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
-from .stages.normalise import ChunkError, normalise_chunk, ragged_issues
-from .stages.ocds import write_release_package
-from .stages.quarantine import can_quarantine, quarantine
-from .stages.regions import fill_region_codes, fill_region_names
+from .stages.export import export_package, export_zip
+from .stages.fetch import CACHE_DIR
 from .stages.row_count import RowGuard
 from .stages.snapshot import Snapshot, take_snapshot
 from .stages.transforms import TransformLoadError, load_transforms
-from .stages.validate import LIMIT_ERRORS, validate_table
+from .table_build import BuildRun, StageTimer, build_table
 
 DEFAULT_OUTPUT = ROOT / "build"
 
@@ -89,28 +78,6 @@ class BuildResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
-
-
-class StageTimer:
-    """Wall time, rows and peak memory per stage, for the benchmark (and --timings)."""
-
-    def __init__(self) -> None:
-        self.records: list[dict] = []
-
-    def record(self, dataset: str, resource: str, stage: str, seconds: float, rows: int) -> None:
-        import resource as rusage
-
-        peak_kb = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss
-        self.records.append(
-            {
-                "dataset": dataset,
-                "resource": resource,
-                "stage": stage,
-                "seconds": round(seconds, 3),
-                "rows": rows,
-                "peak_rss_mb": round(peak_kb / 1024, 1),
-            }
-        )
 
 
 def build(
@@ -189,6 +156,18 @@ def _build_locked(
         db = sqlite_utils.Database(db_path)
         db.conn.execute("PRAGMA journal_mode=OFF")
         db.conn.execute("PRAGMA synchronous=OFF")
+        run = BuildRun(
+            db,
+            release,
+            cache_dir,
+            remote,
+            overrides,
+            progress,
+            timer,
+            site_options.base,
+            catalog,
+            guard,
+        )
         results: dict[str, DatasetResult] = {}
         if subset:
             for dataset_id, entry in previous_manifest.datasets.items():
@@ -198,19 +177,7 @@ def _build_locked(
         for number, dataset in enumerate(selected, start=1):
             progress.dataset(number, len(selected), dataset.id)
             _drop_dataset_tables(db, dataset)
-            result = _build_dataset(
-                db,
-                dataset,
-                release,
-                cache_dir,
-                remote,
-                overrides,
-                progress,
-                timer,
-                site_options.base,
-                catalog,
-                guard,
-            )
+            result = _build_dataset(run, dataset)
             if result.status == FAILED:
                 kept = _carry_previous(db, dataset, previous, release, previous_manifest)
                 if kept:
@@ -272,19 +239,10 @@ def site_options(
     )
 
 
-def _build_dataset(
-    db: sqlite_utils.Database,
-    dataset: Dataset,
-    release: Path,
-    cache_dir: Path,
-    remote: bool,
-    overrides: dict[str, Path],
-    progress: Progress,
-    timer: StageTimer,
-    base_url: str,
-    catalog: Catalog | None = None,
-    guard: RowGuard | None = None,
-) -> DatasetResult:
+def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
+    """Every table of `dataset`, stopping at the first that fails; a failed dataset leaves no
+    table or download of its own in the release (build.py carries the previous ones)."""
+    db, release = run.db, run.release
     work = release / ".work" / dataset.id
     work.mkdir(parents=True, exist_ok=True)
     entry = DatasetEntry()
@@ -294,20 +252,8 @@ def _build_dataset(
         transforms = load_transforms(dataset)
         for resource in dataset.resources:
             current = resource
-            issues, resource_entry = _build_resource(
-                db,
-                dataset,
-                resource,
-                release,
-                work,
-                cache_dir,
-                remote,
-                overrides,
-                transforms.get(resource.name),
-                progress,
-                timer,
-                base_url,
-                guard or RowGuard(),
+            issues, resource_entry = build_table(
+                run, dataset, resource, work, transforms.get(resource.name)
             )
             entry.reports[resource.name] = resource_entry.pop("report")
             issues_all += issues
@@ -321,7 +267,7 @@ def _build_dataset(
                 resource=current.name if current else "-",
                 type=TRANSFORM_ERROR if isinstance(exc, TransformLoadError) else SOURCE_ERROR,
                 message=str(exc),
-                file=_source_label(current, overrides) if current else None,
+                file=run.source_label(current) if current else None,
                 hint="fix transform.py"
                 if isinstance(exc, TransformLoadError)
                 else "check jendela.source and jendela.options in the descriptor",
@@ -343,9 +289,9 @@ def _build_dataset(
     entry.coverage = dataset_coverage(db.conn, dataset, entry.resources)
     # Sample data stays labelled as such unless every table came from a real source this time.
     entry.sample = dataset.is_sample and not all(
-        r.name in overrides or (remote and r.source_url) for r in dataset.resources
+        r.name in run.overrides or (run.remote and r.source_url) for r in dataset.resources
     )
-    package = export_package(dataset, release, db, catalog)
+    package = export_package(dataset, release, db, run.catalog)
     entry.datapackage = package.as_dict()
     entry.zip = export_zip(dataset, release).as_dict()
     return DatasetResult(dataset.id, PUBLISHED, [], entry)
@@ -369,189 +315,6 @@ def _unexpected(dataset: Dataset, resource, exc: Exception) -> Issue:
             "laporkan galat ini beserta laporan JSON-nya / report this error with its JSON report"
         ),
         extra={"detail": str(exc)[:2000]},
-    )
-
-
-def _source_label(resource, overrides: dict[str, Path]) -> str:
-    """The input a resource reads, as a person would name it (the override or the embedded path)."""
-    if resource.name in overrides:
-        return str(overrides[resource.name])
-    return f"datasets/{resource.dataset_id}/{resource.ext['source']['path']}"
-
-
-def _build_resource(
-    db,
-    dataset,
-    resource,
-    release,
-    work,
-    cache_dir,
-    remote,
-    overrides,
-    transform,
-    progress,
-    timer,
-    base_url,
-    guard,
-) -> tuple[list[Issue], dict]:
-    tick = time.perf_counter()
-    fetched = fetch_resource(
-        dataset,
-        resource,
-        cache_dir=cache_dir,
-        remote=remote,
-        override=overrides.get(resource.name),
-        notify=progress.note,
-    )
-    timer.record(dataset.id, resource.name, "fetch", time.perf_counter() - tick, 0)
-
-    progress.stage(resource.name, "read+normalise")
-    tick = time.perf_counter()
-    staging = work / f"{resource.name}.csv"
-    rows_from = RowMap()
-    issues: list[Issue] = []
-    bad_cells: set[tuple[str | None, int | None, str | None]] = set()  # (file, row, column)
-    # Parse errors stop at the validator's limit, counted over all chunks: past it the table
-    # fails whole (no quarantine), since its remaining bad rows are not named.
-    limit_reached = False
-    parse_errors = 0
-    try:
-        with open(staging, "w", encoding="utf-8", newline="") as out:
-            out.write(",".join(resource.field_names) + "\n")
-            for raw in fetched:
-                origin = raw.provenance["source"]
-                for chunk in read_chunks(
-                    resource.reader,
-                    raw.path,
-                    resource.reader_options,
-                    chunk_rows(DEFAULT_CHUNK_ROWS),
-                ):
-                    ragged = ragged_issues(resource, origin, chunk)
-                    room = max(LIMIT_ERRORS - parse_errors, 0)
-                    limit_reached = limit_reached or len(ragged) > room
-                    ragged = ragged[:room]
-                    issues += ragged
-                    bad_cells |= {(i.file, i.row, i.column) for i in ragged}
-                    parse_errors += len(ragged)
-                    chunk.insert(1, FILE_COLUMN, origin)
-                    room = max(LIMIT_ERRORS - parse_errors, 0)
-                    normalised = normalise_chunk(
-                        chunk, resource, origin, transform, room, source_path=raw.path
-                    )
-                    parse_errors += len(normalised.issues)
-                    fill_region_codes(db, resource, normalised, origin)
-                    fill_region_names(db, resource, normalised)
-                    normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
-                    rows_from.add(origin, normalised.rows.to_numpy())
-                    issues += normalised.issues
-                    bad_cells |= {(i.file, i.row, i.column) for i in normalised.issues}
-                    limit_reached = limit_reached or normalised.capped
-                    progress.rows(len(rows_from))
-    except ChunkError as exc:
-        issues.append(exc.issue)
-    rows_from.freeze()
-    rows = len(rows_from)
-    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py).
-    issues += run_gates(resource, staging, rows_from)
-    if limit_reached:
-        issues.append(_limit_issue(resource, rows_from.label))
-    timer.record(dataset.id, resource.name, "read+normalise", time.perf_counter() - tick, rows)
-
-    # Past the limit the table fails anyway, and frictionless would only report again the cells
-    # that failed to parse (empty now) without an Issue of their own: it is not run.
-    stopped = limit_reached or any(
-        i.type in (MISSING_COLUMN.slug, TRANSFORM_ERROR.slug) for i in issues
-    )
-    if not stopped:
-        progress.stage(resource.name, "validate")
-        tick = time.perf_counter()
-        validation = validate_table(resource, staging, rows_from)
-        # A cell that failed to parse is empty now; frictionless would report it again.
-        issues += [i for i in validation.issues if (i.file, i.row, i.column) not in bad_cells]
-        limit_reached = limit_reached or validation.limit_reached
-        timer.record(dataset.id, resource.name, "validate", time.perf_counter() - tick, rows)
-        issues += check_foreign_keys(db, resource, staging, rows_from)
-        issues += run_checks(db, resource, staging, rows_from)
-    # Findings a descriptor publishes with a warning (totals the source itself does not add up)
-    # go to the report, not among the issues that fail the table.
-    warnings = [i for i in issues if is_warning(i)]
-    issues = [i for i in issues if not is_warning(i)]
-
-    entry: dict = {
-        "sources": [f.as_source() for f in fetched],
-        "rows": rows,
-    }
-    if issues and resource.on_error == "quarantine" and can_quarantine(issues, limit_reached):
-        target = downloads_dir(release, dataset.id) / table_file(resource.name, "quarantine")
-        moved, rows_from = quarantine(staging, rows_from, issues, target)
-        entry["quarantined"] = moved.rows
-        entry["rows"] = rows = moved.kept
-        entry["report"] = write_report(
-            release,
-            dataset.id,
-            resource.name,
-            rows_from.label,
-            rows,
-            issues,
-            quarantined=True,
-            warnings=warnings,
-        )
-        progress.failed(resource.name, len(issues))
-        issues = []
-    else:
-        entry["report"] = write_report(
-            release, dataset.id, resource.name, rows_from.label, rows, issues, warnings=warnings
-        )
-    if not issues:
-        too_few = guard.check(resource, rows, rows_from.label or _source_label(resource, overrides))
-        issues = [too_few] if too_few else []
-        if too_few:
-            entry["report"] = write_report(
-                release, dataset.id, resource.name, rows_from.label, rows, issues
-            )
-    if issues:
-        progress.failed(resource.name, len(issues))
-        return issues, entry
-
-    progress.stage(resource.name, "load")
-    tick = time.perf_counter()
-    create_table(db, resource)
-    insert_rows(db, resource, staging)
-    timer.record(dataset.id, resource.name, "load", time.perf_counter() - tick, rows)
-    tick = time.perf_counter()
-    add_indexes(db, resource)
-    timer.record(dataset.id, resource.name, "index+fts", time.perf_counter() - tick, rows)
-
-    progress.stage(resource.name, "export")
-    tick = time.perf_counter()
-    downloads = export_resource(db, resource, staging, release)
-    timer.record(dataset.id, resource.name, "export", time.perf_counter() - tick, rows)
-    if entry.get("quarantined"):
-        downloads.append(describe_file("quarantine", target, release))
-    if resource.ext.get("ocds"):
-        folder = downloads_dir(release, dataset.id)
-        path = write_release_package(db, dataset, resource, folder, base_url)
-        downloads.append(describe_file("ocds", path, release))
-    entry["downloads"] = [d.as_dict() for d in downloads]
-    return [], entry
-
-
-def _limit_issue(resource, source: str) -> Issue:
-    """The one table-level Issue saying the list of cell problems was cut at LIMIT_ERRORS."""
-    return Issue(
-        dataset=resource.dataset_id,
-        resource=resource.name,
-        type=TOO_MANY_ERRORS,
-        message=(
-            f"lebih dari {LIMIT_ERRORS} sel bermasalah; sisanya tidak dicatat satu per satu dan "
-            f"tabel tidak dikarantina / more than {LIMIT_ERRORS} cells could not be read; the "
-            "rest are not listed one by one and the table is not quarantined"
-        ),
-        file=source,
-        hint="perbaiki masalah yang tercantum (sering satu opsi yang salah, misalnya jenis parse "
-        "atau jendela.columns, menjelaskan semuanya), lalu jalankan `python publish.py validate "
-        "<id>` / fix the problems listed (often one wrong option, such as the parse kind or "
-        "jendela.columns, explains them all), then run `python publish.py validate <id>`",
     )
 
 

@@ -1,0 +1,304 @@
+"""One table of one dataset through read+normalise, judge (gates, validation, keys, checks),
+report or quarantine, load and export.
+
+build.py walks the catalog and decides what a failure costs a dataset; this module is what happens
+to one table, in the order the stages must run. Each step is a function of its own so that the
+order reads from `build_table` at a glance and each step names what it needs from the run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from .catalog.report import write_report
+from .checks.runner import is_warning, run_checks, run_gates  # the package registers them all
+from .core.chunks import chunk_rows
+from .core.errors import Issue, RowMap
+from .core.issue_types import MISSING_COLUMN, TOO_MANY_ERRORS, TRANSFORM_ERROR
+from .core.layout import downloads_dir, table_file
+from .core.model import Dataset
+from .core.progress import Progress
+from .core.registry import Catalog
+from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, read_chunks
+from .stages.export import describe_file, export_resource
+from .stages.fetch import fetch_resource
+from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
+from .stages.normalise import ChunkError, normalise_chunk, ragged_issues
+from .stages.ocds import write_release_package
+from .stages.quarantine import can_quarantine, quarantine
+from .stages.regions import fill_region_codes, fill_region_names
+from .stages.row_count import RowGuard
+from .stages.validate import LIMIT_ERRORS, validate_table
+
+
+class StageTimer:
+    """Wall time, rows and peak memory per stage, for the benchmark (and --timings)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict] = []
+
+    def record(self, dataset: str, resource: str, stage: str, seconds: float, rows: int) -> None:
+        import resource as rusage
+
+        peak_kb = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss
+        self.records.append(
+            {
+                "dataset": dataset,
+                "resource": resource,
+                "stage": stage,
+                "seconds": round(seconds, 3),
+                "rows": rows,
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+            }
+        )
+
+
+@dataclass
+class BuildRun:
+    """What every table of one build shares: the database and release being written, where
+    inputs come from, and who is told how it goes."""
+
+    db: sqlite_utils.Database
+    release: Path
+    cache_dir: Path
+    remote: bool  # download sources again (`build --remote`) instead of reading the snapshots
+    overrides: dict[str, Path]  # resource name -> a file read instead of the embedded input
+    progress: Progress
+    timer: StageTimer
+    base_url: str  # the static site's, for OCDS release URIs
+    catalog: Catalog | None = None
+    guard: RowGuard = field(default_factory=RowGuard)
+
+    def source_label(self, resource) -> str:
+        """The input a resource reads, as a person would name it (override or embedded path)."""
+        if resource.name in self.overrides:
+            return str(self.overrides[resource.name])
+        return f"datasets/{resource.dataset_id}/{resource.ext['source']['path']}"
+
+
+@dataclass
+class Staged:
+    """A table read and normalised into one staging CSV, with what went wrong on the way."""
+
+    path: Path
+    rows_from: RowMap = field(default_factory=RowMap)
+    issues: list[Issue] = field(default_factory=list)
+    bad_cells: set[tuple[str | None, int | None, str | None]] = field(default_factory=set)
+    limit_reached: bool = False  # more cell errors than LIMIT_ERRORS: the table fails whole
+
+    @property
+    def rows(self) -> int:
+        return len(self.rows_from)
+
+    def add(self, issues: list[Issue]) -> None:
+        self.issues += issues
+        self.bad_cells |= {(i.file, i.row, i.column) for i in issues}
+
+
+def build_table(
+    run: BuildRun, dataset: Dataset, resource, work: Path, transform
+) -> tuple[list[Issue], dict]:
+    """Build one table into `run.db` and the release's downloads. Returns the issues that fail
+    it (empty when published) and its manifest entry, whose "report" the caller takes out."""
+    tick = time.perf_counter()
+    fetched = fetch_resource(
+        dataset,
+        resource,
+        cache_dir=run.cache_dir,
+        remote=run.remote,
+        override=run.overrides.get(resource.name),
+        notify=run.progress.note,
+    )
+    run.timer.record(dataset.id, resource.name, "fetch", time.perf_counter() - tick, 0)
+
+    staged = _read_normalise(run, resource, fetched, work / f"{resource.name}.csv", transform)
+    issues, warnings = _judge(run, resource, staged)
+    entry: dict = {"sources": [f.as_source() for f in fetched], "rows": staged.rows}
+    issues = _report(run, dataset, resource, staged, issues, warnings, entry)
+    if issues:
+        run.progress.failed(resource.name, len(issues))
+        return issues, entry
+    _load_and_export(run, dataset, resource, staged, entry)
+    return [], entry
+
+
+def _read_normalise(run: BuildRun, resource, fetched, staging: Path, transform) -> Staged:
+    """Every source file of the table, chunk by chunk, parsed and normalised into one CSV.
+
+    Cell errors stop at the validator's limit, counted over all chunks: past it the table fails
+    whole (no quarantine), since its remaining bad rows are not named."""
+    run.progress.stage(resource.name, "read+normalise")
+    tick = time.perf_counter()
+    staged = Staged(staging)
+    parse_errors = 0
+    try:
+        with open(staging, "w", encoding="utf-8", newline="") as out:
+            out.write(",".join(resource.field_names) + "\n")
+            for raw in fetched:
+                origin = raw.provenance["source"]
+                for chunk in read_chunks(
+                    resource.reader,
+                    raw.path,
+                    resource.reader_options,
+                    chunk_rows(DEFAULT_CHUNK_ROWS),
+                ):
+                    ragged = ragged_issues(resource, origin, chunk)
+                    room = max(LIMIT_ERRORS - parse_errors, 0)
+                    staged.limit_reached = staged.limit_reached or len(ragged) > room
+                    staged.add(ragged[:room])
+                    parse_errors += len(ragged[:room])
+                    chunk.insert(1, FILE_COLUMN, origin)
+                    room = max(LIMIT_ERRORS - parse_errors, 0)
+                    normalised = normalise_chunk(
+                        chunk, resource, origin, transform, room, source_path=raw.path
+                    )
+                    parse_errors += len(normalised.issues)
+                    fill_region_codes(run.db, resource, normalised, origin)
+                    fill_region_names(run.db, resource, normalised)
+                    normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
+                    staged.rows_from.add(origin, normalised.rows.to_numpy())
+                    staged.add(normalised.issues)
+                    staged.limit_reached = staged.limit_reached or normalised.capped
+                    run.progress.rows(staged.rows)
+    except ChunkError as exc:
+        staged.issues.append(exc.issue)
+    staged.rows_from.freeze()
+    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py).
+    staged.issues += run_gates(resource, staging, staged.rows_from)
+    if staged.limit_reached:
+        staged.issues.append(_limit_issue(resource, staged.rows_from.label))
+    seconds = time.perf_counter() - tick
+    run.timer.record(resource.dataset_id, resource.name, "read+normalise", seconds, staged.rows)
+    return staged
+
+
+def _judge(run: BuildRun, resource, staged: Staged) -> tuple[list[Issue], list[Issue]]:
+    """Validation, foreign keys and checks over the staged table: (issues, warnings).
+
+    Past the cell-error limit the table fails anyway, and frictionless would only report again
+    the cells that failed to parse (empty now) without an Issue of their own: it is not run."""
+    issues = list(staged.issues)
+    stopped = staged.limit_reached or any(
+        i.type in (MISSING_COLUMN.slug, TRANSFORM_ERROR.slug) for i in issues
+    )
+    if not stopped:
+        run.progress.stage(resource.name, "validate")
+        tick = time.perf_counter()
+        validation = validate_table(resource, staged.path, staged.rows_from)
+        # A cell that failed to parse is empty now; frictionless would report it again.
+        issues += [
+            i for i in validation.issues if (i.file, i.row, i.column) not in staged.bad_cells
+        ]
+        staged.limit_reached = staged.limit_reached or validation.limit_reached
+        seconds = time.perf_counter() - tick
+        run.timer.record(resource.dataset_id, resource.name, "validate", seconds, staged.rows)
+        issues += check_foreign_keys(run.db, resource, staged.path, staged.rows_from)
+        issues += run_checks(run.db, resource, staged.path, staged.rows_from)
+    # Findings a descriptor publishes with a warning (totals the source itself does not add up)
+    # go to the report, not among the issues that fail the table.
+    return [i for i in issues if not is_warning(i)], [i for i in issues if is_warning(i)]
+
+
+def _report(
+    run: BuildRun,
+    dataset: Dataset,
+    resource,
+    staged: Staged,
+    issues: list[Issue],
+    warnings: list[Issue],
+    entry: dict,
+) -> list[Issue]:
+    """Write the table's report into `entry`, quarantining its bad rows where the descriptor
+    allows it; then the row-count guard. Returns the issues that still fail the table."""
+    if (
+        issues
+        and resource.on_error == "quarantine"
+        and can_quarantine(issues, staged.limit_reached)
+    ):
+        target = downloads_dir(run.release, dataset.id) / table_file(resource.name, "quarantine")
+        moved, staged.rows_from = quarantine(staged.path, staged.rows_from, issues, target)
+        entry["quarantined"] = moved.rows
+        entry["rows"] = moved.kept
+        entry["report"] = write_report(
+            run.release,
+            dataset.id,
+            resource.name,
+            staged.rows_from.label,
+            moved.kept,
+            issues,
+            quarantined=True,
+            warnings=warnings,
+        )
+        run.progress.failed(resource.name, len(issues))
+        issues = []
+    else:
+        entry["report"] = write_report(
+            run.release,
+            dataset.id,
+            resource.name,
+            staged.rows_from.label,
+            entry["rows"],
+            issues,
+            warnings=warnings,
+        )
+    if issues:
+        return issues
+    label = staged.rows_from.label or run.source_label(resource)
+    too_few = run.guard.check(resource, entry["rows"], label)
+    if not too_few:
+        return []
+    entry["report"] = write_report(
+        run.release, dataset.id, resource.name, staged.rows_from.label, entry["rows"], [too_few]
+    )
+    return [too_few]
+
+
+def _load_and_export(
+    run: BuildRun, dataset: Dataset, resource, staged: Staged, entry: dict
+) -> None:
+    """Load the staged rows, index them, and write the table's downloads into `entry`."""
+    rows = entry["rows"]
+    run.progress.stage(resource.name, "load")
+    tick = time.perf_counter()
+    create_table(run.db, resource)
+    insert_rows(run.db, resource, staged.path)
+    run.timer.record(dataset.id, resource.name, "load", time.perf_counter() - tick, rows)
+    tick = time.perf_counter()
+    add_indexes(run.db, resource)
+    run.timer.record(dataset.id, resource.name, "index+fts", time.perf_counter() - tick, rows)
+
+    run.progress.stage(resource.name, "export")
+    tick = time.perf_counter()
+    downloads = export_resource(run.db, resource, staged.path, run.release)
+    run.timer.record(dataset.id, resource.name, "export", time.perf_counter() - tick, rows)
+    folder = downloads_dir(run.release, dataset.id)
+    if entry.get("quarantined"):
+        target = folder / table_file(resource.name, "quarantine")
+        downloads.append(describe_file("quarantine", target, run.release))
+    if resource.ext.get("ocds"):
+        path = write_release_package(run.db, dataset, resource, folder, run.base_url)
+        downloads.append(describe_file("ocds", path, run.release))
+    entry["downloads"] = [d.as_dict() for d in downloads]
+
+
+def _limit_issue(resource, source: str) -> Issue:
+    """The one table-level Issue saying the list of cell problems was cut at LIMIT_ERRORS."""
+    return Issue(
+        dataset=resource.dataset_id,
+        resource=resource.name,
+        type=TOO_MANY_ERRORS,
+        message=(
+            f"lebih dari {LIMIT_ERRORS} sel bermasalah; sisanya tidak dicatat satu per satu dan "
+            f"tabel tidak dikarantina / more than {LIMIT_ERRORS} cells could not be read; the "
+            "rest are not listed one by one and the table is not quarantined"
+        ),
+        file=source,
+        hint="perbaiki masalah yang tercantum (sering satu opsi yang salah, misalnya jenis parse "
+        "atau jendela.columns, menjelaskan semuanya), lalu jalankan `python publish.py validate "
+        "<id>` / fix the problems listed (often one wrong option, such as the parse kind or "
+        "jendela.columns, explains them all), then run `python publish.py validate <id>`",
+    )
