@@ -20,10 +20,12 @@ from pipelines.core import release as releases
 
 # Resolve the link once, then read inside the release it named: what a careful reader does.
 # A release pruned while it is read (here releases change every millisecond) is not counted: that
-# reader would simply retry. A failure is counted when the folder is still there a moment later.
+# reader would simply retry. Pruning removes a release's completion marker before anything else
+# (core/release.py), so a file missing while the marker is still there is a half release: a
+# failure, however slow the machine (a timing window here made the test flaky under load).
 READER = r"""
 import json, os, sys, time
-build, stop, required = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+build, stop, required, marker = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 seen, missing, incomplete, pruned = set(), 0, [], 0
 while not os.path.exists(stop):
     try:
@@ -39,8 +41,7 @@ while not os.path.exists(stop):
                 pass
         seen.add(target)
     except (OSError, ValueError) as exc:
-        time.sleep(0.05)
-        if os.path.isdir(target):
+        if os.path.exists(os.path.join(target, marker)):
             incomplete.append(f"{target}: {exc!r}")
         else:
             pruned += 1
@@ -51,7 +52,15 @@ print(json.dumps({"seen": sorted(seen), "missing": missing, "incomplete": incomp
 
 def start_reader(build: Path, stop: Path, required: list[str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", READER, str(build), str(stop), json.dumps(required)],
+        [
+            sys.executable,
+            "-c",
+            READER,
+            str(build),
+            str(stop),
+            json.dumps(required),
+            releases.COMPLETE_MARKER,
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
