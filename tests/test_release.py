@@ -21,15 +21,15 @@ def table_rows(output: Path, table: str) -> list[tuple]:
         return db.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall()
 
 
-def test_failed_dataset_keeps_the_previous_release_of_it(copy_project, tmp_path):
+def test_failed_dataset_keeps_the_previous_release_of_it(small_project, tmp_path):
     output = tmp_path / "out" / "build"
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     before_rows = table_rows(output, "penduduk")
     before_csv = (output / "site/downloads/penduduk-kota-bogor/penduduk.csv").read_bytes()
 
-    source = copy_project / PENDUDUK_CSV
+    source = small_project / PENDUDUK_CSV
     source.write_text(source.read_text().replace("104.161", "banyak", 1))
-    result = publish_in(copy_project, "build", "-q", "--output", str(output))
+    result = publish_in(small_project, "build", "-q", "--output", str(output))
 
     assert result.returncode == 1
     assert (
@@ -70,13 +70,13 @@ def test_broken_transform_fails_only_its_dataset(copy_project, tmp_path):
 
 
 def test_crash_in_a_late_stage_leaves_the_published_release_untouched(
-    copy_project, tmp_path, monkeypatch
+    small_project, tmp_path, monkeypatch
 ):
     from pipelines import build as build_module
     from pipelines.core.registry import load_catalog
 
     output = tmp_path / "out" / "build"
-    catalog = load_catalog(copy_project / "datasets", copy_project / "metadata")
+    catalog = load_catalog(small_project / "datasets", small_project / "metadata")
     assert build_module.build(catalog, output=output).exit_code == 0
     published = output.resolve()
     digest = tree_digest(output)
@@ -85,7 +85,7 @@ def test_crash_in_a_late_stage_leaves_the_published_release_untouched(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("pipelines.catalog.datasette_metadata.write_datasette_files", disk_full)
-    source = copy_project / PENDUDUK_CSV
+    source = small_project / PENDUDUK_CSV
     source.write_text(source.read_text().replace("104.161", "104.162", 1))
     with pytest.raises(OSError, match="No space left"):
         build_module.build(catalog, output=output)
@@ -114,17 +114,17 @@ def test_subset_build_carries_the_other_datasets(copy_project, tmp_path):
     assert (output / "site/downloads/tender-kota-bogor/tender.csv").is_file()
 
 
-def test_quarantine_policy_publishes_good_rows_and_the_bad_ones_apart(copy_project, tmp_path):
-    descriptor = copy_project / "datasets/penduduk-kota-bogor/datapackage.yaml"
+def test_quarantine_policy_publishes_good_rows_and_the_bad_ones_apart(small_project, tmp_path):
+    descriptor = small_project / "datasets/penduduk-kota-bogor/datapackage.yaml"
     text = descriptor.read_text()
     descriptor.write_text(
         text.replace("      reader: csv\n", "      reader: csv\n      on_error: quarantine\n", 1)
     )
-    source = copy_project / PENDUDUK_CSV
+    source = small_project / PENDUDUK_CSV
     source.write_text(source.read_text().replace("104.161", "banyak", 1))
     output = tmp_path / "out" / "build"
 
-    result = publish_in(copy_project, "build", "-q", "--output", str(output))
+    result = publish_in(small_project, "build", "-q", "--output", str(output))
 
     assert result.returncode == 0, result.stdout
     assert (

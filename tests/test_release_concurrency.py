@@ -17,12 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PUBLISH, SAMPLE_CATALOG, Server, publish_in
+from conftest import PUBLISH, SMALL_CATALOG, Server, publish_in
 
 from pipelines.core import release as releases
 
 PENDUDUK_CSV = Path("datasets/penduduk-kota-bogor/data/penduduk.csv")
-DATASETS = [p for p in SAMPLE_CATALOG.iterdir() if (p / "datapackage.yaml").is_file()]
 
 
 def set_count(project: Path, count: int) -> None:
@@ -56,9 +55,9 @@ def wait_until(condition, seconds: float = 120.0, step: float = 0.02) -> None:
         time.sleep(step)
 
 
-def test_a_reader_always_sees_a_complete_release(copy_project, tmp_path):
+def test_a_reader_always_sees_a_complete_release(small_project, tmp_path):
     output = tmp_path / "out" / "build"
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     seen: list[str] = []
     problems: list[str] = []
     stop = threading.Event()
@@ -69,7 +68,7 @@ def test_a_reader_always_sees_a_complete_release(copy_project, tmp_path):
                 # Through the link, as a web server or a script would open the files.
                 assert (output / releases.COMPLETE_MARKER).is_file(), "no completion marker"
                 manifest = json.loads((output / "manifest.json").read_text())
-                assert len(manifest["datasets"]) == len(DATASETS)
+                assert len(manifest["datasets"]) == len(SMALL_CATALOG)
                 assert (output / "jendela.db").stat().st_size > 0
                 assert (output / "site" / "index.html").is_file()
                 seen.append(os.readlink(output))
@@ -80,8 +79,8 @@ def test_a_reader_always_sees_a_complete_release(copy_project, tmp_path):
     reader.start()
     try:
         for count in (104162, 104163, 104164):
-            set_count(copy_project, count)
-            result = publish_in(copy_project, "build", "-q", "penduduk-kota-bogor",
+            set_count(small_project, count)
+            result = publish_in(small_project, "build", "-q", "penduduk-kota-bogor",
                                 "--output", str(output))  # fmt: skip
             assert result.returncode == 0, result.stdout + result.stderr
     finally:
@@ -122,14 +121,14 @@ def test_a_second_build_stops_or_waits_for_the_first(copy_project, tmp_path):
 
 
 def test_a_build_never_publishes_over_a_release_it_did_not_start_from(
-    copy_project, tmp_path, monkeypatch
+    small_project, tmp_path, monkeypatch
 ):
     from pipelines import build as build_module
     from pipelines.catalog import site
     from pipelines.core.registry import load_catalog
 
     output = tmp_path / "out" / "build"
-    catalog = load_catalog(copy_project / "datasets", copy_project / "metadata")
+    catalog = load_catalog(small_project / "datasets", small_project / "metadata")
     assert build_module.build(catalog, output=output).exit_code == 0
     assert build_module.build(catalog, output=output).exit_code == 0
     rollback, published = releases.complete_releases(output)
@@ -179,25 +178,27 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(copy_project, tmp_p
     assert all(releases.is_complete(f) for f in folders)
 
 
-def test_a_prune_killed_halfway_never_leaves_a_half_release_as_the_rollback(copy_project, tmp_path):
+def test_a_prune_killed_halfway_never_leaves_a_half_release_as_the_rollback(
+    small_project, tmp_path
+):
     output = tmp_path / "out" / "build"
     for _ in range(2):
-        assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+        assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     oldest, last_good = releases.complete_releases(output)
     # What a prune killed halfway leaves: the marker gone first, then part of the files.
     (oldest / releases.COMPLETE_MARKER).unlink()
     (oldest / "jendela.db").unlink()
 
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     folders = release_folders(output)
     assert oldest not in folders
     assert folders == sorted([last_good, output.resolve()])  # the last good one is the rollback
     assert (last_good / "jendela.db").is_file()
 
 
-def test_pruning_spares_a_release_a_living_server_leases(copy_project, tmp_path):
+def test_pruning_spares_a_release_a_living_server_leases(small_project, tmp_path):
     output = tmp_path / "out" / "build"
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     served = output.resolve()
     sleeper = subprocess.Popen(["sleep", "600"])
     dead = subprocess.Popen(["true"])
@@ -208,7 +209,7 @@ def test_pruning_spares_a_release_a_living_server_leases(copy_project, tmp_path)
     (leases / str(dead.pid)).write_text(f"{served.name}\n")
     try:
         for _ in range(3):
-            result = publish_in(copy_project, "build", "-q", "--output", str(output))
+            result = publish_in(small_project, "build", "-q", "--output", str(output))
             assert result.returncode == 0
         assert releases.is_complete(served)  # three builds later, still whole
         assert not (leases / str(dead.pid)).exists()  # a dead server's lease is dropped
@@ -216,14 +217,14 @@ def test_pruning_spares_a_release_a_living_server_leases(copy_project, tmp_path)
     finally:
         sleeper.kill()
         sleeper.wait()
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     assert served not in release_folders(output)  # once its server is gone, pruned as usual
     assert len(release_folders(output)) == 2
 
 
-def test_a_running_server_follows_every_build_without_a_failed_request(copy_project, tmp_path):
+def test_a_running_server_follows_every_build_without_a_failed_request(small_project, tmp_path):
     output = tmp_path / "out" / "build"
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     server = Server(output)
     paths = [
         "/",
@@ -248,8 +249,8 @@ def test_a_running_server_follows_every_build_without_a_failed_request(copy_proj
         thread.start()
     try:
         for count in (104171, 104172, 104173, 104174):
-            set_count(copy_project, count)
-            result = publish_in(copy_project, "build", "-q", "penduduk-kota-bogor",
+            set_count(small_project, count)
+            result = publish_in(small_project, "build", "-q", "penduduk-kota-bogor",
                                 "--output", str(output))  # fmt: skip
             assert result.returncode == 0, result.stdout + result.stderr
             # The next request is answered by the new release: its database and its files.
