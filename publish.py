@@ -131,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help="override a Datasette setting of datasette.yaml, e.g. --setting max_csv_mb 1",
     )
+    cmd.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on one port (uvicorn's workers; about one per CPU core)",
+    )
     cmd.set_defaults(run=_serve)
 
     cmd = commands.add_parser("harvest", help="harvest a CKAN portal into dataset folders")
@@ -408,8 +414,14 @@ def _serve(args) -> int:
     except SettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.workers < 1:
+        print(
+            f"error: --workers harus 1 atau lebih / must be 1 or more: {args.workers}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     print(f"Jendela Data: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    run(output, args.host, args.port, settings)
+    run(output, args.host, args.port, settings, workers=args.workers)
     return 0
 
 

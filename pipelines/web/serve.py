@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
 import sys
 from dataclasses import dataclass, field
@@ -130,10 +131,10 @@ class Instance:
 class ReleaseFollower:
     """ASGI app: each request goes to the Datasette of the release `output` points at now."""
 
-    def __init__(self, output: Path, settings: dict):
+    def __init__(self, output: Path, settings: dict, secret: str | None = None):
         self.output = output
         self.settings = settings
-        self.secret = secrets.token_hex(32)  # one secret: signed values survive a switch
+        self.secret = secret or secrets.token_hex(32)  # one secret: signed values survive a switch
         self.current: Instance | None = None
         self.old: list[Instance] = []
         self.failed: set[Path] = set()
@@ -241,12 +242,64 @@ async def _unavailable(scope, send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def run(output: Path, host: str, port: int, settings: dict) -> None:
-    """Serve `output` (the build link) until stopped, following every new release."""
+# Compression: pages and JSON are text that shrinks 5-10x; level 5 costs a fraction of level 9's
+# CPU for nearly the same size, and this server is CPU-bound. Downloads are not compressed here:
+# most are zip, Parquet or XLSX already, and a CSV is better compressed once by a proxy or CDN
+# that caches it (docs/deploy.md) than again for every request.
+GZIP_LEVEL = 5
+GZIP_MINIMUM_BYTES = 1024
+UNCOMPRESSED_PREFIXES = ("/downloads/",)
+
+# How a worker process learns what to serve: uvicorn starts workers from an import string, so the
+# parent passes output, settings and the shared secret in the environment.
+WORKER_ENV = "JENDELA_SERVE_WORKER"
+
+
+def compressed(app):
+    """`app` answering with gzip when the client accepts it, except under UNCOMPRESSED_PREFIXES.
+
+    asgi-gzip (Starlette's GZipMiddleware as its own package) does the compressing."""
+    from asgi_gzip import GZipMiddleware
+
+    gzipped = GZipMiddleware(app, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+
+    async def choose(scope, receive, send):
+        plain = scope["type"] != "http" or scope["path"].startswith(UNCOMPRESSED_PREFIXES)
+        await (app if plain else gzipped)(scope, receive, send)
+
+    return choose
+
+
+def worker_app():
+    """uvicorn's factory in each worker process: its own follower of the same release link, with
+    the secret every worker shares (a value signed by one is read by another)."""
+    spec = json.loads(os.environ[WORKER_ENV])
+    return compressed(ReleaseFollower(Path(spec["output"]), spec["settings"], spec["secret"]))
+
+
+def run(output: Path, host: str, port: int, settings: dict, workers: int = 1) -> None:
+    """Serve `output` (the build link) until stopped, following every new release.
+
+    With `workers` > 1, uvicorn's own supervisor runs that many processes on one socket (the
+    release is immutable and each worker leases what it serves, so they share nothing else)."""
     import uvicorn
 
-    follower = ReleaseFollower(output, settings)
+    secret = secrets.token_hex(32)
     try:
-        uvicorn.run(follower, host=host, port=port, log_level="info", lifespan="on")
+        if workers == 1:
+            app = compressed(ReleaseFollower(output, settings, secret))
+            uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
+        else:
+            spec = {"output": str(output), "settings": settings, "secret": secret}
+            os.environ[WORKER_ENV] = json.dumps(spec)
+            uvicorn.run(
+                f"{__name__}:worker_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+                lifespan="on",
+            )
     finally:
         releases.release_lease(output)
