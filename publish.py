@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipelines.build import DEFAULT_OUTPUT, BuildResult, build, site_options
 from pipelines.core.errors import EXIT_USAGE, JendelaError
+from pipelines.core.freshness import TODAY_ENV
 from pipelines.core.layout import DATABASE_FILE, MANIFEST_FILE
 from pipelines.core.manifest import (
     CARRIED,
@@ -176,10 +177,19 @@ def _site_options(cmd: argparse.ArgumentParser) -> None:
         metavar="TEXT",
         help="licence and source of --boundaries, printed under every map (required with it)",
     )
+    _today_option(cmd)
+
+
+def _today_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help=f"the day overdue is judged on (default: ${TODAY_ENV}, else the system date)",
+    )
 
 
 def _site(args):
-    return site_options(args.base_url, args.boundaries, args.boundaries_licence)
+    return site_options(args.base_url, args.boundaries, args.boundaries_licence, args.today)
 
 
 def _overrides(args) -> dict[str, Path]:

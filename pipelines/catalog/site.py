@@ -11,6 +11,7 @@ appear only where a standard demands them (sitemap, feeds, DCAT, citations), bui
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
+from ..core.freshness import freshness, today
 from ..core.layout import (
     DATABASE,
     DATAPACKAGE,
@@ -54,6 +56,11 @@ class SiteOptions:
 
     base_url: str = DEFAULT_BASE_URL
     boundaries: Boundaries | None = None
+    today: str | None = None  # --today (core/freshness.py): the day overdue is judged on
+
+    @property
+    def day(self) -> dt.date:
+        return today(self.today)
 
     @property
     def base(self) -> str:
@@ -160,6 +167,9 @@ def dataset_view(
             else None
         ),
         "updated": source_date(entry) or ext["updated"],
+        "freshness": freshness(
+            ext.get("frequency"), source_date(entry) or ext["updated"], options.day
+        ).as_dict(),
         "coverage": coverage,
         "rows": coverage.get("rows"),
         "spatial": coverage.get("spatial"),  # {"id", "en"} summary, or None
