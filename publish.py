@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("list", help="list datasets and their tables")
     cmd.set_defaults(run=_list)
 
+    cmd = commands.add_parser(
+        "status", help="per dataset: last change at the source, due date, overdue"
+    )
+    cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: build/")
+    _today_option(cmd)
+    cmd.set_defaults(run=_status)
+
     cmd = commands.add_parser("readme", help="rewrite README.md's dataset table from a build")
     cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: build/")
     cmd.add_argument("--check", action="store_true", help="exit 1 if README.md is out of date")
@@ -310,6 +317,46 @@ def _list(args) -> int:
         print(f"{dataset_id}: {dataset.title}{sample}")
         for resource in dataset.resources:
             print(f"    {resource.name}: {resource.title} ({len(resource.fields)} kolom/columns)")
+    return 0
+
+
+def _status(args) -> int:
+    """The published release (its id) and, per dataset, when its source last changed, when it is
+    due again by its declared frequency, and whether it is overdue on --today."""
+    from pipelines.catalog.site import dataset_freshness
+    from pipelines.core.freshness import today
+    from pipelines.stages.history import read_history
+
+    day = today(args.today)
+    release = current_release(args.output)
+    if release is None or not (release / MANIFEST_FILE).is_file():
+        print(
+            f"error: {args.output} belum berisi rilis; jalankan dulu `publish.py build` / "
+            "holds no release; run `publish.py build` first",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    catalog = _catalog(args)
+    manifest = Manifest.load(release)
+    history = read_history(release)
+    if history:
+        print(f"rilis/release {history[0]['id']} ({history[0]['date']})")
+    print(f"hari ini/today {day.isoformat()}")
+    for dataset_id, entry in manifest.datasets.items():
+        if dataset_id not in catalog.datasets:
+            continue
+        state = dataset_freshness(catalog.datasets[dataset_id], entry, day)
+        if state.overdue:
+            verdict = f"TERLAMBAT/OVERDUE {state.days_late} hari/days"
+        elif state.due:
+            verdict = "tepat waktu/on time"
+        else:
+            verdict = "tanpa jadwal/no schedule"
+        print(
+            f"{dataset_id}: frekuensi/frequency {state.frequency or '-'}; "
+            f"perubahan sumber/source changed {state.last_change}; "
+            f"jatuh tempo/due {state.due or '-'}; {verdict}"
+        )
     return 0
 
 

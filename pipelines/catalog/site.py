@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
-from ..core.freshness import freshness, today
+from ..core.freshness import Freshness, freshness, today
 from ..core.layout import (
     DATABASE,
     DATAPACKAGE,
@@ -167,9 +167,7 @@ def dataset_view(
             else None
         ),
         "updated": source_date(entry) or ext["updated"],
-        "freshness": freshness(
-            ext.get("frequency"), source_date(entry) or ext["updated"], options.day
-        ).as_dict(),
+        "freshness": dataset_freshness(dataset, entry, options.day).as_dict(),
         "coverage": coverage,
         "rows": coverage.get("rows"),
         "spatial": coverage.get("spatial"),  # {"id", "en"} summary, or None
@@ -214,6 +212,13 @@ def dataset_view(
         for lang in LANGUAGES
     }
     return view
+
+
+def dataset_freshness(dataset: Dataset, entry: DatasetEntry, day: dt.date) -> Freshness:
+    """A dataset's freshness on `day` (core/freshness.py): its declared frequency counted from
+    its source's last change (`source_date`, else the descriptor's `updated`)."""
+    last = source_date(entry) or dataset.ext["updated"]
+    return freshness(dataset.ext.get("frequency"), last, day)
 
 
 def source_date(entry: DatasetEntry) -> str | None:
