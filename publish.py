@@ -323,9 +323,8 @@ def _list(args) -> int:
 def _status(args) -> int:
     """The published release (its id) and, per dataset, when its source last changed, when it is
     due again by its declared frequency, and whether it is overdue on --today."""
-    from pipelines.catalog.site import dataset_freshness
+    from pipelines.catalog.status import status_lines
     from pipelines.core.freshness import today
-    from pipelines.stages.history import read_history
 
     day = today(args.today)
     release = current_release(args.output)
@@ -336,27 +335,7 @@ def _status(args) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    catalog = _catalog(args)
-    manifest = Manifest.load(release)
-    history = read_history(release)
-    if history:
-        print(f"rilis/release {history[0]['id']} ({history[0]['date']})")
-    print(f"hari ini/today {day.isoformat()}")
-    for dataset_id, entry in manifest.datasets.items():
-        if dataset_id not in catalog.datasets:
-            continue
-        state = dataset_freshness(catalog.datasets[dataset_id], entry, day)
-        if state.overdue:
-            verdict = f"TERLAMBAT/OVERDUE {state.days_late} hari/days"
-        elif state.due:
-            verdict = "tepat waktu/on time"
-        else:
-            verdict = "tanpa jadwal/no schedule"
-        print(
-            f"{dataset_id}: frekuensi/frequency {state.frequency or '-'}; "
-            f"perubahan sumber/source changed {state.last_change}; "
-            f"jatuh tempo/due {state.due or '-'}; {verdict}"
-        )
+    print("\n".join(status_lines(_catalog(args), release, day)))
     return 0
 
 

@@ -15,6 +15,8 @@ new database, queryable in Datasette like any table:
     tabel-baru          (a table the release before did not have)
 
 Keys are JSON objects of the primary-key columns (`{"kode_wilayah":"32.71.01","tahun":2024}`).
+Cells compare as SQLite compares them (`IS NOT`): a column retyped from text to integer is one
+`kolom-tipe-diubah`, not a changed cell per row whose text "2024" became the number 2024.
 Values keep their SQLite storage class (the columns have no declared type), so nothing is
 converted beyond what the schema declared. Rows are written in a fixed order (table, kind, key,
 column), so the same two releases always give the same bytes.

@@ -41,9 +41,9 @@ ID_DIGITS = 16
 
 def release_id(release: Path, manifest: Manifest) -> str:
     """The id of `release`: a digest of its manifest of checksums, one line per published file
-    (`path sha256`, sorted) and one per dataset's status. Where the inputs were read from (a
-    path in the manifest's sources) does not count: the same data gives the same id anywhere."""
-    lines = [f"status {name} {entry.status}" for name, entry in manifest.datasets.items()]
+    (`path sha256`, sorted). Where the inputs were read from (a path in the manifest's sources)
+    and whether a dataset was rebuilt or carried do not count: the same data gives the same id."""
+    lines = []
     for entry in manifest.datasets.values():
         files = [d for r in entry.resources.values() for d in r.get("downloads", [])]
         files += [d for d in (entry.datapackage, entry.zip) if d]
@@ -121,7 +121,10 @@ def archive(release: Path, previous: Path | None, history: list[dict]) -> None:
     folder = site_dir(release) / RELEASES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     own, *older = history
-    _archive_own(release, folder / own["id"])
+    if previous is not None and (_archived(previous, own["id"]) / DATABASE_FILE).is_file():
+        older = history  # a rebuild of the same data keeps the bytes first published under its id
+    else:
+        _archive_own(release, folder / own["id"])
     for entry in older:
         _link_tree(_archived(previous, entry["id"]), folder / entry["id"])
     for entry in history:
