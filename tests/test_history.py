@@ -125,10 +125,30 @@ def test_two_builds_give_exactly_the_expected_changes(copy_project, tmp_path):
         "104000",
     ]
     assert "column removed" in page.xpath('string(//ul[@class="schema-changes"])')
+    for page in (
+        "rilis.html", "en/rilis.html", "terlambat.html", f"dataset/{DATASET}/perubahan.html",
+        f"en/dataset/{DATASET}/perubahan.html", f"dataset/{DATASET}/index.html",
+    ):  # fmt: skip
+        assert_links_open((output / "site").resolve(), page)
     for feed in (f"site/dataset/{DATASET}/perubahan.xml", "site/perubahan.xml"):
         entries = etree.parse(str(output / feed)).findall(f"{ATOM}entry")
         assert [e.findtext(f"{ATOM}updated") for e in entries] == ["2026-12-06T00:00:00Z"]
         assert "+1 −1 ~1" in entries[0].findtext(f"{ATOM}summary")
+
+
+def assert_links_open(site: Path, page: str) -> None:
+    """Every relative link of `page` opens a file of the site (or a Datasette page)."""
+    tree = html.parse(str(site / page))
+    for href in tree.xpath("//a/@href | //link/@href"):
+        if href.startswith(("http://", "https://", "mailto:", "#")):
+            continue
+        target = (site / page).parent / href.split("#")[0].split("?")[0]
+        relative = target.resolve().relative_to(site.resolve()).as_posix()
+        if relative.startswith(("jendela", "-")):
+            continue  # served by Datasette
+        if target.is_dir():
+            target = target / "index.html"
+        assert target.is_file(), (page, href)
 
 
 def test_release_ids_are_stable_and_old_releases_stay_downloadable(copy_project, tmp_path):
@@ -165,6 +185,19 @@ def test_release_ids_are_stable_and_old_releases_stay_downloadable(copy_project,
             assert response.read() == csv_before
         with urllib.request.urlopen(f"{server.url}/rilis/index.json") as response:
             assert [r["id"] for r in json.load(response)["releases"]] == ids
+        # The changes of the newest release (98.310 became 98.311), queryable in Datasette.
+        query = "jendela/perubahan.json?_shape=array&jenis=diubah"
+        with urllib.request.urlopen(f"{server.url}/{query}") as response:
+            found = [
+                (r["rilis_sebelumnya"], r["dataset"], r["kunci"], r["kolom"])
+                + (r["nilai_lama"], r["nilai_baru"])
+                for r in json.load(response)
+            ]
+        key = {"kode_wilayah": "32.71.01", "tahun": 2024, "jenis_kelamin": "perempuan"}
+        assert found == [
+            (ids[1], DATASET, json.dumps(key, separators=(",", ":")), "jumlah_penduduk")
+            + (98310, 98311)
+        ]
         with urllib.request.urlopen(f"{server.url}/rilis.html") as response:
             listed = html.fromstring(response.read()).xpath("//table//tr/@id")
         assert listed == [f"rilis-{i}" for i in ids]

@@ -22,6 +22,7 @@ from ..core.layout import (
     CHANGES_TABLE,
     DATABASE_FILE,
     LANGUAGE_PREFIX,
+    MANIFEST_FILE,
     OVERDUE_FEED,
     OVERDUE_PAGE,
     RELEASES_DIR,
@@ -29,6 +30,7 @@ from ..core.layout import (
     RELEASES_PAGE,
     site_dir,
 )
+from ..core.manifest import Manifest
 from .templates import environment
 
 SHOWN_CHANGES = 200  # cell changes listed on a page; the JSON and Datasette hold them all
@@ -53,8 +55,13 @@ def write_history_pages(views: list[dict], release: Path, options, history: list
     for lang in LANGUAGES:
         prefix = LANGUAGE_PREFIX[lang]
         root = "../" * prefix.count("/")
-        common = {"lang": lang, "base_url": base, "history": history}
-        _page(env, site, prefix, RELEASES_PAGE, root, common, releases=_release_rows(history))
+        common = {
+            "lang": lang,
+            "base_url": base,
+            "history": history,
+            "names": {"manifest": MANIFEST_FILE, "database": DATABASE_FILE},
+        }
+        _page(env, site, prefix, RELEASES_PAGE, root, common, releases=_release_rows(site, history))
         _page(env, site, prefix, OVERDUE_PAGE, root, common, datasets=overdue)
         _feed(
             env,
@@ -165,8 +172,20 @@ def _release_changes(site: Path, entry: dict) -> dict[str, list[dict]]:
     return _changes(site / RELEASES_DIR / entry["id"] / DATABASE_FILE, None)
 
 
-def _release_rows(history: list[dict]) -> list[dict]:
-    return [{**entry, "current": i == 0} for i, entry in enumerate(history)]
+def _release_rows(site: Path, history: list[dict]) -> list[dict]:
+    """The releases as the page lists them, each with its datasets' zips (from its archived
+    manifest), so every link on the page opens a file."""
+    rows = []
+    for number, entry in enumerate(history):
+        folder = site / RELEASES_DIR / entry["id"]
+        manifest = Manifest.load(folder)
+        zips = [
+            {"dataset": name, "path": f"{entry['files']}{item.zip['path']}"}
+            for name, item in manifest.datasets.items()
+            if item.zip
+        ]
+        rows.append({**entry, "current": number == 0, "zips": zips})
+    return rows
 
 
 def _feed_entries(history, summaries, by_id, only: str | None, base: str, prefix: str) -> list:

@@ -64,6 +64,8 @@ CHANGES_FEED = "perubahan.xml"
 # Freshness (catalog/freshness.py): the public list of overdue datasets and its feed.
 OVERDUE_PAGE = "terlambat.html"
 OVERDUE_FEED = "terlambat.xml"
+# The history's files at the root of each language's pages (web/plugin.py serves them).
+HISTORY_FILES = (RELEASES_PAGE, OVERDUE_PAGE, OVERDUE_FEED, CHANGES_FEED)
 # The red-flag methodology page, per language, written when metadata/indicators.yaml has any.
 METHODOLOGY_PAGE = "tanda-bahaya.html"
 

@@ -27,17 +27,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
 
 from ..core.indonesian import format_number
-from ..core.layout import (
-    CHANGES_FEED,
-    DATABASE,
-    DOWNLOADS,
-    OVERDUE_FEED,
-    OVERDUE_PAGE,
-    RELEASES_DIR,
-    RELEASES_PAGE,
-    REPORTS,
-    SITE_FILES,
-)
+from ..core.layout import DATABASE, DOWNLOADS, HISTORY_FILES, RELEASES_DIR, REPORTS, SITE_FILES
 from .api_pages import api_page_view, openapi_view
 from .cell_format import display_cell, format_rupiah
 from .csv_export import csv_export_wrapper
@@ -55,7 +45,7 @@ from .sources import query_sources
 
 SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, "assets", "en")
 # Root pages and feeds of the release history and freshness (catalog/history_pages.py).
-ROOT_FILES = (*SITE_FILES, RELEASES_PAGE, OVERDUE_PAGE, OVERDUE_FEED, CHANGES_FEED)
+ROOT_FILES = (*SITE_FILES, *HISTORY_FILES)
 FILE_CHUNK = 1 << 20
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
