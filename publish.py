@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipelines.build import DEFAULT_OUTPUT, BuildResult, build, site_options
 from pipelines.core.errors import EXIT_USAGE, JendelaError
+from pipelines.core.freshness import TODAY_ENV
 from pipelines.core.layout import DATABASE_FILE, MANIFEST_FILE
 from pipelines.core.manifest import (
     CARRIED,
@@ -97,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("list", help="list datasets and their tables")
     cmd.set_defaults(run=_list)
+
+    cmd = commands.add_parser(
+        "status", help="per dataset: last change at the source, due date, overdue"
+    )
+    cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: build/")
+    _today_option(cmd)
+    cmd.set_defaults(run=_status)
 
     cmd = commands.add_parser("readme", help="rewrite README.md's dataset table from a build")
     cmd.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: build/")
@@ -182,10 +190,19 @@ def _site_options(cmd: argparse.ArgumentParser) -> None:
         metavar="TEXT",
         help="licence and source of --boundaries, printed under every map (required with it)",
     )
+    _today_option(cmd)
+
+
+def _today_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help=f"the day overdue is judged on (default: ${TODAY_ENV}, else the system date)",
+    )
 
 
 def _site(args):
-    return site_options(args.base_url, args.boundaries, args.boundaries_licence)
+    return site_options(args.base_url, args.boundaries, args.boundaries_licence, args.today)
 
 
 def _overrides(args) -> dict[str, Path]:
@@ -306,6 +323,25 @@ def _list(args) -> int:
         print(f"{dataset_id}: {dataset.title}{sample}")
         for resource in dataset.resources:
             print(f"    {resource.name}: {resource.title} ({len(resource.fields)} kolom/columns)")
+    return 0
+
+
+def _status(args) -> int:
+    """The published release (its id) and, per dataset, when its source last changed, when it is
+    due again by its declared frequency, and whether it is overdue on --today."""
+    from pipelines.catalog.status import status_lines
+    from pipelines.core.freshness import today
+
+    day = today(args.today)
+    release = current_release(args.output)
+    if release is None or not (release / MANIFEST_FILE).is_file():
+        print(
+            f"error: {args.output} belum berisi rilis; jalankan dulu `publish.py build` / "
+            "holds no release; run `publish.py build` first",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    print("\n".join(status_lines(_catalog(args), release, day)))
     return 0
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .catalog.history_pages import write_history_pages
 from .checks.indicators import write_indicator_tables
+from .core import freshness
 from .core import release as releases
 from .core.errors import EXIT_USAGE, FetchError, Issue, JendelaError
 from .core.indicators import load_indicators
@@ -44,6 +46,8 @@ from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
 from .readers import ReaderError
+from .stages import history
+from .stages.changes import Table, write_changes
 from .stages.coverage import dataset_coverage
 from .stages.export import export_package, export_zip
 from .stages.fetch import CACHE_DIR
@@ -200,6 +204,7 @@ def _build_locked(
             )
             manifest.indicators = flagged
         manifest.save(release)
+        kept = _changes(db, catalog, manifest, release, previous, site_options)
         db.conn.execute("PRAGMA optimize")
         db.conn.close()
         _vacuum(db_path)
@@ -207,8 +212,10 @@ def _build_locked(
         from .catalog.datasette_metadata import write_datasette_files
         from .catalog.site import render_site
 
-        render_site(catalog, manifest, release, site_options)
+        views = render_site(catalog, manifest, release, site_options)
         write_datasette_files(catalog, manifest, release)
+        history.archive(release, previous, kept)  # the database is final now
+        write_history_pages(views, release, site_options, kept)
         releases.publish(output, release, expected=previous)
     except BaseException:
         releases.discard(release)
@@ -219,10 +226,30 @@ def _build_locked(
     )
 
 
+def _changes(db, catalog: Catalog, manifest: Manifest, release, previous, options) -> list:
+    """The release's id and history (stages/history.py), and its row-level changes against the
+    release before it written into the database (stages/changes.py). Returns the history."""
+    keep = history.keep_releases(catalog.vocabulary.directory)
+    new_id = history.release_id(release, manifest)
+    kept = history.plan(previous, new_id, options.day.isoformat(), keep)
+    base = history.base_of(kept)
+    tables = [
+        Table(dataset.id, resource.name, tuple(resource.primary_key))
+        for dataset_id, entry in manifest.datasets.items()
+        if dataset_id in catalog.datasets
+        for dataset in [catalog.datasets[dataset_id]]
+        for resource in dataset.resources
+        if resource.name in entry.resources and resource.primary_key
+    ]
+    write_changes(db.conn, history.archived_database(previous, base), tables, base)
+    return kept
+
+
 def site_options(
     base_url: str | None = None,
     boundaries: Path | None = None,
     boundaries_licence: str | None = None,
+    today: str | None = None,
 ):
     """The static site's options from the command line. A bad boundary file fails here, before
     any dataset is built (catalog.maps.BoundariesError names the file and the place in it)."""
@@ -233,9 +260,11 @@ def site_options(
         raise SiteOptionError("--boundaries-licence needs --boundaries GEOJSON")
     if base_url and not base_url.startswith(("http://", "https://")):
         raise SiteOptionError(f"--base-url must be an http(s) address, got {base_url!r}")
+    freshness.today(today)  # a malformed --today stops here, before any dataset is built
     return SiteOptions(
         base_url=base_url or DEFAULT_BASE_URL,
         boundaries=load_boundaries(boundaries, boundaries_licence) if boundaries else None,
+        today=today,
     )
 
 

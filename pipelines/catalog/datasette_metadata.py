@@ -32,6 +32,7 @@ from pathlib import Path
 from ..core.checksum import sha256_file
 from ..core.indicators import INDICATOR_TABLE_TEXT
 from ..core.layout import (
+    CHANGES_TABLE,
     DATABASE,
     FACET_COUNTS_FILE,
     FACET_STORE_DIR,
@@ -145,7 +146,21 @@ def published_tables(catalog: Catalog, manifest: Manifest) -> dict[str, dict]:
 def datasette_metadata(catalog: Catalog, manifest: Manifest) -> dict:
     tables = published_tables(catalog, manifest)
     tables.update(indicator_tables(manifest, tables))
+    tables[CHANGES_TABLE] = CHANGES_METADATA
     return {**INSTANCE, "databases": {DATABASE: {"tables": dict(sorted(tables.items()))}}}
+
+
+# The row-level changes against the release before (stages/changes.py); derived from every
+# published table, so it credits no one source.
+CHANGES_METADATA = {
+    "title": "Perubahan sejak rilis sebelumnya / Changes since the release before",
+    "description": (
+        "Satu baris per baris ditambah atau dihapus, per sel diubah, dan per perubahan skema, "
+        "menurut kunci utama setiap tabel / One row per row added or removed, per cell "
+        "changed, and per schema change, by each table's primary key"
+    ),
+    "facets": ["dataset", "tabel", "jenis"],
+}
 
 
 def indicator_tables(manifest: Manifest, published: dict[str, dict]) -> dict[str, dict]:

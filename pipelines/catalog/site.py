@@ -11,6 +11,7 @@ appear only where a standard demands them (sitemap, feeds, DCAT, citations), bui
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
+from ..core.freshness import Freshness, freshness, today
 from ..core.layout import (
     DATABASE,
     DATAPACKAGE,
@@ -54,6 +56,11 @@ class SiteOptions:
 
     base_url: str = DEFAULT_BASE_URL
     boundaries: Boundaries | None = None
+    today: str | None = None  # --today (core/freshness.py): the day overdue is judged on
+
+    @property
+    def day(self) -> dt.date:
+        return today(self.today)
 
     @property
     def base(self) -> str:
@@ -160,6 +167,7 @@ def dataset_view(
             else None
         ),
         "updated": source_date(entry) or ext["updated"],
+        "freshness": dataset_freshness(dataset, entry, options.day).as_dict(),
         "coverage": coverage,
         "rows": coverage.get("rows"),
         "spatial": coverage.get("spatial"),  # {"id", "en"} summary, or None
@@ -204,6 +212,13 @@ def dataset_view(
         for lang in LANGUAGES
     }
     return view
+
+
+def dataset_freshness(dataset: Dataset, entry: DatasetEntry, day: dt.date) -> Freshness:
+    """A dataset's freshness on `day` (core/freshness.py): its declared frequency counted from
+    its source's last change (`source_date`, else the descriptor's `updated`)."""
+    last = source_date(entry) or dataset.ext["updated"]
+    return freshness(dataset.ext.get("frequency"), last, day)
 
 
 def source_date(entry: DatasetEntry) -> str | None:

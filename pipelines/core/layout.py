@@ -15,6 +15,9 @@ everything else asks this module.
         downloads/<dataset>/       datapackage.json, <dataset>.zip, <table>.csv .json .xlsx
                                    .parquet .schema.json .ocds.json .quarantine.csv
         reports/<dataset>/         <table>.json and <table>.html (validation reports)
+        rilis/index.json rilis/<id>/  release history: jendela.db manifest.json downloads/
+        rilis.html terlambat.html terlambat.xml perubahan.xml (and under en/)
+        dataset/<id>/perubahan.html .json .xml   row-level changes against the release before
 """
 
 from __future__ import annotations
@@ -46,6 +49,23 @@ SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 FEED = "atom.xml"  # one per language, at the root of that language's pages
 SITE_FILES = (CATALOG_JSONLD, DATA_JSON, SEARCH_INDEX, SITEMAP, ROBOTS, FEED)
+# Release history (stages/history.py): `rilis/<id>/` holds one release's database, manifest and
+# downloads; `rilis/index.json` lists the kept releases, newest first; the page lists them too.
+RELEASES_DIR = "rilis"
+RELEASES_INDEX = "index.json"
+RELEASES_PAGE = "rilis.html"
+# Row-level changes against the release before (stages/changes.py, catalog/changes.py): the table
+# in the database, and per dataset a page, JSON and Atom feed under dataset/<id>/; the
+# catalog-wide feed of changes at the root of each language.
+CHANGES_TABLE = "perubahan"
+CHANGES_PAGE = "perubahan.html"
+CHANGES_JSON = "perubahan.json"
+CHANGES_FEED = "perubahan.xml"
+# Freshness (catalog/freshness.py): the public list of overdue datasets and its feed.
+OVERDUE_PAGE = "terlambat.html"
+OVERDUE_FEED = "terlambat.xml"
+# The history's files at the root of each language's pages (web/plugin.py serves them).
+HISTORY_FILES = (RELEASES_PAGE, OVERDUE_PAGE, OVERDUE_FEED, CHANGES_FEED)
 # The red-flag methodology page, per language, written when metadata/indicators.yaml has any.
 METHODOLOGY_PAGE = "tanda-bahaya.html"
 

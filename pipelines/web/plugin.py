@@ -27,7 +27,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
 
 from ..core.indonesian import format_number
-from ..core.layout import DATABASE, DOWNLOADS, REPORTS, SITE_FILES
+from ..core.layout import DATABASE, DOWNLOADS, HISTORY_FILES, RELEASES_DIR, REPORTS, SITE_FILES
 from .api_pages import api_page_view, openapi_view
 from .cell_format import display_cell, format_rupiah
 from .csv_export import csv_export_wrapper
@@ -43,7 +43,9 @@ from .search import blank_search_wrapper
 from .security_headers import security_headers_wrapper
 from .sources import query_sources
 
-SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, "assets", "en")
+SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, "assets", "en")
+# Root pages and feeds of the release history and freshness (catalog/history_pages.py).
+ROOT_FILES = (*SITE_FILES, *HISTORY_FILES)
 FILE_CHUNK = 1 << 20
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -55,6 +57,7 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".zip": "application/zip",
+    ".db": "application/vnd.sqlite3",
 }
 
 
@@ -102,7 +105,7 @@ def register_routes(datasette):
     return [
         (r"^/$", view),
         (r"^/(?P<path>index\.html)$", view),
-        (rf"^/(?P<path>{'|'.join(f.replace('.', '[.]') for f in SITE_FILES)})$", view),
+        (rf"^/(?P<path>{'|'.join(f.replace('.', '[.]') for f in ROOT_FILES)})$", view),
         (rf"^/(?P<path>(?:{sections})/.*)$", view),
         (r"^/-/openapi\.json$", openapi_view),
         (r"^/-/api$", api_page_view),

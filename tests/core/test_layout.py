@@ -21,7 +21,15 @@ def test_every_file_of_a_release_has_its_name_in_the_layout(built_catalog):
         assert (store / layout.FACET_STORE_INDEX).is_file(), store
     site = layout.site_dir(release)
     root_files = {p.name for p in site.iterdir() if p.is_file()}
-    assert root_files == {"index.html", *layout.SITE_FILES, layout.METHODOLOGY_PAGE}
+    assert root_files == {
+        "index.html", *layout.SITE_FILES, *layout.HISTORY_FILES, layout.METHODOLOGY_PAGE
+    }  # fmt: skip
+    history = {p.name for p in (site / layout.RELEASES_DIR).iterdir()}
+    (release_id,) = history - {layout.RELEASES_INDEX}  # the sample build is its first release
+    archived = site / layout.RELEASES_DIR / release_id
+    assert {p.name for p in archived.iterdir()} == {
+        layout.DATABASE_FILE, layout.MANIFEST_FILE, layout.DOWNLOADS
+    }  # fmt: skip
     assert (site / layout.LANGUAGE_PREFIX["en"] / layout.FEED).is_file()
     manifest = json.loads((release / layout.MANIFEST_FILE).read_text(encoding="utf-8"))
     for dataset_id, entry in manifest["datasets"].items():
