@@ -88,6 +88,7 @@
     var cards = Array.prototype.slice.call(list.querySelectorAll(".dataset-card"));
     var engine = null;
     var columns = {};
+    var headings = {};
     var typing = false;
     form.hidden = false;
     panel.hidden = false;
@@ -127,7 +128,12 @@
       var found = {};
       if (!words.length) { return null; }
       if (engine) {
-        engine.search(words.join(" ")).forEach(function (r) { found[r.id] = r.score; });
+        // Title words first: a dataset whose title holds more of the query's words ranks above
+        // one that holds fewer, whatever its other fields say; the BM25 score breaks ties.
+        engine.search(words.join(" ")).forEach(function (r) {
+          var inTitle = words.filter(function (w) { return hits(headings[r.id], [w]); }).length;
+          found[r.id] = inTitle * 1e6 + r.score;
+        });
       } else {
         cards.forEach(function (card) {
           if (hits(fold(card.textContent), words)) { found[card.getAttribute("data-id")] = 0; }
@@ -249,12 +255,14 @@
       })
       .then(function (data) {
         data.datasets.forEach(function (d) {
+          headings[d.id] = fold(d.heading);
           columns[d.id] = d.columns.map(function (c) {
             return { name: c.name, resource: c.resource, text: fold(c.text) };
           });
         });
         engine = searchEngine(data.datasets);
         render(readForm());
+        form.setAttribute("data-ready", ""); // ranked by relevance from here on
       })
       .catch(function () {
         status.textContent = i18n.unavailable;
