@@ -34,6 +34,13 @@ def search_documents(views: list[dict]) -> list[dict]:
             {
                 "id": view["id"],
                 "title": view["title"],
+                # Fields weighed apart for relevance (catalog.js): a word of the title counts
+                # more than one of the keywords or themes, which counts more than the rest.
+                "heading": " ".join([view["id"], view["title"]["id"], view["title"]["en"]]),
+                "keywords": " ".join(
+                    view["keywords"]
+                    + [t["title"]["id"] + " " + t["title"]["en"] for t in view["themes"]]
+                ),
                 "text": " ".join(
                     [view["id"], view["title"]["id"], view["title"]["en"]]
                     + [view["description_text"]["id"], view["description_text"]["en"]]
@@ -44,12 +51,13 @@ def search_documents(views: list[dict]) -> list[dict]:
                         r["name"] + " " + r["title"]["id"] + " " + r["title"]["en"]
                         for r in view["resources"]
                     ]
-                    # Coverage as the tables hold it: "Surabaya" or "2022" finds the datasets
-                    # with rows for Kota Surabaya or that year, whatever their titles say.
                     + ([view["spatial"]["id"], view["spatial"]["en"]] if view["spatial"] else [])
-                    + view["region_names"]
-                    + [str(year) for year in view["years"]]
                 ),
+                # Coverage as the tables hold it: "Surabaya" or "2022" finds the datasets with
+                # rows for Kota Surabaya or that year, whatever their titles say. A field of its
+                # own, weighed least: the 514 names of a national table would otherwise outrank
+                # a title that says "Jawa Barat".
+                "places": " ".join(view["region_names"] + [str(year) for year in view["years"]]),
                 "columns": columns,
                 "updated": view["updated"],
             }

@@ -29,20 +29,23 @@ from ..core.layout import (
     site_dir,
 )
 from ..core.manifest import DatasetEntry, Manifest
+from ..core.markdown import markdown_html, markdown_text, summary_and_notes
 from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
 from ..stages import export
 from .charts import chart_panels, chart_spec, naming_column, referenced_labels
 from .dcat import schema_org_dataset, write_machine_readable
+from .dictionary import constraint_words
 from .feeds import write_feeds
 from .maps import Boundaries, choropleth
 from .methodology import methodology_view
 from .search import write_search_index
-from .templates import environment, markdown_html, markdown_text, translate
+from .templates import environment, translate
 
 ASSETS_DIR = ROOT / "site" / "static"
 PREVIEW_ROWS = 10
 PREVIEW_CHARS = 300  # longer text is shortened in the preview
+FACET_TOP = 4  # values of a facet shown before its "more" control
 DEFAULT_BASE_URL = "https://jendeladata.id/"
 
 
@@ -129,6 +132,9 @@ def dataset_view(
             markdown_text(dataset.descriptor["description"]),
             markdown_text(ext["en"].get("description") or ""),
         ),
+        # What the data is (the description's first paragraph) for the summary at the top, and
+        # the technical notes after it for their own section lower down.
+        **_summary_and_notes(dataset.descriptor["description"], ext["en"].get("description")),
         "sample": dataset.is_sample if entry.sample is None else entry.sample,
         "sample_label": SAMPLE_LABEL.as_dict(),
         "keywords": dataset.descriptor.get("keywords", []),
@@ -201,6 +207,9 @@ def dataset_view(
             for lang in LANGUAGES
         },
     }
+    # The one primary action: the first published table, filterable in Datasette.
+    view["explore"] = next((r for r in resources if r["downloads"]), None)
+    view["figures"] = _key_figures(view, coverage)
     view["citation"] = {
         lang: translate("citation_format", lang).format(
             publisher=view["publisher_name"][lang],
@@ -219,6 +228,31 @@ def dataset_freshness(dataset: Dataset, entry: DatasetEntry, day: dt.date) -> Fr
     its source's last change (`source_date`, else the descriptor's `updated`)."""
     last = source_date(entry) or dataset.ext["updated"]
     return freshness(dataset.ext.get("frequency"), last, day)
+
+
+def _summary_and_notes(description: str, description_en: str | None) -> dict:
+    halves = {"id": summary_and_notes(description), "en": summary_and_notes(description_en or "")}
+    return {
+        "summary_html": pair(markdown_html(halves["id"][0]), markdown_html(halves["en"][0])),
+        "notes_html": pair(markdown_html(halves["id"][1]), markdown_html(halves["en"][1])),
+    }
+
+
+def _key_figures(view: dict, coverage: dict) -> list[dict]:
+    """The few numbers that say how big the data is, from the computed coverage: rows, tables,
+    years and regions (the translation key of each figure's words, and its value)."""
+    figures = []
+    if view["rows"] is not None:
+        figures.append({"key": "figure_rows", "value": view["rows"]})
+    tables = sum(1 for r in view["resources"] if r["downloads"])
+    figures.append({"key": "figure_tables", "value": tables})
+    if view["years"]:
+        figures.append({"key": "figure_years", "value": len(view["years"])})
+    places = len(coverage.get("kabkota") or []) or len(coverage.get("provinces") or [])
+    if places:
+        key = "figure_kabkota" if coverage.get("kabkota") else "figure_provinces"
+        figures.append({"key": key, "value": places})
+    return figures
 
 
 def source_date(entry: DatasetEntry) -> str | None:
@@ -288,6 +322,10 @@ def _resource_view(dataset, resource, entry, db, catalog, options, regions) -> d
             ),
             "unit": (f.get("jendela") or {}).get("unit"),
             "constraints": f.get("constraints") or {},
+            "constraints_said": {
+                lang: constraint_words(f.get("constraints") or {}, f.get("type", "string"), lang)
+                for lang in LANGUAGES
+            },
             "primary_key": f["name"] in resource.primary_key,
         }
         for f in resource.fields
@@ -480,12 +518,17 @@ def _facets(views: list[dict]) -> list[dict]:
         for v in views:
             for value in v["facet_values"][key]:
                 counts[value] = counts.get(value, 0) + 1
+        options = [
+            {"value": value, "label": values.get(value, pair(value, value)), "count": n}
+            for value, n in sorted(counts.items())
+        ]
+        # The most common values first and shown; the rest folded under "more", by name.
+        top = sorted(options, key=lambda o: -o["count"])[:FACET_TOP]
         return {
             "key": key,
-            "options": [
-                {"value": value, "label": values.get(value, pair(value, value)), "count": n}
-                for value, n in sorted(counts.items())
-            ],
+            "options": options,
+            "top": top,
+            "more": [o for o in options if o not in top],
         }
 
     themes, regions, publishers = {}, {}, {}
@@ -503,10 +546,12 @@ def _facets(views: list[dict]) -> list[dict]:
     formats = {f: pair(f.upper(), f.upper()) for v in views for f in v["formats"]}
     formats.update({"datapackage": pair(DATAPACKAGE, DATAPACKAGE)})
     formats["parquet"] = pair("Parquet", "Parquet")
+    years = group("year", {})
+    years["range"] = sorted({int(o["value"]) for o in years["options"]})
     return [
         group("theme", themes),
         group("region", regions),
-        group("year", {}),
+        years,
         group("publisher", publishers),
         group("format", formats),
     ]

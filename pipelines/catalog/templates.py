@@ -9,20 +9,17 @@ and the `tr` filter picks one side of a bilingual `{"id": ..., "en": ...}` value
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ..core.bilingual import LANGUAGES, pick
 from ..core.indonesian import format_number
+from ..core.markdown import markdown_html, markdown_inline
 from ..core.model import METADATA_DIR, ROOT, read_yaml
 
 TEMPLATES_DIR = ROOT / "site" / "templates"
-# Descriptions are Markdown written by us; raw HTML in them is not rendered (no injection).
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
 @cache
@@ -35,29 +32,6 @@ def translate(key: str, lang: str = "id") -> str:
     if key not in table:
         raise KeyError(f"translation key {key!r} missing from metadata/translations/{lang}.yaml")
     return table[key]
-
-
-def markdown_html(text: str) -> str:
-    return _MARKDOWN.render(text or "")
-
-
-def markdown_inline(text: str) -> Markup:
-    """One line of Markdown (field descriptions: `code`, *emphasis*), HTML escaped."""
-    return Markup(_MARKDOWN.renderInline(text or ""))
-
-
-def markdown_text(text: str) -> str:
-    """Plain text of a Markdown description (for cards, feeds and JSON-LD), one line."""
-    words = []
-    for token in _MARKDOWN.parse(text or ""):
-        for child in token.children or []:
-            if child.type in ("text", "code_inline"):
-                words.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                words.append(" ")
-        if token.type == "paragraph_close":
-            words.append(" ")
-    return re.sub(r"\s+", " ", "".join(words)).strip()
 
 
 def format_compact(value, lang: str = "id") -> str:
@@ -110,6 +84,7 @@ def environment() -> jinja2.Environment:
     env.filters["compact"] = jinja2.pass_context(lambda ctx, v: format_compact(v, _lang(ctx)))
     env.filters["filesize"] = format_bytes
     env.filters["md_inline"] = markdown_inline
+    env.filters["md"] = lambda text: Markup(markdown_html(text))
     env.filters["json_script"] = json_script
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     return env

@@ -33,6 +33,7 @@ import sqlite_utils
 from ..core.checksum import sha256_file
 from ..core.csv_safety import neutralise, neutralise_column, risky_cells
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
+from ..core.markdown import markdown_text
 from ..core.model import Dataset, Resource
 
 if TYPE_CHECKING:
@@ -412,8 +413,9 @@ def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> No
                 f["name"],
                 f.get("type", "string"),
                 ext.get("unit", ""),
-                f.get("description", ""),
-                (ext.get("en") or {}).get("description", ""),
+                # plain text: a spreadsheet shows no Markdown, so no backticks or asterisks
+                markdown_text(f.get("description", "")),
+                markdown_text((ext.get("en") or {}).get("description", "")),
             ],
         )
     workbook.close()

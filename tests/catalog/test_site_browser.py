@@ -159,7 +159,8 @@ def test_a_facet_narrows_the_list(page, site_url):
     )
     assert all("anggaran" in t.split() for t in themes)
     assert page.inner_text("#result-count").startswith(str(len(shown)))
-    page.locator("fieldset[data-facet=year] input[value='2025']").check()
+    page.select_option("#year-from", "2025")
+    page.select_option("#year-to", "2025")
     assert visible_cards(page) == []  # facets of different groups combine with AND
     page.click("button[type=reset]")
     page.wait_for_function(
