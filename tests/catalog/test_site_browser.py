@@ -8,6 +8,7 @@ tests/browser/node_modules (`npm ci --prefix tests/browser`). Screenshots go to 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import http.server
@@ -70,10 +71,11 @@ def site_url(built_catalog):
     host.stop()
 
 
-@pytest.fixture
-def page(browser):
-    """A page that records (and blocks) every request leaving the loopback server."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+@contextlib.contextmanager
+def guarded_page(browser, width: int = 1200, height: int = 900, **options):
+    """A page that blocks (and records) every request leaving the loopback server; on exit, no
+    request may have left and no JavaScript error may have been thrown."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     outside: list[str] = []
     errors: list[str] = []
 
@@ -87,10 +89,18 @@ def page(browser):
     context.route("**/*", guard)
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert outside == [], f"requests left the site: {outside}"
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    with guarded_page(browser, accept_downloads=True) as page:
+        yield page
 
 
 def fold(text: str) -> str:

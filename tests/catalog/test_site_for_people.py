@@ -24,6 +24,7 @@ from catalog.test_site_browser import (  # noqa: F401
     axe_violations,
     browser,
     fold,
+    guarded_page,
     real_site_url,
     site_url,
     visible_cards,
@@ -48,25 +49,9 @@ def titles(folder: Path) -> dict[str, str]:
 @pytest.fixture(params=sorted(VIEWPORTS))
 def screen(request, browser):  # noqa: F811
     """A page of one viewport that blocks (and records) every request leaving loopback."""
-    width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith("http://127.0.0.1:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.viewport_name = request.param
-    yield page
-    context.close()
-    assert outside == [] and errors == [], (outside, errors)
+    with guarded_page(browser, *VIEWPORTS[request.param]) as page:
+        page.viewport_name = request.param
+        yield page
 
 
 def wait_for_search(page) -> None:
