@@ -136,6 +136,10 @@ def test_publisher_mean_table_and_pages_agree(small_project, tmp_path):
         url = f"{server.url}/jendela/skor.json?_shape=array&_size=max&dataset={DATASET}"
         with urllib.request.urlopen(url) as answer:
             served = json.load(answer)
+        with urllib.request.urlopen(f"{server.url}/skor.json") as answer:
+            assert json.load(answer) == data
+        with urllib.request.urlopen(f"{server.url}/en/penerbit/index.html") as answer:
+            assert b'data-publisher="pemkot-bogor"' in answer.read()
     finally:
         server.stop()
     assert {r["kriteria"]: r["poin"] for r in served} == {
