@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.bilingual import LANGUAGES, pair
+from ..core.issue_types import issue_weight
 from ..core.layout import DATABASE_FILE, LANGUAGE_PREFIX, PUBLISHERS_DIR, SCORECARD_TABLE, site_dir
 from ..core.registry import Catalog
 from ..core.scorecard import (
@@ -28,7 +29,6 @@ from ..core.scorecard import (
     DatasetScore,
     PublisherScore,
     Scorecard,
-    issue_weight,
     publisher_mean,
 )
 from ..stages import history as releases

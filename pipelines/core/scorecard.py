@@ -26,10 +26,10 @@ documentation          4       resources_documentation                     reusa
 Rows, 25 points. `validation` (20): the issues of the tables' validation reports weighted by
 type, in the manner of the Frictionless data-quality spec (weights 1-100: a file that cannot be
 read 100, a bad cell or row 9, a broken constraint 7, a duplicate row 5, a header problem 3; our
-own checks by the family they belong to, `ISSUE_WEIGHTS`); points = floor(20 x (1 - load / (9 x
-rows checked))), at least 0, where load is the sum of the weights of every error and warning and
-rows checked are the rows kept plus those quarantined. `quarantine` (5): floor(5 x rows kept /
-rows checked).
+own checks by the family they belong to: `WEIGHTS` in core/issue_types.py);
+points = floor(20 x (1 - load / (9 x rows checked))), at least 0, where load is the sum of the
+weights of every error and warning and rows checked are the rows kept plus those quarantined.
+`quarantine` (5): floor(5 x rows kept / rows checked).
 
 Freshness, 15 points. `on-time` (uData update_fulfilled_in_time): core/freshness.py's verdict on
 the declared frequency; 15 when not overdue (a frequency without a period is never due), else 0.
@@ -46,12 +46,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .bilingual import Text
-from .issue_types import CATALOGUE
+from .issue_types import DEFAULT_WEIGHT
 from .layout import SCORECARD_FILE
 
 LOW_SCORE = 60  # below this a page says what a low score means (and what it does not)
 DESCRIPTION_CHARS = 100  # uData's QUALITY_DESCRIPTION_LENGTH default
-ROW_WEIGHT_SCALE = 9  # one bad cell per row (weight 9) uses up the validation points
+ROW_WEIGHT_SCALE = DEFAULT_WEIGHT  # one bad cell per row uses up the validation points
 
 
 @dataclass(frozen=True)
@@ -125,31 +125,6 @@ RULES = (
 )  # fmt: skip
 RULE = {rule.slug: rule for rule in RULES}
 MAX_POINTS = sum(rule.points for rule in RULES)
-
-# Issue type -> weight (1-100), after the Frictionless data-quality spec; a type not listed
-# weighs ROW_WEIGHT_SCALE (a bad cell).
-ISSUE_WEIGHTS = {
-    **dict.fromkeys(
-        ("source-error", "scheme-error", "format-error", "encoding-error", "compression-error",
-         "file-error", "transform-error", "missing-column", "too-many-errors", "too-few-rows",
-         "personal-data", "internal-error", "schema-error", "resource-error"), 100),
-    **dict.fromkeys(
-        ("blank-label", "duplicate-label", "blank-header", "header-error", "label-error"), 3),
-    **dict.fromkeys(
-        ("constraint-error", "row-constraint", "forbidden-value", "sequential-value",
-         "total-mismatch", "hierarchy-sum-mismatch", "region-name-mismatch"), 7),
-    "duplicate-row": 5,
-    **dict.fromkeys(
-        ("outlier", "unit-mismatch", "region-name-unchecked", "region-total-unchecked",
-         "ascii-value", "truncated-value", "deviated-cell", "deviated-value"), 1),
-}  # fmt: skip
-_unknown = sorted(set(ISSUE_WEIGHTS) - set(CATALOGUE))
-if _unknown:
-    raise ValueError(f"ISSUE_WEIGHTS names unregistered issue types: {_unknown}")
-
-
-def issue_weight(slug: str) -> int:
-    return ISSUE_WEIGHTS.get(slug, ROW_WEIGHT_SCALE)
 
 
 @dataclass
