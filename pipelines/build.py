@@ -212,7 +212,7 @@ def _build_locked(
         from .catalog.datasette_metadata import write_datasette_files
         from .catalog.site import render_site
 
-        views = render_site(catalog, manifest, release, site_options)
+        views = render_site(catalog, manifest, release, site_options, previous, kept)
         write_datasette_files(catalog, manifest, release)
         history.archive(release, previous, kept)  # the database is final now
         write_history_pages(views, release, site_options, kept)

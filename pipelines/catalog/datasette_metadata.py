@@ -38,11 +38,13 @@ from ..core.layout import (
     FACET_STORE_DIR,
     INSPECT_FILE,
     METADATA_FILE,
+    SCORECARD_TABLE,
 )
 from ..core.manifest import DatasetEntry, Manifest
 from ..core.model import SAMPLE_LABEL, Dataset
 from ..core.registry import Catalog
 from ..stages.facet_store import write_store
+from .scorecard import SCORECARD_METADATA
 
 # A cube with more combinations than this is not worth keeping: Datasette counts as usual.
 MAX_CUBE_ROWS = 50_000
@@ -147,6 +149,7 @@ def datasette_metadata(catalog: Catalog, manifest: Manifest) -> dict:
     tables = published_tables(catalog, manifest)
     tables.update(indicator_tables(manifest, tables))
     tables[CHANGES_TABLE] = CHANGES_METADATA
+    tables[SCORECARD_TABLE] = SCORECARD_METADATA
     return {**INSTANCE, "databases": {DATABASE: {"tables": dict(sorted(tables.items()))}}}
 
 

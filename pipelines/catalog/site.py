@@ -39,6 +39,9 @@ from .dictionary import constraint_words
 from .feeds import write_feeds
 from .maps import Boundaries, choropleth
 from .methodology import methodology_view
+from .scorecard import LABELS as SCORE_LABELS
+from .scorecard import publish as publish_scorecard
+from .scorecard import scorecard
 from .search import write_search_index
 from .templates import environment, translate
 
@@ -427,8 +430,15 @@ def _preview(db: sqlite3.Connection | None, table: str, columns: list[str]) -> d
 
 
 def render_site(
-    catalog: Catalog, manifest: Manifest, release: Path, options: SiteOptions | None = None
+    catalog: Catalog,
+    manifest: Manifest,
+    release: Path,
+    options: SiteOptions | None = None,
+    previous: Path | None = None,
+    kept: list[dict] | None = None,
 ) -> list[dict]:
+    """Every page; `previous` and `kept` (the releases kept, stages/history.py) give the
+    scorecard its history (catalog/scorecard.py)."""
     options = options or SiteOptions()
     site = site_dir(release)
     site.mkdir(parents=True, exist_ok=True)
@@ -450,7 +460,9 @@ def render_site(
     facets = _facets(views)
     for view in views:
         view["jsonld"] = {lang: schema_org_dataset(view, options.base, lang) for lang in LANGUAGES}
+    card = scorecard(views, catalog, release, previous, kept or [{"id": "-", "date": "-"}])
     env = environment()
+    env.globals["score_labels"] = SCORE_LABELS
     env.globals["methodology"] = bool(manifest.indicators)
     # Who runs this instance (metadata/catalog.yaml `operator`), named in every page's header.
     settings = read_yaml(catalog.vocabulary.directory / "catalog.yaml") or {}
@@ -483,6 +495,7 @@ def render_site(
             )
     if manifest.indicators and db_path.exists():
         _write_methodology(env, manifest, db_path, site, options)
+    publish_scorecard(env, card, views, release, options.base)
     write_search_index(views, site)
     write_machine_readable(views, site, options.base, settings)
     write_feeds(views, site, options.base)

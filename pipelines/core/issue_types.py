@@ -367,3 +367,32 @@ FRICTIONLESS_TYPES = frozenset(entry[0] for entry in _FRICTIONLESS) | {
 # Frictionless's types our own stages also emit (stages/normalise.py: ragged CSV rows).
 MISSING_CELL = CATALOGUE["missing-cell"]
 EXTRA_CELL = CATALOGUE["extra-cell"]
+
+# --- Weights (the quality scorecard, core/scorecard.py) -----------------------------------------
+# How much one issue of a type costs, 1-100, after the Frictionless data-quality spec (a file that
+# cannot be read 100, a bad cell or row 9, a broken constraint 7, a duplicate row 5, a header
+# problem 3); our own types by the family they belong to. A type not listed weighs DEFAULT_WEIGHT.
+DEFAULT_WEIGHT = 9
+WEIGHTS = {
+    **dict.fromkeys(
+        ("source-error", "scheme-error", "format-error", "encoding-error", "compression-error",
+         "file-error", "transform-error", "missing-column", "too-many-errors", "too-few-rows",
+         "personal-data", "internal-error", "schema-error", "resource-error"), 100),
+    **dict.fromkeys(
+        ("blank-label", "duplicate-label", "blank-header", "header-error", "label-error"), 3),
+    **dict.fromkeys(
+        ("constraint-error", "row-constraint", "forbidden-value", "sequential-value",
+         "total-mismatch", "hierarchy-sum-mismatch", "region-name-mismatch"), 7),
+    "duplicate-row": 5,
+    **dict.fromkeys(
+        ("outlier", "unit-mismatch", "region-name-unchecked", "region-total-unchecked",
+         "ascii-value", "truncated-value", "deviated-cell", "deviated-value"), 1),
+}  # fmt: skip
+_unknown = sorted(set(WEIGHTS) - set(CATALOGUE))
+if _unknown:
+    raise ValueError(f"WEIGHTS names unregistered issue types: {_unknown}")
+
+
+def issue_weight(slug: str) -> int:
+    """The weight of one issue of type `slug` (DEFAULT_WEIGHT when none is listed)."""
+    return WEIGHTS.get(slug, DEFAULT_WEIGHT)

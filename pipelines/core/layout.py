@@ -18,6 +18,7 @@ everything else asks this module.
         rilis/index.json rilis/<id>/  release history: jendela.db manifest.json downloads/
         rilis.html terlambat.html terlambat.xml perubahan.xml (and under en/)
         dataset/<id>/perubahan.html .json .xml   row-level changes against the release before
+        skor.json penerbit/index.html penerbit/<publisher>.html   quality scorecard
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ OVERDUE_PAGE = "terlambat.html"
 OVERDUE_FEED = "terlambat.xml"
 # The history's files at the root of each language's pages (web/plugin.py serves them).
 HISTORY_FILES = (RELEASES_PAGE, OVERDUE_PAGE, OVERDUE_FEED, CHANGES_FEED)
+# Quality scorecard (catalog/scorecard.py): every criterion of every dataset, as a typed JSON file
+# at the site root and a table in the database; a page per publisher under penerbit/ (and their
+# index), per language.
+SCORECARD_FILE = "skor.json"
+SCORECARD_TABLE = "skor"
+PUBLISHERS_DIR = "penerbit"
 # The red-flag methodology page, per language, written when metadata/indicators.yaml has any.
 METHODOLOGY_PAGE = "tanda-bahaya.html"
 

@@ -27,7 +27,16 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
 
 from ..core.indonesian import format_number
-from ..core.layout import DATABASE, DOWNLOADS, HISTORY_FILES, RELEASES_DIR, REPORTS, SITE_FILES
+from ..core.layout import (
+    DATABASE,
+    DOWNLOADS,
+    HISTORY_FILES,
+    PUBLISHERS_DIR,
+    RELEASES_DIR,
+    REPORTS,
+    SCORECARD_FILE,
+    SITE_FILES,
+)
 from .api_pages import api_page_view, openapi_view
 from .cell_format import display_cell, format_rupiah
 from .csv_export import csv_export_wrapper
@@ -43,9 +52,10 @@ from .search import blank_search_wrapper
 from .security_headers import security_headers_wrapper
 from .sources import query_sources
 
-SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, "assets", "en")
-# Root pages and feeds of the release history and freshness (catalog/history_pages.py).
-ROOT_FILES = (*SITE_FILES, *HISTORY_FILES)
+SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, PUBLISHERS_DIR, "assets", "en")
+# Root pages and feeds of the release history and freshness (catalog/history_pages.py), and the
+# quality scorecard (catalog/scorecard.py).
+ROOT_FILES = (*SITE_FILES, *HISTORY_FILES, SCORECARD_FILE)
 FILE_CHUNK = 1 << 20
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",

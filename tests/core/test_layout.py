@@ -22,8 +22,10 @@ def test_every_file_of_a_release_has_its_name_in_the_layout(built_catalog):
     site = layout.site_dir(release)
     root_files = {p.name for p in site.iterdir() if p.is_file()}
     assert root_files == {
-        "index.html", *layout.SITE_FILES, *layout.HISTORY_FILES, layout.METHODOLOGY_PAGE
+        "index.html", *layout.SITE_FILES, *layout.HISTORY_FILES, layout.METHODOLOGY_PAGE,
+        layout.SCORECARD_FILE,
     }  # fmt: skip
+    assert (site / layout.PUBLISHERS_DIR / "index.html").is_file()
     history = {p.name for p in (site / layout.RELEASES_DIR).iterdir()}
     (release_id,) = history - {layout.RELEASES_INDEX}  # the sample build is its first release
     archived = site / layout.RELEASES_DIR / release_id
