@@ -40,3 +40,21 @@ def test_a_later_column_is_checked_after_one_without_a_unit_and_one_that_fits(tm
     assert [(i.column, i.file, i.row, i.extra["values"]) for i in issues] == [
         ("c", "sumber.csv", 8, 2)
     ]
+
+
+def test_a_percentage_is_flagged_just_outside_0_to_100_and_not_at_the_ends():
+    values = pd.Series(["0", "100", "100.5", "-0.5", "50"])
+    assert misfits(values, *declared_unit("Capaian (%)")).tolist() == [
+        False, False, True, True, False,
+    ]  # fmt: skip
+
+
+def test_a_triliun_header_is_told_as_a_scale_not_as_a_percentage(tmp_path: Path):
+    """ "triliun" sorts after "persen": only the percentage unit gets the 0-100 wording."""
+    staging = tmp_path / "staging.csv"
+    staging.write_text("t\n2000000000000\n3000000000000\n", encoding="utf-8")
+    descriptor = {"jendela": {"columns": {"APBN (triliun Rp)": "t"}}, "schema": {"fields": []}}
+    resource = Resource("uji", "contoh", descriptor, tmp_path)
+    [issue] = unit_mismatch(None, resource, staging, None, columns=["t"])
+    assert "are already in whole units, not triliun (2 values)" in issue.message
+    assert "percentage" not in issue.message
