@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipelines.checks.units import declared_unit, misfits, unit_mismatch
 from pipelines.core.errors import RowMap
@@ -58,3 +59,20 @@ def test_a_triliun_header_is_told_as_a_scale_not_as_a_percentage(tmp_path: Path)
     [issue] = unit_mismatch(None, resource, staging, None, columns=["t"])
     assert "are already in whole units, not triliun (2 values)" in issue.message
     assert "percentage" not in issue.message
+
+
+@pytest.mark.parametrize(
+    ("header", "scale"),
+    [("APBN (triliun)", 10**12), ("PDRB (milyar)", 10**9), ("Pagu (juta Rp)", 10**6),
+     ("Harga (ribu rupiah)", 10**3)],
+)  # fmt: skip
+def test_each_scale_is_its_exact_power_of_ten(header, scale):
+    """Exactly the scale contradicts the header; half a unit below it does not."""
+    values = pd.Series([str(scale), str(scale), f"{scale - 1}.5"])
+    assert misfits(values, *declared_unit(header)).tolist() == [True, True, False]
+
+
+def test_zeros_do_not_pull_the_median_down():
+    """Non-zero magnitudes: only 2e9, so the column contradicts its miliar header."""
+    values = pd.Series(["0", "0", "0", "2000000000"])
+    assert misfits(values, *declared_unit("Pagu (miliar)")).tolist() == [False] * 3 + [True]
