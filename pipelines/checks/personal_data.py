@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.chunks import chunk_rows
 from ..core.errors import Issue, RowMap
 from ..core.issue_types import PERSONAL_DATA
 from ..core.personal_data import (
@@ -55,7 +56,7 @@ def personal_data(resource, staging: Path, rows_from: RowMap, **_) -> list[Issue
     offset = 0
     for chunk in pd.read_csv(
         staging, usecols=columns, dtype="string", keep_default_na=False, na_values=[""],
-        chunksize=CHUNK_ROWS,
+        chunksize=chunk_rows(CHUNK_ROWS),
     ):  # fmt: skip
         for column in columns:
             values = chunk[column].reset_index(drop=True)

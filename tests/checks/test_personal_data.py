@@ -216,3 +216,29 @@ def test_harvest_refuses_a_table_with_personal_data(project, realdata):
     assert report.exit_code == 1
     assert not (project / "datasets" / "realisasi-apbd-tangsel").exists()
     assert not any(phone in failed.message for phone in PHONES)
+
+
+def test_findings_across_chunks_name_the_first_source_row_and_count_every_cell(
+    tmp_path, monkeypatch
+):
+    """Three-row chunks; the first NIK sits in the second chunk, more follow in the third and
+    fourth, so the first row is carried over from a later chunk and counts add across chunks."""
+    from pipelines.checks.personal_data import personal_data
+    from pipelines.core.chunks import ENV
+    from pipelines.core.errors import RowMap
+    from pipelines.core.model import Resource
+
+    monkeypatch.setenv(ENV, "3")
+    nik, phone = "3271014508900001", "0812-3456-7890"
+    cells = ["a", "b", "c", "d", nik, "e", nik, phone, "f", "g", nik]  # staging rows 0..10
+    staging = tmp_path / "staging.csv"
+    staging.write_text("isi\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    rows_from = RowMap()
+    rows_from.add("sumber.csv", [100 + i for i in range(len(cells))])  # source rows 100..110
+    resource = Resource("uji", "contoh", {"schema": {"fields": [{"name": "isi"}]}}, tmp_path)
+    issues = personal_data(resource=resource, staging=staging, rows_from=rows_from)
+    found = {i.extra["kind"]: (i.row, i.extra["count"], i.file, i.column) for i in issues}
+    assert found == {
+        "nik": (104, 3, "sumber.csv", "isi"),  # staging rows 4, 6 and 10
+        "phone": (107, 1, "sumber.csv", "isi"),  # staging row 7, first cell of chunk 3
+    }

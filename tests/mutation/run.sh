@@ -4,7 +4,8 @@
 # cosmic-ray rewrites the module in place for every mutant, so it works in a scratch copy of the
 # tracked files (SCRATCH, default /tmp/jendela-mutation), with PYTHONPATH pointing there so that
 # the tests and the publish.py subprocesses they start import the mutated copy. One session
-# database per module is kept beside the copy; rerunning resumes the pending mutants.
+# database per module is kept beside the copy; rerunning resumes the pending mutants. Run it under
+# `nice -n 10` on a shared machine; give each concurrent run its own SCRATCH.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -15,7 +16,11 @@ export PATH="$root/.venv/bin:$PATH" PYTHONPATH="$scratch/tree"
 cd "$scratch/tree"
 for module in "$@"; do
   session="$scratch/$module.sqlite"
-  [ -f "$session" ] || cosmic-ray init "tests/mutation/$module.toml" "$session"
+  if [ ! -f "$session" ]; then
+    cosmic-ray init "tests/mutation/$module.toml" "$session"
+    cr-filter-operators "$session" "tests/mutation/$module.toml"  # the bound in <module>.toml
+    python "$root/tests/mutation/skip_annotations.py" "$session"
+  fi
   cosmic-ray exec "tests/mutation/$module.toml" "$session"
   cr-report --show-diff --surviving-only "$session" > "$scratch/$module.survivors.txt"
   cr-report "$session" | tail -3

@@ -1,0 +1,62 @@
+"""stages/validate.py: frictionless's findings on the normalised file, named at the source rows.
+
+The staging table below is written by hand, so every row, column and hint expected here is read
+off it and off its row map, not off the pipeline's output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.core.errors import RowMap
+from pipelines.core.model import Resource
+from pipelines.stages.validate import validate_table
+
+FIELDS = [
+    {"name": "id", "type": "integer"},
+    {"name": "jumlah", "type": "integer", "constraints": {"minimum": 0}},
+]
+# Line 1 is the header (with a column the schema does not know); lines 2-5 are rows. The first
+# two rows came from a.csv lines 10 and 11, the last two from b.csv lines 5 and 6.
+STAGING = "id,jumlah,catatan\n1,5,x\n2,-3,y\n2,abc,z\n4,7,w\n"
+
+
+def _validate(tmp_path: Path, **options):
+    (tmp_path / "staging.csv").write_text(STAGING, encoding="utf-8")
+    resource = Resource(
+        "uji", "contoh", {"schema": {"fields": FIELDS, "primaryKey": ["id"]}}, tmp_path
+    )
+    rows_from = RowMap()
+    rows_from.add("a.csv", [10, 11])
+    rows_from.add("b.csv", [5, 6])
+    rows_from.freeze()
+    return validate_table(resource, tmp_path / "staging.csv", rows_from, **options)
+
+
+def test_each_finding_names_the_source_file_row_column_value_and_what_was_expected(tmp_path):
+    result = _validate(tmp_path)
+    found = [(i.type, i.file, i.row, i.column, i.value) for i in result.issues]
+    assert found == [
+        ("extra-label", "a.csv (+1)", None, None, None),  # the header: no row, every file
+        ("constraint-error", "a.csv", 11, "jumlah", "-3"),  # staging line 3
+        ("type-error", "b.csv", 5, "jumlah", "abc"),  # staging line 4
+        ("primary-key", "b.csv", 5, None, None),  # id 2 again on staging line 4
+    ]
+    by_type = {i.type: i for i in result.issues}
+    # A finding on a field of the schema says what the field expects, from its descriptor.
+    assert by_type["type-error"].hint == "expected type integer, minimum 0"
+    assert by_type["constraint-error"].hint == "expected type integer, minimum 0"
+    # One with a note is "title: note"; one without keeps frictionless's message.
+    assert by_type["type-error"].message == 'Type Error: type is "integer/default"'
+    assert 'extra label "catatan"' in by_type["extra-label"].message
+    assert {i.dataset for i in result.issues} == {"contoh"}
+    assert result.limit_reached is False
+
+
+def test_stopping_at_the_limit_is_reported(tmp_path):
+    """Four findings: a limit of four is reached (later rows unchecked), five is not."""
+    assert len(_validate(tmp_path, limit_errors=5).issues) == 4
+    assert _validate(tmp_path, limit_errors=5).limit_reached is False
+    at_limit = _validate(tmp_path, limit_errors=2)
+    assert len(at_limit.issues) == 2
+    assert at_limit.limit_reached is True
