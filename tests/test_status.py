@@ -75,7 +75,9 @@ def expected_status(report: dict) -> tuple[str, str, str]:
 
 def status_paragraph(page: Path, table: str):
     tree = html.parse(str(page))
-    (paragraph,) = tree.xpath(f'//section[@id="{table}"]//p[contains(@class, "validation")]')
+    (paragraph,) = tree.xpath(
+        f'//section[h3[@id="{table}-technical"]]//p[contains(@class, "validation")]'
+    )
     return paragraph
 
 

@@ -234,10 +234,11 @@ def dataset_freshness(dataset: Dataset, entry: DatasetEntry, day: dt.date) -> Fr
 
 
 def _summary_and_notes(description: str, description_en: str | None) -> dict:
-    halves = {"id": summary_and_notes(description), "en": summary_and_notes(description_en or "")}
+    summary_id, notes_id = summary_and_notes(description)
+    summary_en, notes_en = summary_and_notes(description_en or "")
     return {
-        "summary_html": pair(markdown_html(halves["id"][0]), markdown_html(halves["en"][0])),
-        "notes_html": pair(markdown_html(halves["id"][1]), markdown_html(halves["en"][1])),
+        "summary_html": pair(markdown_html(summary_id), markdown_html(summary_en)),
+        "notes_html": pair(markdown_html(notes_id), markdown_html(notes_en)),
     }
 
 

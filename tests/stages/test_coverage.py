@@ -490,7 +490,17 @@ def test_home_page_facets_follow_the_tables(real, truth):
     for prefix in ("", "en/"):
         doc = page(real.output / "site" / prefix / "index.html")
         options = {box.get("value") for box in doc.xpath("//fieldset[@data-facet='region']//input")}
-        years = {box.get("value") for box in doc.xpath("//fieldset[@data-facet='year']//input")}
+        # The year facet is a from/to range: each side offers every year some table holds.
+        sides = [
+            {
+                o.get("value")
+                for o in doc.xpath(f"//fieldset[@data-facet='year']//select[@name='{s}']/option")
+            }
+            - {""}
+            for s in ("from", "to")
+        ]
+        assert sides[0] == sides[1]
+        years = sides[0]
         assert options == set().union(*(t["facet"] for t in truth.values()))
         assert years == {str(y) for t in truth.values() for y in t["years"]}
         for dataset_id, expected in truth.items():
