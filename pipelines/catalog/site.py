@@ -21,6 +21,7 @@ from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
 from ..core.freshness import Freshness, freshness, today
 from ..core.layout import (
+    ASSETS,
     DATABASE,
     DATAPACKAGE,
     LANGUAGE_PREFIX,
@@ -29,7 +30,7 @@ from ..core.layout import (
     site_dir,
 )
 from ..core.manifest import DatasetEntry, Manifest
-from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
+from ..core.model import SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
 from ..stages import export
 from .charts import chart_panels, chart_spec, naming_column, referenced_labels
@@ -38,9 +39,8 @@ from .feeds import write_feeds
 from .maps import Boundaries, choropleth
 from .methodology import methodology_view
 from .search import write_search_index
-from .templates import environment, markdown_html, markdown_text, translate
+from .templates import ASSETS_DIR, environment, markdown_html, markdown_text, translate
 
-ASSETS_DIR = ROOT / "site" / "static"
 PREVIEW_ROWS = 10
 PREVIEW_CHARS = 300  # longer text is shortened in the preview
 DEFAULT_BASE_URL = "https://jendeladata.id/"
@@ -394,7 +394,7 @@ def render_site(
     options = options or SiteOptions()
     site = site_dir(release)
     site.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ASSETS_DIR, site / "assets", dirs_exist_ok=True)
+    shutil.copytree(ASSETS_DIR, site / ASSETS, dirs_exist_ok=True)
     db_path = release / manifest.database
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) if db_path.exists() else None
     try:

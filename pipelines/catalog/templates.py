@@ -17,10 +17,13 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ..core.bilingual import LANGUAGES, pick
+from ..core.checksum import sha256_file
 from ..core.indonesian import format_number
+from ..core.layout import ASSETS, versioned
 from ..core.model import METADATA_DIR, ROOT, read_yaml
 
 TEMPLATES_DIR = ROOT / "site" / "templates"
+ASSETS_DIR = ROOT / "site" / "static"  # copied to the site's assets/
 # Descriptions are Markdown written by us; raw HTML in them is not rendered (no injection).
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
@@ -35,6 +38,12 @@ def translate(key: str, lang: str = "id") -> str:
     if key not in table:
         raise KeyError(f"translation key {key!r} missing from metadata/translations/{lang}.yaml")
     return table[key]
+
+
+@cache
+def asset_url(name: str) -> str:
+    """The address of one of the site's assets relative to the site root, with its digest."""
+    return versioned(f"{ASSETS}/{name}", sha256_file(ASSETS_DIR / name))
 
 
 def markdown_html(text: str) -> str:
@@ -103,6 +112,7 @@ def environment() -> jinja2.Environment:
     env.globals["t"] = jinja2.pass_context(lambda ctx, key: translate(key, _lang(ctx)))
     env.globals["en"] = lambda key: translate(key, "en")
     env.globals["languages"] = LANGUAGES
+    env.globals["asset"] = asset_url
     env.filters["tr"] = jinja2.pass_context(lambda ctx, value: pick(value, _lang(ctx)))
     env.filters["number"] = jinja2.pass_context(
         lambda ctx, value, decimals=0, lang=None: format_number(value, decimals, lang or _lang(ctx))
