@@ -21,6 +21,7 @@ from ..core.bilingual import LANGUAGES, pair
 from ..core.errors import JendelaError
 from ..core.freshness import Freshness, freshness, today
 from ..core.layout import (
+    ASSETS,
     DATABASE,
     DATAPACKAGE,
     LANGUAGE_PREFIX,
@@ -30,7 +31,7 @@ from ..core.layout import (
 )
 from ..core.manifest import DatasetEntry, Manifest
 from ..core.markdown import markdown_html, markdown_text, summary_and_notes
-from ..core.model import ROOT, SAMPLE_LABEL, Dataset, read_yaml
+from ..core.model import SAMPLE_LABEL, Dataset, read_yaml
 from ..core.registry import Catalog
 from ..stages import export
 from .charts import chart_panels, chart_spec, naming_column, referenced_labels
@@ -43,9 +44,8 @@ from .scorecard import LABELS as SCORE_LABELS
 from .scorecard import publish as publish_scorecard
 from .scorecard import scorecard
 from .search import write_search_index
-from .templates import environment, translate
+from .templates import ASSETS_DIR, environment, translate
 
-ASSETS_DIR = ROOT / "site" / "static"
 PREVIEW_ROWS = 10
 PREVIEW_CHARS = 300  # longer text is shortened in the preview
 FACET_TOP = 4  # values of a facet shown before its "more" control
@@ -443,7 +443,7 @@ def render_site(
     options = options or SiteOptions()
     site = site_dir(release)
     site.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ASSETS_DIR, site / "assets", dirs_exist_ok=True)
+    shutil.copytree(ASSETS_DIR, site / ASSETS, dirs_exist_ok=True)
     db_path = release / manifest.database
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) if db_path.exists() else None
     try:

@@ -15,11 +15,14 @@ import jinja2
 from markupsafe import Markup
 
 from ..core.bilingual import LANGUAGES, pick
+from ..core.checksum import sha256_file
 from ..core.indonesian import format_number
+from ..core.layout import ASSETS, versioned
 from ..core.markdown import markdown_html, markdown_inline
 from ..core.model import METADATA_DIR, ROOT, read_yaml
 
 TEMPLATES_DIR = ROOT / "site" / "templates"
+ASSETS_DIR = ROOT / "site" / "static"  # copied to the site's assets/
 
 
 @cache
@@ -32,6 +35,12 @@ def translate(key: str, lang: str = "id") -> str:
     if key not in table:
         raise KeyError(f"translation key {key!r} missing from metadata/translations/{lang}.yaml")
     return table[key]
+
+
+@cache
+def asset_url(name: str) -> str:
+    """The address of one of the site's assets relative to the site root, with its digest."""
+    return versioned(f"{ASSETS}/{name}", sha256_file(ASSETS_DIR / name))
 
 
 def format_compact(value, lang: str = "id") -> str:
@@ -77,6 +86,7 @@ def environment() -> jinja2.Environment:
     env.globals["t"] = jinja2.pass_context(lambda ctx, key: translate(key, _lang(ctx)))
     env.globals["en"] = lambda key: translate(key, "en")
     env.globals["languages"] = LANGUAGES
+    env.globals["asset"] = asset_url
     env.filters["tr"] = jinja2.pass_context(lambda ctx, value: pick(value, _lang(ctx)))
     env.filters["number"] = jinja2.pass_context(
         lambda ctx, value, decimals=0, lang=None: format_number(value, decimals, lang or _lang(ctx))

@@ -76,6 +76,13 @@ PUBLISHERS_DIR = "penerbit"
 # The red-flag methodology page, per language, written when metadata/indicators.yaml has any.
 METHODOLOGY_PAGE = "tanda-bahaya.html"
 
+# The catalog's stylesheet and script, linked with a digest of their bytes
+# (`assets/style.css?v=<12 hex digits>`): the address changes whenever the file does, so browsers,
+# proxies and CDNs may keep it for a year (web/caching.py answers it as immutable).
+ASSETS = "assets"
+ASSET_VERSION = "v"
+ASSET_DIGITS = 12
+
 # Where each language's pages live inside the site: Indonesian at the root, English under en/.
 LANGUAGE_PREFIX = {"id": "", "en": "en/"}
 
@@ -93,6 +100,12 @@ TABLE_SUFFIXES = {
 # Downloads of a table that are not its data in another format: the rows left out (quarantine)
 # and the Table Schema the data conforms to. Neither is a format facet nor a DCAT distribution.
 NOT_DATA_FORMATS = ("quarantine", "schema")
+
+
+def versioned(url: str, sha256: str) -> str:
+    """`url` naming the bytes it serves: `versioned("assets/style.css", "9f2c...")` is
+    `assets/style.css?v=9f2c...` (ASSET_DIGITS of the SHA-256)."""
+    return f"{url}?{ASSET_VERSION}={sha256[:ASSET_DIGITS]}"
 
 
 def site_dir(release: Path) -> Path:

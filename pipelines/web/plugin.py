@@ -16,6 +16,7 @@ Each job lives in its own module; this file only wires them to Datasette's hooks
 - error_pages: bad filter values as bilingual 400s naming the filter, slow queries the limit;
 - sources: the licence and source of every table a query page reads;
 - limits: bounds on one request (SQLite value length, facet count, response size);
+- caching: cache lifetimes, ETags of files, Last-Modified and 304s of Datasette's answers;
 - security_headers: Content-Security-Policy (inline scripts by hash), nosniff, no framing.
 """
 
@@ -28,6 +29,7 @@ from datasette.utils.asgi import Response, asgi_send_file
 
 from ..core.indonesian import format_number
 from ..core.layout import (
+    ASSETS,
     DATABASE,
     DOWNLOADS,
     HISTORY_FILES,
@@ -38,13 +40,14 @@ from ..core.layout import (
     SITE_FILES,
 )
 from .api_pages import api_page_view, openapi_view
+from .caching import conditional_wrapper, file_digest, file_headers, matches, static_url
 from .cell_format import display_cell, format_rupiah
 from .csv_export import csv_export_wrapper
 from .error_pages import handle_error
 from .facets import replace_column_facet
 from .i18n import template_functions, ui_script
 from .index import index_view
-from .layout import STATIC_MOUNT, cors_headers
+from .layout import cors_headers
 from .limits import facet_limit_wrapper, limit_connection, response_cap_wrapper
 from .next_token import next_token_wrapper
 from .query_csv import query_csv_wrapper
@@ -52,7 +55,7 @@ from .search import blank_search_wrapper
 from .security_headers import security_headers_wrapper
 from .sources import query_sources
 
-SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, PUBLISHERS_DIR, "assets", "en")
+SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, PUBLISHERS_DIR, ASSETS, "en")
 # Root pages and feeds of the release history and freshness (catalog/history_pages.py), and the
 # quality scorecard (catalog/scorecard.py).
 ROOT_FILES = (*SITE_FILES, *HISTORY_FILES, SCORECARD_FILE)
@@ -77,6 +80,11 @@ def _site_dir(datasette) -> Path | None:
     return Path(folder).resolve() if folder else None
 
 
+def _release_dir(datasette) -> Path | None:
+    site = _site_dir(datasette)
+    return site.parent if site else None
+
+
 def _resolve(site: Path, path: str) -> Path | None:
     target = (site / path).resolve()
     if not target.is_relative_to(site):
@@ -97,12 +105,17 @@ def _site_view(datasette):
             )
             await response.asgi_send(send)
             return
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        headers = file_headers(request.path, query, await file_digest(target))
+        if matches(request.headers.get("if-none-match"), headers["ETag"]):
+            await Response("", status=304, headers=headers).asgi_send(send)
+            return
         await asgi_send_file(
             send,
             target,
             content_type=CONTENT_TYPES.get(target.suffix),
             chunk_size=FILE_CHUNK,
-            headers=cors_headers(datasette),
+            headers={**cors_headers(datasette), **headers},
         )
 
     return view
@@ -158,7 +171,7 @@ def extra_body_script():
 
 @hookimpl
 def extra_css_urls():
-    return [f"/{STATIC_MOUNT}/jendela.css"]
+    return [static_url("jendela.css")]
 
 
 @hookimpl
@@ -168,7 +181,10 @@ def asgi_wrapper(datasette):
     facet_limit = facet_limit_wrapper(datasette)
     response_cap = response_cap_wrapper(datasette)
     next_token = next_token_wrapper(datasette)
+    ttl = datasette.setting("default_cache_ttl")
+    conditional = conditional_wrapper(lambda: _release_dir(datasette), ttl)
     inner = (next_token, blank_search_wrapper, csv_wrapper, query_csv, facet_limit, response_cap)
+    inner = (*inner, conditional)
 
     def wrap(app):
         for wrapper in inner:

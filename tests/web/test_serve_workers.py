@@ -10,20 +10,9 @@ from pathlib import Path
 
 import httpx
 from conftest import Server, publish_in, run_publish
+from test_release_concurrency import set_count as set_first_count
 
 from pipelines.core import release as releases
-
-PENDUDUK_CSV = Path("datasets/penduduk-kota-bogor/data/penduduk.csv")
-
-
-def set_first_count(project: Path, count: int) -> None:
-    """The first JUMLAH of the kecamatan file, written as the source writes it (104.161)."""
-    source = project / PENDUDUK_CSV
-    lines = source.read_text().splitlines(keepends=True)
-    fields = lines[1].split(",")
-    fields[3] = f"{count // 1000}.{count % 1000:03d}"
-    lines[1] = ",".join(fields)
-    source.write_text("".join(lines))
 
 
 def leasing_processes(output: Path) -> set[int]:

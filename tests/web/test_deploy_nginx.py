@@ -1,0 +1,150 @@
+"""The repository's deploy/nginx.conf, started with Debian's nginx on loopback in front of two real
+`publish.py serve` processes over the same release: it balances, survives a dead server,
+compresses and caches downloads, as docs/deploy.md says.
+
+The test runs the file itself. Only what must differ on a test machine is substituted
+(`deployed_conf`): the three ports, and the system folders for the pid file, logs, cache and
+temporary files, which move under the test's own folder so nginx runs without touching /var.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import ROOT, Server, free_port, wait_for_http
+
+NGINX = "/usr/sbin/nginx"
+CONF = ROOT / "deploy" / "nginx.conf"
+CSV = "/downloads/penduduk-kota-bogor/penduduk.csv"
+# System folders the production file names, each moved under the test's folder.
+SYSTEM_FOLDERS = ("/run/", "/var/log/nginx/", "/var/cache/nginx/")
+UPSTREAM = re.compile(r"server 127\.0\.0\.1:(\d+)")
+LISTEN = re.compile(r"listen 127\.0\.0\.1:\d+;")
+# The one part of a table page that differs between two requests: how long its queries took.
+QUERY_TIME = re.compile(rb"Queries took</span> [\d.]+ ms")
+
+
+def deployed_conf(text: str, prefix: Path, listen: int, upstreams: list[int]) -> str:
+    """deploy/nginx.conf with the test's ports and folders; anything else left as written.
+
+    Fails when the file no longer has the two upstream lines or the listen line this expects, so
+    a change of shape is noticed here rather than tested against a stale assumption."""
+    found = UPSTREAM.findall(text)
+    assert len(found) == len(upstreams) and len(LISTEN.findall(text)) == 1, "conf shape changed"
+    ports = iter(upstreams)
+    text = UPSTREAM.sub(lambda _: f"server 127.0.0.1:{next(ports)}", text)
+    text = LISTEN.sub(f"listen 127.0.0.1:{listen};", text)
+    for folder in SYSTEM_FOLDERS:
+        text = text.replace(folder, f"{prefix}/")
+    return text
+
+
+def requests_seen(server: Server, marker: str) -> int:
+    """How many requests carrying `marker` this server's own access log shows (the log is the
+    server's evidence: nothing is added to the answers for the test)."""
+    server.log.flush()
+    server.log.seek(0)
+    return server.log.read().decode("utf-8", "replace").count(marker)
+
+
+@pytest.fixture
+def deployment(built_catalog) -> Iterator[tuple[str, list[Server]]]:
+    """nginx from deploy/nginx.conf on a free port, two servers behind it."""
+    servers = [Server(built_catalog), Server(built_catalog)]
+    # A folder any nginx worker can enter: as root, nginx runs its workers as `nobody`, and
+    # pytest's own temporary folders are private to the user.
+    prefix = Path(tempfile.mkdtemp(prefix="jendela-nginx-"))
+    prefix.chmod(0o755)
+    port = free_port()
+    conf = prefix / "nginx.conf"
+    conf.write_text(deployed_conf(CONF.read_text(), prefix, port, [s.port for s in servers]))
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/-/versions.json", seconds=30)
+        yield f"http://127.0.0.1:{port}", servers
+    finally:
+        nginx.terminate()
+        output = nginx.communicate(timeout=10)[0].decode()
+        for server in servers:
+            if server.process.poll() is None:
+                server.stop()
+        errors = (prefix / "jendela-error.log").read_text() if prefix.exists() else ""
+        shutil.rmtree(prefix, ignore_errors=True)
+        assert "[emerg]" not in output + errors, output + errors
+
+
+def test_nginx_answers_what_the_servers_answer(deployment):
+    url, servers = deployment
+    direct = servers[0].url
+    for path in (
+        "/",
+        "/dataset/penduduk-kota-bogor/",
+        "/jendela/penduduk",
+        "/jendela/penduduk.json?_shape=array",
+        CSV,
+    ):
+        through = httpx.get(url + path)
+        plain = httpx.get(direct + path)
+        assert through.status_code == plain.status_code == 200, path
+        # Pages name the host they were asked on: nginx passes its own on (Host).
+        expected = plain.content.replace(direct.encode(), url.encode())
+        assert QUERY_TIME.sub(b"", through.content) == QUERY_TIME.sub(b"", expected), path
+
+
+def test_requests_reach_both_servers_and_survive_one_stopping(deployment):
+    url, (first, second) = deployment
+    with httpx.Client(base_url=url) as client:
+        for number in range(12):
+            assert client.get(f"/-/versions.json?balanced={number}").status_code == 200
+        assert requests_seen(first, "balanced=") > 0 and requests_seen(second, "balanced=") > 0
+
+        first.stop()
+        answers = [client.get(f"/-/versions.json?after={n}").status_code for n in range(20)]
+        assert answers == [200] * 20
+        assert requests_seen(second, "after=") == 20
+
+
+def test_json_is_compressed_by_nginx(deployment):
+    url, servers = deployment
+    path = "/jendela/penduduk.json?_shape=array"
+    with httpx.stream("GET", url + path, headers={"Accept-Encoding": "gzip"}) as answer:
+        body = b"".join(answer.iter_raw())
+        assert answer.headers["content-encoding"] == "gzip"
+    plain = httpx.get(servers[1].url + path, headers={"Accept-Encoding": "identity"}).content
+    assert gzip.decompress(body) == plain and len(body) < len(plain) / 2
+
+
+def test_a_download_is_cached_after_its_first_request(deployment, built_catalog):
+    url, _ = deployment
+    expected = (built_catalog / "site" / CSV.lstrip("/")).read_bytes()
+    statuses = []
+    for _ in range(2):
+        answer = httpx.get(url + CSV, headers={"Accept-Encoding": "identity"})
+        assert answer.status_code == 200 and answer.content == expected
+        statuses.append(answer.headers.get("x-cache"))
+    assert statuses == ["MISS", "HIT"]
+
+
+def test_the_substitution_changes_only_ports_and_folders():
+    """What the tests run is the repository's file: line for line the same, except the lines
+    naming a port or one of the system folders."""
+    original = CONF.read_text().splitlines()
+    deployed = deployed_conf(CONF.read_text(), Path("/t"), 9, [7, 8]).splitlines()
+    assert len(deployed) == len(original)
+    changed = [was for was, now in zip(original, deployed, strict=True) if was != now]
+    assert changed and all(
+        UPSTREAM.search(line) or LISTEN.search(line) or any(f in line for f in SYSTEM_FOLDERS)
+        for line in changed
+    ), changed
