@@ -37,6 +37,7 @@ async def _document(datasette) -> dict | None:
             tables,
             queries or {},
             datasette.setting("max_returned_rows"),
+            datasette.plugin_config("jendela") or {},
         )
     return _documents[id(datasette)]
 

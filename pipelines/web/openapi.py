@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ..core.layout import DATABASE
+from .query_parameters import describe
 
 OPENAPI_VERSION = "3.0.3"
 # SQLite integers are 64-bit: a larger number in a filter is not a valid value.
@@ -262,13 +263,13 @@ def _table_paths(name: str, info: dict, fields: list[dict], max_rows: int) -> di
     }
 
 
-def _query_paths(name: str, query: dict) -> dict:
+def _query_paths(name: str, query: dict, plugin_config: dict) -> dict:
     parameters = [
         {
             "name": param,
             "in": "query",
             "required": False,
-            "description": f"Parameter `{param}`; kosong = semua / empty = all",
+            "description": describe(plugin_config, name, param),
             "schema": {"type": "string"},
         }
         for param in query.get("params") or []
@@ -318,8 +319,11 @@ def _table_info(package: dict, resource: dict) -> dict:
     }
 
 
-def openapi_document(packages: list[dict], tables: set[str], queries: dict, max_rows: int) -> dict:
-    """The document for the published `tables` found in `packages`, and the canned `queries`."""
+def openapi_document(
+    packages: list[dict], tables: set[str], queries: dict, max_rows: int, plugin_config: dict
+) -> dict:
+    """The document for the published `tables` found in `packages`, and the canned `queries`
+    (their parameters described from `plugin_config`: query_parameters.py)."""
     paths: dict = {}
     schemas: dict = {
         "Error": {
@@ -350,7 +354,7 @@ def openapi_document(packages: list[dict], tables: set[str], queries: dict, max_
             schemas[name] = _row_schema(fields)
             paths.update(_table_paths(name, _table_info(package, resource), fields, max_rows))
     for name, query in sorted(queries.items()):
-        paths.update(_query_paths(name, query))
+        paths.update(_query_paths(name, query, plugin_config))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

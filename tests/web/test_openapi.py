@@ -102,9 +102,11 @@ def test_document_is_generated_from_the_release_table_schemas(built_catalog, doc
     """Same inputs, same document; and it is the release's datapackage.json schemas."""
     packages = load_packages(built_catalog / "site")
     tables = {r["name"] for p in packages for r in p["resources"]}
-    queries = read_config()["databases"]["jendela"]["queries"]
-    first = openapi_document(packages, tables, queries, 1000)
-    assert first == openapi_document(packages, tables, queries, 1000)
+    config = read_config()
+    queries = config["databases"]["jendela"]["queries"]
+    plugin = config["plugins"]["jendela"]
+    first = openapi_document(packages, tables, queries, 1000, plugin)
+    assert first == openapi_document(packages, tables, queries, 1000, plugin)
     assert json.loads(json.dumps(first)) == first
     assert first["paths"] == document["paths"]
     assert first["components"] == document["components"]
