@@ -84,7 +84,8 @@ def xlsx_export_wrapper(datasette):
             args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
             table = tilde_decode(match["table"])
             downloads = table_downloads(datasette, table) or {}
-            if {k for k, _ in args} <= WHOLE_TABLE_ARGS and "xlsx" in downloads:
+            # `_labels` changes nothing here: a cell holds the code, never its label.
+            if {k for k, _ in args} <= WHOLE_TABLE_ARGS | {"_labels"} and "xlsx" in downloads:
                 await send_redirect(datasette, send, downloads["xlsx"])
                 return
             if not downloads and not await is_table(datasette, table):
