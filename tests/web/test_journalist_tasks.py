@@ -17,20 +17,13 @@ from pathlib import Path
 
 import pytest
 from catalog.test_site_browser import AXE, CHROMIUM, LAUNCH_ARGS, axe_violations
-from conftest import ROOT, Server
+from conftest import ROOT
 from playwright.sync_api import sync_playwright
 from test_canned_queries import djpk_level_one, population, tenders
 
 ARTIFACTS = ROOT / "test-artifacts"
 WIDTHS = {"desktop": (1280, 800), "mobile": (390, 844)}
 HANDFUL = 6  # clicks and boxes typed into, at most, per task
-
-
-@pytest.fixture(scope="module")
-def server(real):
-    running = Server(real.output)
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +71,7 @@ class Journey:
     def click(self, selector: str) -> None:
         self.actions.append(f"click {selector}")
         self.page.click(selector)
+        self.page.wait_for_load_state("load")
 
     def download(self, selector: str) -> Path:
         self.actions.append(f"click {selector}")
@@ -109,11 +103,11 @@ def cell_value(page, column: str) -> float:
     return float(page.locator(f"td.col-{column} [data-value]").first.get_attribute("data-value"))
 
 
-def test_largest_contract_of_a_year_and_exactly_its_rows_downloaded(browser, server):
+def test_largest_contract_of_a_year_and_exactly_its_rows_downloaded(browser, real_server):
     year = 2019
     in_year = [t for t in tenders() if t["tahun_anggaran"] == year]
     largest = max(t["nilai_kontrak_rp"] for t in in_year if t["nilai_kontrak_rp"] is not None)
-    journey = Journey(browser, server, "kontrak-terbesar")
+    journey = Journey(browser, real_server, "kontrak-terbesar")
     try:
         journey.open("/jendela/tender_spse")
         journey.select("select[name=_filter_column]", "tahun_anggaran")
@@ -148,12 +142,12 @@ def test_largest_contract_of_a_year_and_exactly_its_rows_downloaded(browser, ser
         journey.close()
 
 
-def test_budget_realisation_rate_by_typing_the_region_name(browser, server):
+def test_budget_realisation_rate_by_typing_the_region_name(browser, real_server):
     lines = {
         akun: (budget, actual) for akun, budget, actual in djpk_level_one()[("Kota_Malang", 2021)]
     }
     budget, actual = lines["Belanja Daerah"]
-    journey = Journey(browser, server, "realisasi-apbd")
+    journey = Journey(browser, real_server, "realisasi-apbd")
     try:
         journey.open("/jendela/realisasi_apbd")
         journey.type("input[name=wilayah]", "Kota Malang")
@@ -170,10 +164,10 @@ def test_budget_realisation_rate_by_typing_the_region_name(browser, server):
         journey.close()
 
 
-def test_population_of_a_region_by_sex(browser, server):
+def test_population_of_a_region_by_sex(browser, real_server):
     table, year, _ = population()
     name, male, female, total = table["32.73"]
-    journey = Journey(browser, server, "penduduk")
+    journey = Journey(browser, real_server, "penduduk")
     try:
         journey.open("/jendela/penduduk_per_wilayah")
         journey.type("input[name=wilayah]", name)
