@@ -259,6 +259,14 @@ def real(tmp_path_factory):
     return real_build(made_once(tmp_path_factory, "realdata", real_build))
 
 
+@pytest.fixture(scope="module")
+def real_server(real):
+    """`publish.py serve` of the default build, for one test module."""
+    server = Server(real.output)
+    yield server
+    server.stop()
+
+
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
 # The files that take longest (a generated 150,000-row build, schemathesis, the real-file walk,

@@ -29,6 +29,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from ..core.bilingual import LANGUAGES, Text, pair
 from ..core.checksum import sha256_file
 from ..core.indicators import INDICATOR_TABLE_TEXT
 from ..core.layout import (
@@ -39,6 +40,7 @@ from ..core.layout import (
     INSPECT_FILE,
     METADATA_FILE,
     SCORECARD_TABLE,
+    dataset_page,
 )
 from ..core.manifest import DatasetEntry, Manifest
 from ..core.model import SAMPLE_LABEL, Dataset
@@ -73,6 +75,18 @@ def column_description(field: dict) -> str:
     return text
 
 
+def column_labels(field: dict) -> dict:
+    """A column's title and description in both languages, for the table page's headers (the
+    page shows the title in its language, the column name beside it)."""
+    en = (field.get("jendela") or {}).get("en") or {}
+    title = field.get("title") or field["name"]
+    return {
+        "title": pair(title, en.get("title")),
+        "description": pair(field.get("description", "").strip(), en.get("description")),
+        "unit": (field.get("jendela") or {}).get("unit", ""),
+    }
+
+
 def label_column(resource) -> str | None:
     """The column Datasette shows beside a foreign key pointing here.
 
@@ -90,6 +104,7 @@ def table_metadata(dataset: Dataset, sample: bool, entry: DatasetEntry | None = 
     licence = dataset.vocabulary.licences.get(dataset.descriptor["licenses"][0]["name"], {})
     source = dataset.descriptor["sources"][0]
     sample_text = f" ({SAMPLE_LABEL})" if sample else ""
+    suffix = Text(f" ({SAMPLE_LABEL.id})", f" ({SAMPLE_LABEL.en})") if sample else Text("", "")
     built = entry.resources if entry else {}
     # The dataset's datapackage.json describes every table of it: each table page links it.
     package = entry.datapackage if entry else None
@@ -127,6 +142,11 @@ def table_metadata(dataset: Dataset, sample: bool, entry: DatasetEntry | None = 
                 "dataset": dataset.id,
                 "rows": built.get(resource.name, {}).get("rows"),
                 "downloads": downloads,
+                "title": pair(
+                    resource.title + suffix.id, en.get("title", resource.title) + suffix.en
+                ),
+                "dataset_page": {lang: "/" + dataset_page(dataset.id, lang) for lang in LANGUAGES},
+                "columns": {f["name"]: column_labels(f) for f in resource.fields},
             }
         }
         tables[resource.name] = table

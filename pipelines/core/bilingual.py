@@ -57,6 +57,14 @@ def pick(value, lang: str):
     return value
 
 
+def split_joined(text: str) -> Text:
+    """`Indonesian / English` back into its two sides (the inverse of `joined`), for text that
+    configuration writes joined (Datasette's canned-query titles and descriptions); text with no
+    single ` / ` is the same in both languages."""
+    parts = text.split(" / ")
+    return Text(parts[0], parts[1]) if len(parts) == 2 else Text(text, text)
+
+
 def joined(indonesian: str, english: str) -> str:
     """`Indonesian / English`, or the text once when both languages say the same."""
     return indonesian if indonesian == english else f"{indonesian} / {english}"

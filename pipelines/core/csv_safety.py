@@ -22,6 +22,13 @@ import re
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# XlsxWriter's options for every XLSX we write (the build's downloads, the server's filtered
+# exports): text stays text, never a formula, a link or a number.
+XLSX_TEXT_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)*|[.,][0-9]+)\Z"
 _PLAIN_NUMBER_RE = re.compile(_PLAIN_NUMBER)

@@ -86,6 +86,12 @@ ASSET_DIGITS = 12
 # Where each language's pages live inside the site: Indonesian at the root, English under en/.
 LANGUAGE_PREFIX = {"id": "", "en": "en/"}
 
+
+def dataset_page(dataset_id: str, lang: str) -> str:
+    """The site path of a dataset's page in `lang` (`dataset/<id>/`, `en/dataset/<id>/`)."""
+    return f"{LANGUAGE_PREFIX[lang]}dataset/{dataset_id}/"
+
+
 # A dataset's downloads: the package, its zip, and per table one file per format.
 DATAPACKAGE = "datapackage.json"
 TABLE_SUFFIXES = {

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
-from ..core.csv_safety import neutralise, neutralise_column, risky_cells
+from ..core.csv_safety import XLSX_TEXT_OPTIONS, neutralise, neutralise_column, risky_cells
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.markdown import markdown_text
 from ..core.model import Dataset, Resource
@@ -379,12 +379,7 @@ def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> No
 
     workbook = xlsxwriter.Workbook(
         str(path),
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
+        {"constant_memory": True, **XLSX_TEXT_OPTIONS},
     )
     workbook.set_properties({"created": datetime.datetime(*FIXED_ZIP_TIME)})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

@@ -37,6 +37,7 @@ async def _document(datasette) -> dict | None:
             tables,
             queries or {},
             datasette.setting("max_returned_rows"),
+            datasette.plugin_config("jendela") or {},
         )
     return _documents[id(datasette)]
 
@@ -59,13 +60,29 @@ async def openapi_view(datasette, request):
     return Response.json(document, headers=cors_headers(datasette))
 
 
-def examples(base: str, table: str, info: dict) -> dict[str, str]:
-    """curl, Python and pandas snippets for one table; facets and filters from its metadata."""
+TEXT_NOTE = "# Seluruh tabel; kode dibaca sebagai teks / the whole table; codes read as text"
+
+
+def code_columns(schema: dict) -> list[str]:
+    """The text columns that hold codes (`kode_wilayah`, `kode_tender`, ...): pandas, R and
+    spreadsheets read `32.10` as the number 32.1 unless told these are text (DESIGN pitfalls)."""
+    return [
+        name
+        for name, column in (schema.get("properties") or {}).items()
+        if name.startswith("kode_") and column.get("type", "string") == "string"
+    ]
+
+
+def examples(base: str, table: str, info: dict, codes: list[str]) -> dict[str, str]:
+    """curl, Python, pandas and R snippets for one table; facets and filters from its
+    metadata; the code columns read as text."""
     facet = (info.get("facets") or [None])[0]
     json_url = f"{base}/{DATABASE}/{table}.json"
     facet_args = f"?_facet={facet}&_extra=facet_results&_size=0" if facet else "?_size=5"
     downloads = (info.get("plugins") or {}).get("jendela", {}).get("downloads", {})
     csv_url = f"{base}{downloads['csv']}" if "csv" in downloads else f"{json_url[:-5]}.csv"
+    pandas_types = "{" + ", ".join(f'"{c}": str' for c in codes) + "}"
+    r_types = ", ".join(f'{c} = "character"' for c in codes)
     return {
         "curl": f"curl -s '{json_url}?_size=5'\ncurl -s '{json_url}{facet_args}'",
         "python": (
@@ -81,10 +98,11 @@ def examples(base: str, table: str, info: dict) -> dict[str, str]:
         ),
         "pandas": (
             "import pandas as pd\n\n"
-            "# Seluruh tabel / the whole table (kode sebagai teks / codes as text)\n"
-            f'df = pd.read_csv("{csv_url}", dtype={{"kode_wilayah": str}})\n'
+            f"{TEXT_NOTE}\n"
+            f'df = pd.read_csv("{csv_url}", dtype={pandas_types})\n'
             "print(df.head())"
         ),
+        "r": (f'{TEXT_NOTE}\ndf <- read.csv("{csv_url}", colClasses = c({r_types}))\nhead(df)'),
     }
 
 
@@ -108,7 +126,8 @@ async def api_page_view(datasette, request):
                     {"name": c, "type": s.get("type"), "description": s.get("description", "")}
                     for c, s in schema.get("properties", {}).items()
                 ],
-                "examples": examples(base, name, info),
+                "codes": code_columns(schema),
+                "examples": examples(base, name, info, code_columns(schema)),
                 "search": bool(info.get("fts_table")),
             }
         )

@@ -47,12 +47,12 @@ ERROR_LINE = (
 )
 
 
-def _table_downloads(datasette, table: str) -> dict | None:
+def table_downloads(datasette, table: str) -> dict | None:
     config = datasette.plugin_config("jendela", database=DATABASE, table=table, fallback=False)
     return (config or {}).get("downloads")
 
 
-async def _send_redirect(datasette, send, location: str) -> None:
+async def send_redirect(datasette, send, location: str) -> None:
     headers = {"Location": location, **cors_headers(datasette)}
     await Response("", status=302, headers=headers).asgi_send(send)
 
@@ -72,6 +72,16 @@ def _cells(row: list, labelled: set[int]) -> list:
         else:
             cells.append(cell)
     return cells
+
+
+async def pass_error(datasette, send, answer) -> None:
+    """Datasette's own error answer passed through, with its status (nothing was sent yet)."""
+    await Response(
+        answer.text,
+        status=answer.status_code,
+        headers=cors_headers(datasette),
+        content_type=answer.headers.get("content-type", "application/json"),
+    ).asgi_send(send)
 
 
 async def send_csv(
@@ -96,13 +106,7 @@ async def send_csv(
     query += PAGE_ARGS if follow else PAGE_ARGS[1:]
     first = await datasette.client.get(f"{path}?{urlencode(query)}")
     if first.status_code != 200:
-        # Nothing was sent yet: pass Datasette's own error through, with its status.
-        await Response(
-            first.text,
-            status=first.status_code,
-            headers=cors_headers(datasette),
-            content_type=first.headers.get("content-type", "application/json"),
-        ).asgi_send(send)
+        await pass_error(datasette, send, first)
         return
     data = first.json()
     refusal = refuse(data) if refuse else None
@@ -153,11 +157,11 @@ def csv_export_wrapper(datasette):
             if match and scope["method"] in ("GET", "HEAD"):
                 args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
                 table = tilde_decode(match["table"])
-                downloads = _table_downloads(datasette, table)
+                downloads = table_downloads(datasette, table)
                 stream = any(k == "_stream" for k, _ in args)
                 whole = {k for k, _ in args} <= WHOLE_TABLE_ARGS
                 if stream and whole and "csv" in (downloads or {}):
-                    await _send_redirect(datasette, send, downloads["csv"])
+                    await send_redirect(datasette, send, downloads["csv"])
                     return
                 if downloads is not None or await is_table(datasette, table):
                     path = f"/{DATABASE}/{match['table']}.json"

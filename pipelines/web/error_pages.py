@@ -23,7 +23,7 @@ from datasette.utils.asgi import Base400, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
-from .i18n import t, tt
+from .i18n import both, t
 from .layout import cors_headers
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -114,22 +114,30 @@ def classify(datasette, request, exception: Exception) -> tuple[int, object, str
     """(status, HTML message, plain message, title) for `exception` raised by `request`."""
     if isinstance(exception, DatasetteError) and exception.title == "SQL Interrupted":
         limit = datasette.setting("sql_time_limit_ms")
-        return 400, t("time_limit", ms=limit), tt("time_limit", ms=limit), tt("time_limit_title")
+        return (
+            400,
+            t("time_limit", ms=limit),
+            both("time_limit", ms=limit),
+            both("time_limit_title"),
+        )
     found = bad_filter(request.args, exception)
     if found is not None:
         key, culprit = found
-        return 400, t(key, filter=culprit), tt(key, filter=culprit), None
+        return 400, t(key, filter=culprit), both(key, filter=culprit), None
     column = _facet_column(request, exception)
     if column is not None:
         shown = column[:MAX_SHOWN]
-        return 400, t("facet_unknown", column=shown), tt("facet_unknown", column=shown), None
+        return 400, t("facet_unknown", column=shown), both("facet_unknown", column=shown), None
     if isinstance(exception, Base400):
         detail = str(exception.args[0]) if exception.args else ""
         if exception.status == 404:
-            return 404, detail, f"{tt('error_not_found')} ({detail})", None
+            return 404, detail, f"{both('error_not_found')} ({detail})", None
         return exception.status, detail, detail, None
     if TOO_BIG in str(exception):  # limits.py: SQLite refused a value over its length limit
-        text = (t("value_too_large", limit=MAX_VALUE_MB), tt("value_too_large", limit=MAX_VALUE_MB))
+        text = (
+            t("value_too_large", limit=MAX_VALUE_MB),
+            both("value_too_large", limit=MAX_VALUE_MB),
+        )
         return 400, text[0], text[1], None
     if isinstance(exception, DatasetteError):
         message = exception.message
@@ -138,7 +146,7 @@ def classify(datasette, request, exception: Exception) -> tuple[int, object, str
         return exception.status, message, exception.plain_message or str(message), exception.title
     if request.method not in ("GET", "HEAD"):
         # The server is read-only: a form or script that posts where nothing can be written.
-        text = tt("method_not_allowed", method=request.method)
+        text = both("method_not_allowed", method=request.method)
         return 405, text, text, None
     # Our mistake, not the user's: logged in one line for the operator, never shown.
     print(
@@ -149,7 +157,7 @@ def classify(datasette, request, exception: Exception) -> tuple[int, object, str
         file=sys.stderr,
         flush=True,
     )
-    return 500, t("internal_error"), tt("internal_error"), None
+    return 500, t("internal_error"), both("internal_error"), None
 
 
 def handle_error(datasette, request, exception):

@@ -1,10 +1,9 @@
-"""Bahasa Indonesia first, English beside it, on the Datasette pages journalists read.
+"""One language per Datasette page: the interface strings journalists read, by key.
 
 The strings live in site/datasette/translations.yaml (one key, both languages), and our template
-overrides in site/datasette/templates ask for them by key. English sits beside the Indonesian text
-rather than behind a switch: pages stay cacheable (an immutable database sends long cache
-headers, and a language cookie would need `Vary` handling by every cache) and match the static
-catalog, which shows both languages the same way.
+overrides in site/datasette/templates ask for them by key: `t` and `tt` give the side of the
+page's language (language.py: Bahasa Indonesia unless the reader switched to English), `both` the
+`Indonesian / English` form of messages in JSON and CSV answers, which have no page language.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from functools import cache
 import yaml
 from markupsafe import Markup, escape
 
-from ..core.bilingual import Text
+from ..core.bilingual import Text, pick, split_joined
+from .language import language
 from .layout import DATASETTE_STATIC, TRANSLATIONS
 
 CODE = re.compile(r"`([^`]+)`")
@@ -45,15 +45,17 @@ def _html(text: str) -> str:
 
 
 def t(key: str, **values) -> Markup:
-    """HTML: the Indonesian text, then the English in a span marked lang="en"."""
-    text = _text(key, values)
-    if text.id == text.en:
-        return Markup(_html(text.id))
-    return Markup(f'{_html(text.id)} <span class="en" lang="en">/ {_html(text.en)}</span>')
+    """HTML in the page's language (`backticks` become <code>)."""
+    return Markup(_html(_text(key, values).get(language())))
 
 
 def tt(key: str, **values) -> str:
-    """Plain text `Indonesian / English`, for attributes, <option>s and JSON messages."""
+    """Plain text in the page's language, for attributes and <option>s."""
+    return _text(key, values).get(language())
+
+
+def both(key: str, **values) -> str:
+    """Plain text `Indonesian / English`, for JSON and CSV messages (no page language there)."""
     return str(_text(key, values))
 
 
@@ -85,30 +87,46 @@ def _js_pattern(english: str) -> str:
     return f"^{source}$"
 
 
-def datasette_js_strings() -> dict:
-    """The `js_*` strings for jendela-ui.js: Datasette's English text -> what we show."""
+def datasette_js_strings(lang: str) -> dict:
+    """The `js_*` strings for jendela-ui.js: Datasette's English text -> what we show in `lang`."""
     exact, patterns = {}, []
     for key, text in strings().items():
         if not key.startswith("js_"):
             continue
         if PLACEHOLDER.search(text.en):
-            patterns.append({"source": _js_pattern(text.en), **text.as_dict()})
+            source = _js_pattern(text.en)
+            patterns.append({"source": source, "text": text.get(lang), "indonesian": lang != "en"})
         else:
-            exact[text.en] = tt(key)
+            exact[text.en] = text.get(lang)
     return {"exact": exact, "patterns": patterns}
 
 
+def column_title(table_config: dict | None, column: str) -> str:
+    """A column's title from its Table Schema in the page's language (the build puts the titles
+    in the table's plugin configuration); the column name for a column without one."""
+    labels = ((table_config or {}).get("columns") or {}).get(column)
+    return pick(labels["title"], language()) if labels else column
+
+
 def template_functions() -> dict:
-    return {"t": t, "tt": tt, "lookup_label": lookup_label}
+    return {
+        "t": t,
+        "tt": tt,
+        "lookup_label": lookup_label,
+        "page_language": language,
+        "pick": lambda value: pick(value, language()),
+        "split_joined": lambda text: split_joined(text).as_dict(),
+        "with_code": lambda text: Markup(_html(text)),
+    }
 
 
 @cache
-def ui_script() -> str:
+def ui_script(lang: str) -> str:
     """jendela-ui.js with its strings in front, inlined at the end of every Datasette page.
 
     Inline rather than a separate file so it runs once the page's elements exist and before
     Datasette's deferred scripts add menus, without a second request.
     """
-    data = json.dumps(datasette_js_strings(), ensure_ascii=False).replace("</", "<\\/")
+    data = json.dumps(datasette_js_strings(lang), ensure_ascii=False).replace("</", "<\\/")
     code = (DATASETTE_STATIC / "jendela-ui.js").read_text(encoding="utf-8")
     return f"window.JENDELA_UI_STRINGS = {data};\n{code}"

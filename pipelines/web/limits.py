@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils.asgi import Request
 
 from .error_pages import MAX_VALUE_MB, TOO_BIG, error_response
-from .i18n import t, tt
+from .i18n import both, t
 
 MAX_VALUE_BYTES = MAX_VALUE_MB * 1_000_000
 MAX_FACETS = 10
@@ -28,7 +28,7 @@ FACET_KEYS = ("_facet", "_facet_array", "_facet_date")
 
 
 def too_big_text() -> str:
-    return tt("value_too_large", limit=MAX_VALUE_MB)
+    return both("value_too_large", limit=MAX_VALUE_MB)
 
 
 def limit_connection(conn: sqlite3.Connection) -> None:
@@ -53,7 +53,9 @@ def facets_of(query_string: bytes) -> tuple[bytes, int]:
 
 async def _refuse(datasette, scope, receive, send, status: int, key: str, **values) -> None:
     request = Request(scope, receive)
-    response = await error_response(datasette, request, status, t(key, **values), tt(key, **values))
+    response = await error_response(
+        datasette, request, status, t(key, **values), both(key, **values)
+    )
     await response.asgi_send(send)
 
 

@@ -17,7 +17,7 @@ from datasette.utils.asgi import Request
 
 from ..core.layout import DATABASE
 from .error_pages import MAX_SHOWN, error_response
-from .i18n import t, tt
+from .i18n import both, t
 
 SORT_ARGS = ("_sort", "_sort_desc")
 
@@ -64,7 +64,7 @@ def next_token_wrapper(datasette):
                                 request,
                                 400,
                                 t("bad_next_token", filter=culprit),
-                                tt("bad_next_token", filter=culprit),
+                                both("bad_next_token", filter=culprit),
                             )
                             await response.asgi_send(send)
                             return

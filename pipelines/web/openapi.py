@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ..core.layout import DATABASE
+from .query_parameters import describe
 
 OPENAPI_VERSION = "3.0.3"
 # SQLite integers are 64-bit: a larger number in a filter is not a valid value.
@@ -54,6 +55,14 @@ NEXT_URL = (
 # form is the comma-separated one.
 COMMA_LIST = {"type": "string", "pattern": r"^([^\[][\s\S]*)?$"}
 EXTRAS = ["count", "facet_results", "facets_timed_out", "columns", "primary_keys"]
+COLUMN_CHOICE = (
+    ("_col", "Hanya kolom ini (boleh diulang) / Only these columns (may repeat)"),
+    ("_nocol", "Tanpa kolom ini (boleh diulang) / Without these columns (may repeat)"),
+)
+SHAPES = {
+    "objects": "satu halaman: `rows` berisi objek (bawaan) / one page: `rows` of objects (default)",
+    "array": "larik objek baris saja / a bare array of row objects",
+}
 
 
 def _value_schema(field: dict) -> dict:
@@ -64,7 +73,19 @@ def _value_schema(field: dict) -> dict:
     return schema
 
 
-def _row_schema(fields: list[dict]) -> dict:
+def _labelled(schema: dict) -> dict:
+    """A foreign-key cell: its value, or with `_labels=on` the value and the row's label."""
+    value = {k: v for k, v in schema.items() if k != "description"}
+    label = {"type": "string", "nullable": True}
+    pair = {"type": "object", "properties": {"value": value, "label": label}}
+    return {
+        "anyOf": [value, pair],
+        "nullable": schema.get("nullable", False),
+        "description": schema["description"],
+    }
+
+
+def _row_schema(fields: list[dict], foreign_keys: set[str] = frozenset()) -> dict:
     properties = {}
     for field in fields:
         schema = _value_schema(field)
@@ -75,7 +96,7 @@ def _row_schema(fields: list[dict]) -> dict:
             schema["nullable"] = True
         en = ((field.get("jendela") or {}).get("en") or {}).get("title", "")
         schema["description"] = f"{field.get('title', field['name'])} / {en}".strip(" /")
-        properties[field["name"]] = schema
+        properties[field["name"]] = _labelled(schema) if field["name"] in foreign_keys else schema
     return {"type": "object", "properties": properties}
 
 
@@ -142,7 +163,41 @@ def _table_paths(name: str, info: dict, fields: list[dict], max_rows: int) -> di
             "(tidak boleh bersama `_sort`) / Sort ascending by this column; `_sort_desc=column` "
             "sorts descending (not together with `_sort`)",
             "schema": {"type": "string", "enum": columns},
-        }
+        },
+        {
+            "name": "_sort_desc",
+            "in": "query",
+            "required": False,
+            "description": "Urutkan turun menurut kolom ini (tidak boleh bersama `_sort`) / Sort "
+            "descending by this column (not together with `_sort`)",
+            "schema": {"type": "string", "enum": columns},
+        },
+        *[
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": text,
+                "schema": {"type": "array", "items": {"type": "string", "enum": choice}},
+                "style": "form",
+                "explode": True,
+            }
+            for name, text, choice in (
+                (*COLUMN_CHOICE[0], columns),
+                # the primary key always comes with its row: Datasette refuses to leave it out
+                (*COLUMN_CHOICE[1], [c for c in columns if c not in info["primary_key"]]),
+            )
+            if choice
+        ],
+        {
+            "name": "_labels",
+            "in": "query",
+            "required": False,
+            "description": "Kode yang merujuk tabel lain ditulis dengan labelnya: "
+            '`{"value": "32.71", "label": "Kota Bogor"}` (CSV: kolom `<kolom>_label`) / Codes '
+            "that refer to another table come with their label (CSV: a `<column>_label` column)",
+            "schema": {"type": "string", "enum": ["on"]},
+        },
     ]
     size = {
         "name": "_size",
@@ -174,6 +229,29 @@ def _table_paths(name: str, info: dict, fields: list[dict], max_rows: int) -> di
             "schema": {"type": "array", "items": {"type": "string", "enum": EXTRAS}},
             "style": "form",
             "explode": True,
+        },
+        {
+            "name": "_facet_size",
+            "in": "query",
+            "required": False,
+            "description": "Berapa nilai per faset / How many values per facet",
+            "schema": {"type": "integer", "minimum": 1, "maximum": max_rows},
+        },
+        {
+            "name": "_shape",
+            "in": "query",
+            "required": False,
+            "description": "Bentuk jawaban / Shape of the answer: "
+            + "; ".join(f"`{k}` = {v}" for k, v in SHAPES.items()),
+            "schema": {"type": "string", "enum": list(SHAPES)},
+        },
+        {
+            "name": "_nl",
+            "in": "query",
+            "required": False,
+            "description": "Dengan `_shape=array`: satu objek JSON per baris teks (text/plain) / "
+            "With `_shape=array`: one JSON object per line of text (text/plain)",
+            "schema": {"type": "string", "enum": ["on"]},
         },
     ]
     title = info["title"]
@@ -231,7 +309,12 @@ def _table_paths(name: str, info: dict, fields: list[dict], max_rows: int) -> di
                 "responses": {
                     "200": {
                         "description": "Satu halaman baris / One page of rows",
-                        "content": {"application/json": {"schema": page}},
+                        "content": {
+                            "application/json": {
+                                "schema": {"anyOf": [page, {"type": "array", "items": row_ref}]}
+                            },
+                            "text/plain": {"schema": {"type": "string"}},
+                        },
                     },
                     "400": _error_response(),
                 },
@@ -262,13 +345,13 @@ def _table_paths(name: str, info: dict, fields: list[dict], max_rows: int) -> di
     }
 
 
-def _query_paths(name: str, query: dict) -> dict:
+def _query_paths(name: str, query: dict, plugin_config: dict) -> dict:
     parameters = [
         {
             "name": param,
             "in": "query",
             "required": False,
-            "description": f"Parameter `{param}`; kosong = semua / empty = all",
+            "description": describe(plugin_config, name, param),
             "schema": {"type": "string"},
         }
         for param in query.get("params") or []
@@ -303,6 +386,11 @@ def load_packages(site_dir: Path) -> list[dict]:
     ]
 
 
+def _names(fields: str | list[str] | None) -> list[str]:
+    """Table Schema writes one field as a string, several as a list."""
+    return [fields] if isinstance(fields, str) else list(fields or [])
+
+
 def _table_info(package: dict, resource: dict) -> dict:
     ext = resource.get("jendela") or {}
     en = ext.get("en") or {}
@@ -314,12 +402,16 @@ def _table_info(package: dict, resource: dict) -> dict:
             if text
         ),
         "fts": bool(ext.get("fts")),
+        "primary_key": _names(resource["schema"].get("primaryKey")),
         "csv": f"/downloads/{package['name']}/{resource['path']}" if resource.get("path") else None,
     }
 
 
-def openapi_document(packages: list[dict], tables: set[str], queries: dict, max_rows: int) -> dict:
-    """The document for the published `tables` found in `packages`, and the canned `queries`."""
+def openapi_document(
+    packages: list[dict], tables: set[str], queries: dict, max_rows: int, plugin_config: dict
+) -> dict:
+    """The document for the published `tables` found in `packages`, and the canned `queries`
+    (their parameters described from `plugin_config`: query_parameters.py)."""
     paths: dict = {}
     schemas: dict = {
         "Error": {
@@ -347,10 +439,15 @@ def openapi_document(packages: list[dict], tables: set[str], queries: dict, max_
             if name not in tables:
                 continue
             fields = resource["schema"]["fields"]
-            schemas[name] = _row_schema(fields)
+            keys = {
+                column
+                for key in resource["schema"].get("foreignKeys") or []
+                for column in _names(key["fields"])
+            }
+            schemas[name] = _row_schema(fields, keys)
             paths.update(_table_paths(name, _table_info(package, resource), fields, max_rows))
     for name, query in sorted(queries.items()):
-        paths.update(_query_paths(name, query))
+        paths.update(_query_paths(name, query, plugin_config))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

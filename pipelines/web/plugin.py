@@ -7,12 +7,13 @@ front door at `/`, Datasette's own database index moves to `/-/` and the tables 
 
 Each job lives in its own module; this file only wires them to Datasette's hooks:
 - cell_format: Rupiah and percentages in HTML cells (JSON and CSV keep plain numbers);
-- i18n: Indonesian-first interface strings for our template overrides;
+- i18n, language: one language per page (Indonesian unless the reader switched), strings by key;
 - facets: facet counts from the precomputed cube and arrays (stages/facet_store.py);
-- csv_export: complete CSV exports (prebuilt files, or every row streamed);
+- csv_export, xlsx_export: complete exports of the rows on screen (prebuilt files when unfiltered);
 - search: a blank search box means no search (not an FTS5 syntax error);
 - api_pages: /-/openapi.json and the /-/api guide;
 - index: Datasette's database index at /-/, in Indonesian;
+- downloads_index: /downloads/<dataset>/ lists its files with sizes and SHA-256;
 - error_pages: bad filter values as bilingual 400s naming the filter, slow queries the limit;
 - sources: the licence and source of every table a query page reads;
 - limits: bounds on one request (SQLite value length, facet count, response size);
@@ -43,17 +44,21 @@ from .api_pages import api_page_view, openapi_view
 from .caching import conditional_wrapper, file_digest, file_headers, matches, static_url
 from .cell_format import display_cell, format_rupiah
 from .csv_export import csv_export_wrapper
+from .downloads_index import downloads_folder, listing
 from .error_pages import handle_error
 from .facets import replace_column_facet
-from .i18n import template_functions, ui_script
+from .i18n import column_title, template_functions, ui_script
 from .index import index_view
-from .layout import cors_headers
+from .language import language, language_wrapper, switch_url
+from .layout import STATIC_MOUNT, cors_headers
 from .limits import facet_limit_wrapper, limit_connection, response_cap_wrapper
 from .next_token import next_token_wrapper
 from .query_csv import query_csv_wrapper
+from .query_parameters import parameter_help
 from .search import blank_search_wrapper
 from .security_headers import security_headers_wrapper
 from .sources import query_sources
+from .xlsx_export import xlsx_export_wrapper, xlsx_url
 
 SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, PUBLISHERS_DIR, ASSETS, "en")
 # Root pages and feeds of the release history and freshness (catalog/history_pages.py), and the
@@ -98,6 +103,15 @@ def _site_view(datasette):
     async def view(request, send):
         site = _site_dir(datasette)
         path = request.url_vars.get("path", "") or "index.html"
+        folder = downloads_folder(site, path) if site else None
+        if folder is not None and not (folder / "index.html").is_file():
+            if not path.endswith("/"):  # relative links in the listing need the slash
+                await Response.redirect(f"/{path}/").asgi_send(send)
+                return
+            context = {"dataset": folder.name, "files": listing(site, folder)}
+            html = await datasette.render_template("jendela_downloads.html", context, request)
+            await Response.html(html, headers=cors_headers(datasette)).asgi_send(send)
+            return
         target = _resolve(site, path) if site else None
         if target is None:
             response = Response.html(
@@ -136,6 +150,12 @@ def register_routes(datasette):
     ]
 
 
+def _language_switch_url(request, lang: str) -> str:
+    if request is None:
+        return f"/?_lang={lang}"
+    return switch_url(request.path, request.query_string, lang)
+
+
 @hookimpl
 def render_cell(value, column):
     return display_cell(column, value)
@@ -144,9 +164,26 @@ def render_cell(value, column):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.globals.update(template_functions())
+    env.globals["language_switch_url"] = _language_switch_url
+    env.globals["column_title"] = column_title
+    env.globals["xlsx_url"] = xlsx_url
     env.globals["jendela_database"] = DATABASE  # the nav line links its canned queries
     env.filters["angka"] = format_number
     env.filters["rupiah"] = format_rupiah
+
+
+def _parameters_of(datasette, request) -> dict:
+    """Help and empty-box meaning of the canned query's parameters, in the page's language."""
+    name = request.url_vars.get("table") if request else None
+    queries = (datasette.config or {}).get("databases", {}).get(DATABASE, {}).get("queries") or {}
+    if name not in queries:
+        return {}
+    config = datasette.plugin_config("jendela") or {}
+    lang = language()
+    return {
+        param: {key: text.get(lang) for key, text in parameter_help(config, name, param).items()}
+        for param in queries[name].get("params") or []
+    }
 
 
 @hookimpl
@@ -158,6 +195,7 @@ def extra_template_vars(datasette, database, table, view_name, template, request
             extra["jendela_table"] = config if config and "dataset" in config else None
         if database == DATABASE and (template == "query.html" or template.startswith("query-")):
             extra["jendela_query_sources"] = await query_sources(datasette, request)
+            extra["jendela_parameters"] = _parameters_of(datasette, request)
         return extra
 
     return inner
@@ -165,8 +203,8 @@ def extra_template_vars(datasette, database, table, view_name, template, request
 
 @hookimpl
 def extra_body_script():
-    """Datasette's JavaScript menus in Bahasa Indonesia too (see static/jendela-ui.js)."""
-    return ui_script()
+    """Datasette's JavaScript menus in the page's language too (see static/jendela-ui.js)."""
+    return ui_script(language())
 
 
 @hookimpl
@@ -181,15 +219,26 @@ def asgi_wrapper(datasette):
     facet_limit = facet_limit_wrapper(datasette)
     response_cap = response_cap_wrapper(datasette)
     next_token = next_token_wrapper(datasette)
+    xlsx = xlsx_export_wrapper(datasette)
     ttl = datasette.setting("default_cache_ttl")
     conditional = conditional_wrapper(lambda: _release_dir(datasette), ttl)
-    inner = (next_token, blank_search_wrapper, csv_wrapper, query_csv, facet_limit, response_cap)
-    inner = (*inner, conditional)
+    inner = (
+        next_token,
+        blank_search_wrapper,
+        csv_wrapper,
+        xlsx,
+        query_csv,
+        facet_limit,
+        response_cap,
+        conditional,
+    )
 
     def wrap(app):
         for wrapper in inner:
             app = wrapper(app)
-        return security_headers_wrapper(app)  # outermost: it sees every answer, errors too
+        # Security headers outermost: they see every answer, errors too; the language is set
+        # for everything inside.
+        return security_headers_wrapper(language_wrapper(app))
 
     return wrap
 

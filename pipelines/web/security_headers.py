@@ -22,6 +22,7 @@ from pathlib import Path
 
 import datasette
 
+from ..core.bilingual import LANGUAGES
 from .i18n import ui_script
 from .layout import DATASETTE_TEMPLATES
 
@@ -96,7 +97,7 @@ def _pattern(template_script: str) -> tuple[re.Pattern, int] | None:
 @cache
 def known_scripts() -> tuple[frozenset[str], tuple[tuple[re.Pattern, int], ...]]:
     """(exact hashes, patterns) of the inline scripts our and Datasette's templates write."""
-    exact = {script_hash(ui_script())}
+    exact = {script_hash(ui_script(lang)) for lang in LANGUAGES}
     patterns = []
     for folder in (DATASETTE_TEMPLATES, DATASETTE_TEMPLATE_DIR):
         for path in sorted(folder.rglob("*.html")):

@@ -31,12 +31,14 @@ from pipelines.web.error_pages import bad_filter, handle_error
 from pipelines.web.facets import cube_counts, equality_filters, index_cube
 from pipelines.web.i18n import (
     PLACEHOLDER,
+    both,
     datasette_js_strings,
     lookup_label,
     strings,
     t,
     tt,
 )
+from pipelines.web.language import current
 from pipelines.web.search import without_blank_search
 
 
@@ -109,12 +111,18 @@ def test_every_string_is_used_somewhere():
     assert not unused, f"translation keys no template or module uses: {sorted(unused)}"
 
 
-def test_t_puts_english_beside_and_escapes():
-    assert str(t("search")) == 'Cari <span class="en" lang="en">/ Search</span>'
-    assert tt("apply_filters") == "Terapkan filter / Apply filters"
-    assert tt("time_limit", ms=3000).startswith("Kueri dihentikan karena melewati batas waktu 3000")
-    assert lookup_label("contains", "contains") == "memuat / contains"
+def test_t_gives_the_page_language_and_both_gives_the_pair():
+    assert str(t("search")) == "Cari"
+    assert tt("apply_filters") == "Terapkan filter"
+    assert both("apply_filters") == "Terapkan filter / Apply filters"
+    assert both("time_limit", ms=3000).startswith("Kueri dihentikan karena melewati batas waktu")
+    assert lookup_label("contains", "contains") == "memuat"
     assert lookup_label("unknown-op", "weird") == "weird"
+    token = current.set("en")
+    try:
+        assert str(t("search")) == "Search" and lookup_label("contains", "x") == "contains"
+    finally:
+        current.reset(token)
     # Every lookup Datasette offers has its label (op_<lookup>), none falls back to English.
     from datasette.filters import Filters
 
@@ -197,10 +205,23 @@ def test_table_metadata_from_descriptors():
     assert table["title"] == "Daftar kode wilayah / Region code list"
     assert table["facets"] == dataset.resource("wilayah").facet_columns
     assert table["label_column"] == "nama_wilayah"
-    assert table["plugins"]["jendela"] == {
+    plugin = table["plugins"]["jendela"]
+    assert {k: plugin[k] for k in ("dataset", "rows", "downloads")} == {
         "dataset": "wilayah-kota-bogor",
         "rows": 76,
         "downloads": {"csv": "/downloads/w/w.csv"},
+    }
+    assert plugin["title"] == {"id": "Daftar kode wilayah", "en": "Region code list"}
+    assert plugin["dataset_page"] == {
+        "id": "/dataset/wilayah-kota-bogor/",
+        "en": "/en/dataset/wilayah-kota-bogor/",
+    }
+    fields = dataset.resource("wilayah").fields
+    assert list(plugin["columns"]) == [f["name"] for f in fields]
+    first = fields[0]
+    assert plugin["columns"][first["name"]]["title"] == {
+        "id": first["title"],
+        "en": first["jendela"]["en"]["title"],
     }
     assert (
         label_column(load_catalog(SAMPLE_CATALOG).datasets["tender-kota-bogor"].resource("tender"))
@@ -305,8 +326,10 @@ def test_every_menu_string_we_translate_is_one_datasette_writes():
         literal_parts = [p for i, p in enumerate(PLACEHOLDER.split(pair.en)) if i % 2 == 0]
         for part in filter(None, (p.strip() for p in literal_parts)):
             assert part in scripts, (key, part)
-    patterns = datasette_js_strings()["patterns"]
-    selected = next(p for p in patterns if p["en"] == "{n} of {total} selected")
+    patterns = datasette_js_strings("en")["patterns"]
+    selected = next(p for p in patterns if p["text"] == "{n} of {total} selected")
     pattern = re.compile(selected["source"].replace("(?<", "(?P<"))
     assert pattern.fullmatch("3 of 12 selected").groupdict() == {"n": "3", "total": "12"}
-    assert not pattern.fullmatch("3 dari 12 dipilih / 3 of 12 selected")  # never rewritten twice
+    by_source = {p["source"]: p for p in datasette_js_strings("id")["patterns"]}
+    indonesian = by_source[selected["source"]]
+    assert indonesian["text"] == "{n} dari {total} dipilih" and indonesian["indonesian"]

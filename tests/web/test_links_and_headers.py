@@ -183,7 +183,8 @@ def test_pages_work_in_chromium_without_a_policy_violation(chromium, datasette_s
         # Our inline script ran: Datasette's column menu is in Bahasa Indonesia first.
         page.goto(datasette_server.url + "/jendela/penduduk")
         page.click('th[data-column="jenis_kelamin"] svg')
-        assert "Urutkan naik / Sort ascending" in page.inner_text(".dropdown-menu")
+        assert "Urutkan naik" in page.inner_text(".dropdown-menu")
+        assert "Sort ascending" not in page.inner_text(".dropdown-menu")
         assert not [m for m in console if "Content Security Policy" in m]
         # The policy is enforced: a script put into the page is refused and reported.
         page.evaluate(

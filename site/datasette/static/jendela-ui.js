@@ -1,4 +1,5 @@
-/* Bahasa Indonesia first, English beside it, in Datasette's own menus and dialogs.
+/* The page's language (Bahasa Indonesia unless the reader chose English) in Datasette's own menus
+ * and dialogs.
  *
  * Datasette's table scripts (table.js, column-chooser.js, mobile-column-actions.js) write their
  * column menus, the column chooser and the filter buttons in English. Rather than copy and edit
@@ -16,7 +17,7 @@
   var EN_GROUPED = /^\d{1,3}(,\d{3})+$/;
   var ATTRIBUTES = ["title", "aria-label"];
   var patterns = strings.patterns.map(function (p) {
-    return { re: new RegExp(p.source), id: p.id, en: p.en };
+    return { re: new RegExp(p.source), text: p.text, indonesian: p.indonesian };
   });
   // The text each node was last given: our own rewrite must not be rewritten again.
   var seen = new WeakMap();
@@ -27,10 +28,6 @@
       // Datasette writes counts as 1,234,567; Indonesian groups digits with dots.
       return indonesian && EN_GROUPED.test(value) ? value.replace(/,/g, ".") : value;
     });
-  }
-
-  function bilingual(id, en) {
-    return id === en ? id : id + " / " + en;
   }
 
   function translated(text) {
@@ -45,10 +42,7 @@
       var match = patterns[i].re.exec(trimmed);
       if (match) {
         var groups = match.groups || {};
-        return text.replace(
-          trimmed,
-          bilingual(fill(patterns[i].id, groups, true), fill(patterns[i].en, groups, false))
-        );
+        return text.replace(trimmed, fill(patterns[i].text, groups, patterns[i].indonesian));
       }
     }
     return null;
