@@ -28,6 +28,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils.db import quote_identifier as _quoted
+
 from ..core.layout import CHANGES_TABLE
 
 BASE = "sebelumnya"  # the schema name the previous database is attached under
@@ -80,10 +82,6 @@ def _columns(conn: sqlite3.Connection, schema: str, table: str) -> dict[str, str
     return {name: declared for _cid, name, declared, *_rest in rows}
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _json(alias: str, columns: list[str]) -> str:
     """json_object(...) of `columns` of the row `alias`: a key or a whole row as one value."""
     pairs = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}', {alias}.{_quoted(c)}" for c in columns)
@@ -116,19 +114,18 @@ def _diff_table(conn: sqlite3.Connection, table: Table, base_id: str) -> None:
     old_order = ", ".join(f"o.{k}" for k in quoted)
     target = f"main.{_quoted(table.name)}"
     before = f"{BASE}.{_quoted(table.name)}"
-    values = (*head,)
-    params = "?, ?, ?"
+    params = "?, ?, ?"  # the `head` columns
     conn.execute(
         f"INSERT INTO [{CHANGES_TABLE}] SELECT {params}, '{ADDED}', {_json('n', key)}, NULL, "
         f"NULL, {_json('n', list(new))} FROM {target} n WHERE NOT EXISTS "
         f"(SELECT 1 FROM {before} o WHERE {same_key}) ORDER BY {order}",
-        values,
+        head,
     )
     conn.execute(
         f"INSERT INTO [{CHANGES_TABLE}] SELECT {params}, '{REMOVED}', {_json('o', key)}, NULL, "
         f"{_json('o', list(old))}, NULL FROM {before} o WHERE NOT EXISTS "
         f"(SELECT 1 FROM {target} n WHERE {same_key}) ORDER BY {old_order}",
-        values,
+        head,
     )
     compared = [c for c in new if c in old and c not in key]
     if not compared:
@@ -152,6 +149,6 @@ def _diff_table(conn: sqlite3.Connection, table: Table, base_id: str) -> None:
     conn.execute(
         f"INSERT INTO [{CHANGES_TABLE}] SELECT {params}, '{MODIFIED}', kunci, kolom, lama, baru "
         f"FROM ({cells}) ORDER BY kunci, position",
-        values,
+        head,
     )
     conn.execute("DROP TABLE temp.changed_pairs")

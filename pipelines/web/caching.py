@@ -54,8 +54,11 @@ async def file_digest(path: Path) -> str:
 def names_its_bytes(url_path: str, query: str, sha256: str) -> bool:
     """Whether this address can only ever mean these bytes: a release archive's file, or any
     file asked for with `?v=` equal to its own digest."""
-    if RELEASE_ARCHIVE.match(url_path):
-        return True
+    return bool(RELEASE_ARCHIVE.match(url_path)) or _asks_for(query, sha256)
+
+
+def _asks_for(query: str, sha256: str) -> bool:
+    """Whether the query string's `?v=` names these bytes (core/layout.py `versioned`)."""
     return parse_qs(query).get(ASSET_VERSION) == [sha256[:ASSET_DIGITS]]
 
 
@@ -170,4 +173,4 @@ def _static_by_digest(scope) -> bool:
         return False
     digest = static_digest(path.removeprefix(prefix))
     query = scope.get("query_string", b"").decode("latin-1")
-    return digest is not None and parse_qs(query).get(ASSET_VERSION) == [digest[:ASSET_DIGITS]]
+    return digest is not None and _asks_for(query, digest)

@@ -284,22 +284,18 @@ def run(output: Path, host: str, port: int, settings: dict, workers: int = 1) ->
     release is immutable and each worker leases what it serves, so they share nothing else)."""
     import uvicorn
 
-    secret = secrets.token_hex(32)
+    spec = {"output": str(output), "settings": settings, "secret": secrets.token_hex(32)}
+    os.environ[WORKER_ENV] = json.dumps(spec)
     try:
-        if workers == 1:
-            app = compressed(ReleaseFollower(output, settings, secret))
-            uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
-        else:
-            spec = {"output": str(output), "settings": settings, "secret": secret}
-            os.environ[WORKER_ENV] = json.dumps(spec)
-            uvicorn.run(
-                f"{__name__}:worker_app",
-                factory=True,
-                workers=workers,
-                host=host,
-                port=port,
-                log_level="info",
-                lifespan="on",
-            )
+        # One worker runs in this process; more run under uvicorn's supervisor.
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            lifespan="on",
+        )
     finally:
         releases.release_lease(output)
