@@ -108,11 +108,23 @@ def column_title(table_config: dict | None, column: str) -> str:
     return pick(labels["title"], language()) if labels else column
 
 
+def column_description(table_config: dict | None, column: str, fallback: str | None) -> str:
+    """A column's description and unit in the page's language, for its header's tooltip;
+    Datasette's own description (`fallback`) for a column without labels."""
+    labels = ((table_config or {}).get("columns") or {}).get(column)
+    if not labels:
+        return fallback or ""
+    text = pick(labels["description"], language())
+    return f"{text} [{labels['unit']}]" if labels.get("unit") else text
+
+
 def template_functions() -> dict:
     return {
         "t": t,
         "tt": tt,
         "lookup_label": lookup_label,
+        "column_title": column_title,
+        "column_description": column_description,
         "page_language": language,
         "pick": lambda value: pick(value, language()),
         "split_joined": lambda text: split_joined(text).as_dict(),

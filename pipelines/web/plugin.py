@@ -47,10 +47,10 @@ from .csv_export import csv_export_wrapper
 from .downloads_index import downloads_folder, listing
 from .error_pages import handle_error
 from .facets import replace_column_facet
-from .i18n import column_title, template_functions, ui_script
+from .i18n import template_functions, ui_script
 from .index import index_view
 from .language import language, language_wrapper, switch_url
-from .layout import STATIC_MOUNT, cors_headers
+from .layout import cors_headers
 from .limits import facet_limit_wrapper, limit_connection, response_cap_wrapper
 from .next_token import next_token_wrapper
 from .query_csv import query_csv_wrapper
@@ -165,7 +165,6 @@ def render_cell(value, column):
 def prepare_jinja2_environment(env):
     env.globals.update(template_functions())
     env.globals["language_switch_url"] = _language_switch_url
-    env.globals["column_title"] = column_title
     env.globals["xlsx_url"] = xlsx_url
     env.globals["jendela_database"] = DATABASE  # the nav line links its canned queries
     env.filters["angka"] = format_number

@@ -17,6 +17,7 @@ import re
 import threading
 import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -376,29 +377,38 @@ def test_site_works_when_mounted_by_publish_serve(page, datasette_server):
 # --- Datasette's own JavaScript menus ------------------------------------------------------------
 
 
-def test_datasette_menus_and_dialogs_are_indonesian_first(page, datasette_server):
-    """table.js and column-chooser.js write English; our script puts Bahasa Indonesia first."""
-    page.goto(datasette_server.url + "/jendela/tender?pagu_rp__gte=1000")
+def open_column_menu(page, url: str) -> str:
+    page.goto(url + "/jendela/tender?pagu_rp__gte=1000")
     page.wait_for_selector('th[data-column="satker"] svg')
     page.click('th[data-column="satker"] svg')
-    menu = page.inner_text(".dropdown-menu")
-    assert "Urutkan naik / Sort ascending" in menu
-    assert "Sembunyikan kolom ini / Hide this column" in menu
-    assert "Tipe: TEXT NOT NULL / Type: TEXT NOT NULL" in menu
-    assert "\nSort ascending" not in f"\n{menu}"
+    return page.inner_text(".dropdown-menu")
+
+
+def test_datasette_menus_and_dialogs_are_in_the_page_language(page, datasette_server):
+    """table.js and column-chooser.js write English; our script writes the page's language:
+    Bahasa Indonesia unless the reader chose English (the switch's cookie)."""
+    menu = open_column_menu(page, datasette_server.url)
+    assert "Urutkan naik" in menu and "Sembunyikan kolom ini" in menu
+    assert "Tipe: TEXT NOT NULL" in menu
+    assert "Sort ascending" not in menu and "Hide this column" not in menu
     labels = page.eval_on_selector_all(
         ".filter-row-icon", "els => els.map(e => e.getAttribute('aria-label'))"
     )
-    assert "Hapus filter ini / Remove this filter" in labels
-    assert "Tambah filter / Add another filter" in labels
+    assert "Hapus filter ini" in labels and "Tambah filter" in labels
+    assert not any("Remove" in label or "Add another" in label for label in labels)
     page.locator(".dropdown-menu a", has_text="Pilih kolom").click()
     dialog = page.locator("dialog[open]")
     dialog.wait_for()
     text = dialog.inner_text()
     columns = len(page.eval_on_selector_all("th[data-column]", "els => els")) - 1  # not the key
-    assert f"{columns} dari {columns} dipilih / {columns} of {columns} selected" in text
-    assert "Batal / Cancel" in text and "Terapkan / Apply" in text
+    assert f"{columns} dari {columns} dipilih" in text and "selected" not in text
+    assert "Batal" in text and "Terapkan" in text and "Apply" not in text
     page.screenshot(path=str(ARTIFACTS / "datasette-column-chooser.png"))
+
+    host = urlsplit(datasette_server.url).hostname
+    page.context.add_cookies([{"name": "jendela_lang", "value": "en", "domain": host, "path": "/"}])
+    menu = open_column_menu(page, datasette_server.url)
+    assert "Sort ascending" in menu and "Urutkan naik" not in menu
 
 
 def test_datasette_menu_translation_leaves_data_cells_alone(page, datasette_server):
@@ -416,7 +426,7 @@ def test_datasette_menu_translation_leaves_data_cells_alone(page, datasette_serv
         }"""
     )
     page.wait_for_function("document.querySelector('#test-menu').textContent !== 'Apply'")
-    assert page.inner_text("#test-menu") == "Terapkan / Apply"
+    assert page.inner_text("#test-menu") == "Terapkan"
     assert page.inner_text("table.rows-and-columns td >> nth=0") == "Apply"
 
 
