@@ -32,7 +32,8 @@ def strings() -> dict[str, Text]:
     }
 
 
-def _text(key: str, values: dict) -> Text:
+def text(key: str, **values) -> Text:
+    """The string `key` in both languages, its `{placeholders}` filled in."""
     table = strings()
     if key not in table:
         raise KeyError(f"translation key {key!r} missing from {TRANSLATIONS}")
@@ -46,15 +47,15 @@ def _html(text: str) -> str:
 
 def t(key: str, **values) -> Markup:
     """HTML: the Indonesian text, then the English in a span marked lang="en"."""
-    text = _text(key, values)
-    if text.id == text.en:
-        return Markup(_html(text.id))
-    return Markup(f'{_html(text.id)} <span class="en" lang="en">/ {_html(text.en)}</span>')
+    said = text(key, **values)
+    if said.id == said.en:
+        return Markup(_html(said.id))
+    return Markup(f'{_html(said.id)} <span class="en" lang="en">/ {_html(said.en)}</span>')
 
 
 def tt(key: str, **values) -> str:
     """Plain text `Indonesian / English`, for attributes, <option>s and JSON messages."""
-    return str(_text(key, values))
+    return str(text(key, **values))
 
 
 def lookup_label(key: str, display: str) -> str:
