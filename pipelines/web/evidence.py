@@ -246,7 +246,7 @@ async def _target(datasette, target: str, args) -> tuple[str, str, str]:
         return "table", name, f"/{DATABASE}/{target}.json"
     if await datasette.get_query(DATABASE, name):
         return "canned", name, f"/{DATABASE}/{target}.json"
-    raise EvidenceError("evidence_unknown", 404, name=name[:80])
+    raise EvidenceError("evidence_unknown", name=name[:80])
 
 
 async def _build(datasette, request, folder: Path) -> tuple[Path, str]:
