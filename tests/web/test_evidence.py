@@ -246,3 +246,29 @@ def test_every_page_and_a_truncated_query_are_in_the_pack(built_catalog):
     query = zipfile.ZipFile(io.BytesIO(query_body))
     assert csv_rows(query) == db_rows(built_catalog, sql)
     assert len(db_rows(built_catalog, sql)[1]) > 7
+
+
+def test_the_button_on_a_filtered_table_page_downloads_the_pack_in_chromium(
+    datasette_server, built_catalog, tmp_path
+):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+        )
+        page = browser.new_context(accept_downloads=True).new_page()
+        page.goto(f"{datasette_server.url}/jendela/wilayah?tingkat=kecamatan")
+        button = page.locator("a.evidence-pack")
+        assert "Paket bukti" in button.inner_text() and "Evidence pack" in button.inner_text()
+        with page.expect_download() as info:
+            button.click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        browser.close()
+    release = release_entry(built_catalog)
+    assert target.name == f"bukti-wilayah-{release['id']}.zip"
+    expected = db_rows(
+        built_catalog, "select * from wilayah where tingkat = 'kecamatan' order by kode_wilayah"
+    )
+    assert csv_rows(zipfile.ZipFile(target)) == expected and expected[1]
