@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette.utils import sqlite_timelimit, tilde_decode
 
+from ..core.bilingual import pair
 from ..core.indonesian import format_number
 from ..core.layout import DATABASE, DATABASE_FILE, LANGUAGE_PREFIX, RELEASES_DIR, site_dir
 from ..core.manifest import Manifest
@@ -205,7 +206,7 @@ def _dataset_credit(release: Path, dataset_id: str) -> dict:
         (c for c in package.get("contributors", []) if c.get("role") == "publisher"), {}
     )
     return {
-        "title": {"id": package["title"], "en": ext.get("en", {}).get("title") or package["title"]},
+        "title": pair(package["title"], ext.get("en", {}).get("title")),
         "publisher": publisher.get("title"),
         "updated": ext.get("updated"),
         "licenses": package.get("licenses", []),
