@@ -19,22 +19,11 @@ from ..core.checksum import sha256_file
 from ..core.indonesian import format_number
 from ..core.layout import ASSETS, versioned
 from ..core.markdown import markdown_html, markdown_inline
-from ..core.model import METADATA_DIR, ROOT, read_yaml
+from ..core.model import ROOT
+from ..core.translations import translate
 
 TEMPLATES_DIR = ROOT / "site" / "templates"
 ASSETS_DIR = ROOT / "site" / "static"  # copied to the site's assets/
-
-
-@cache
-def translations(lang: str) -> dict[str, str]:
-    return read_yaml(METADATA_DIR / "translations" / f"{lang}.yaml") or {}
-
-
-def translate(key: str, lang: str = "id") -> str:
-    table = translations(lang)
-    if key not in table:
-        raise KeyError(f"translation key {key!r} missing from metadata/translations/{lang}.yaml")
-    return table[key]
 
 
 @cache

@@ -57,13 +57,15 @@ async def send_redirect(datasette, send, location: str) -> None:
     await Response("", status=302, headers=headers).asgi_send(send)
 
 
-def _csv_line(row: list) -> bytes:
+def csv_line(row: list) -> bytes:
+    """One CSV record, UTF-8, every risky text cell neutralised (core/csv_safety.py)."""
     buffer = io.StringIO()
     csv.writer(buffer).writerow([neutralise(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 
-def _cells(row: list, labelled: set[int]) -> list:
+def csv_cells(row: list, labelled: set[int]) -> list:
+    """A row of Datasette's JSON as CSV cells: a labelled foreign key gives value and label."""
     cells = []
     for i, cell in enumerate(row):
         if i in labelled:
@@ -82,6 +84,23 @@ async def pass_error(datasette, send, answer) -> None:
         headers=cors_headers(datasette),
         content_type=answer.headers.get("content-type", "application/json"),
     ).asgi_send(send)
+
+
+def labelled_columns(columns: list, rows: list) -> set[int]:
+    """The columns Datasette expanded into `{"value", "label"}` (`_labels`) in `rows`."""
+    return {
+        i
+        for i in range(len(columns))
+        if any(isinstance(row[i], dict) for row in rows if i < len(row))
+    }
+
+
+def csv_heading(columns: list, labelled: set[int]) -> list[str]:
+    """The CSV header: each labelled column is followed by `<column>_label`."""
+    heading = []
+    for i, column in enumerate(columns):
+        heading += [column, f"{column}_label"] if i in labelled else [column]
+    return heading
 
 
 async def send_csv(
@@ -121,18 +140,12 @@ async def send_csv(
     headers += [[k.lower().encode(), v.encode()] for k, v in cors_headers(datasette).items()]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     columns = data.get("columns") or []
-    labelled = {
-        i
-        for i in range(len(columns))
-        if any(isinstance(row[i], dict) for row in data["rows"] if i < len(row))
-    }
-    heading = []
-    for i, column in enumerate(columns):
-        heading += [column, f"{column}_label"] if i in labelled else [column]
+    labelled = labelled_columns(columns, data["rows"])
     if dict(args).get("_header") != "off":
-        await send({"type": "http.response.body", "body": _csv_line(heading), "more_body": True})
+        heading = csv_heading(columns, labelled)
+        await send({"type": "http.response.body", "body": csv_line(heading), "more_body": True})
     while True:
-        body = b"".join(_csv_line(_cells(row, labelled)) for row in data["rows"])
+        body = b"".join(csv_line(csv_cells(row, labelled)) for row in data["rows"])
         await send({"type": "http.response.body", "body": body, "more_body": True})
         if not (follow and data.get("next")):
             break

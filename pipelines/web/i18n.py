@@ -32,7 +32,8 @@ def strings() -> dict[str, Text]:
     }
 
 
-def _text(key: str, values: dict) -> Text:
+def text(key: str, **values) -> Text:
+    """The string `key` in both languages, its `{placeholders}` filled in."""
     table = strings()
     if key not in table:
         raise KeyError(f"translation key {key!r} missing from {TRANSLATIONS}")
@@ -46,17 +47,17 @@ def _html(text: str) -> str:
 
 def t(key: str, **values) -> Markup:
     """HTML in the page's language (`backticks` become <code>)."""
-    return Markup(_html(_text(key, values).get(language())))
+    return Markup(_html(text(key, **values).get(language())))
 
 
 def tt(key: str, **values) -> str:
     """Plain text in the page's language, for attributes and <option>s."""
-    return _text(key, values).get(language())
+    return text(key, **values).get(language())
 
 
 def both(key: str, **values) -> str:
     """Plain text `Indonesian / English`, for JSON and CSV messages (no page language there)."""
-    return str(_text(key, values))
+    return str(text(key, **values))
 
 
 def lookup_label(key: str, display: str) -> str:

@@ -24,3 +24,16 @@ def cors_headers(datasette) -> dict[str, str]:
     (a browser client that reads the JSON API must also be able to read its errors).
     """
     return {"Access-Control-Allow-Origin": "*"} if datasette.cors else {}
+
+
+def served_site(datasette) -> Path | None:
+    """The static site of the release this Datasette serves (`site_dir`, set by serve.py)."""
+    config = datasette.plugin_config("jendela") or {}
+    folder = config.get("site_dir")
+    return Path(folder).resolve() if folder else None
+
+
+def served_release(datasette) -> Path | None:
+    """The release folder this Datasette serves: the site's parent."""
+    site = served_site(datasette)
+    return site.parent if site else None

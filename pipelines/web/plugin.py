@@ -16,6 +16,7 @@ Each job lives in its own module; this file only wires them to Datasette's hooks
 - downloads_index: /downloads/<dataset>/ lists its files with sizes and SHA-256;
 - error_pages: bad filter values as bilingual 400s naming the filter, slow queries the limit;
 - sources: the licence and source of every table a query page reads;
+- evidence: evidence packs (rows, query, release, checksums, credits, citation) at /-/bukti/...;
 - limits: bounds on one request (SQLite value length, facet count, response size);
 - caching: cache lifetimes, ETags of files, Last-Modified and 304s of Datasette's answers;
 - security_headers: Content-Security-Policy (inline scripts by hash), nosniff, no framing.
@@ -46,11 +47,13 @@ from .cell_format import display_cell, format_rupiah
 from .csv_export import csv_export_wrapper
 from .downloads_index import downloads_folder, listing
 from .error_pages import handle_error
+from .evidence import ROUTE as EVIDENCE_ROUTE
+from .evidence import evidence_url, evidence_view
 from .facets import replace_column_facet
 from .i18n import template_functions, ui_script
 from .index import index_view
 from .language import language, language_wrapper, switch_url
-from .layout import cors_headers
+from .layout import cors_headers, served_release, served_site
 from .limits import facet_limit_wrapper, limit_connection, response_cap_wrapper
 from .next_token import next_token_wrapper
 from .query_csv import query_csv_wrapper
@@ -79,17 +82,6 @@ CONTENT_TYPES = {
 }
 
 
-def _site_dir(datasette) -> Path | None:
-    config = datasette.plugin_config("jendela") or {}
-    folder = config.get("site_dir")
-    return Path(folder).resolve() if folder else None
-
-
-def _release_dir(datasette) -> Path | None:
-    site = _site_dir(datasette)
-    return site.parent if site else None
-
-
 def _resolve(site: Path, path: str) -> Path | None:
     target = (site / path).resolve()
     if not target.is_relative_to(site):
@@ -101,7 +93,7 @@ def _resolve(site: Path, path: str) -> Path | None:
 
 def _site_view(datasette):
     async def view(request, send):
-        site = _site_dir(datasette)
+        site = served_site(datasette)
         path = request.url_vars.get("path", "") or "index.html"
         folder = downloads_folder(site, path) if site else None
         if folder is not None and not (folder / "index.html").is_file():
@@ -147,6 +139,7 @@ def register_routes(datasette):
         (r"^/-/openapi\.json$", openapi_view),
         (r"^/-/api$", api_page_view),
         (r"^/-/$", index_view),
+        (EVIDENCE_ROUTE, evidence_view),
     ]
 
 
@@ -192,9 +185,16 @@ def extra_template_vars(datasette, database, table, view_name, template, request
         if database == DATABASE and table and view_name == "table":
             config = datasette.plugin_config("jendela", database=database, table=table)
             extra["jendela_table"] = config if config and "dataset" in config else None
-        if database == DATABASE and (template == "query.html" or template.startswith("query-")):
+        is_query = template == "query.html" or template.startswith("query-")
+        if database == DATABASE and is_query:
             extra["jendela_query_sources"] = await query_sources(datasette, request)
             extra["jendela_parameters"] = _parameters_of(datasette, request)
+        if (
+            database == DATABASE
+            and request is not None
+            and (is_query or (table and view_name == "table"))
+        ):
+            extra["jendela_evidence_url"] = evidence_url(request)  # the button (evidence.py)
         return extra
 
     return inner
@@ -220,7 +220,7 @@ def asgi_wrapper(datasette):
     next_token = next_token_wrapper(datasette)
     xlsx = xlsx_export_wrapper(datasette)
     ttl = datasette.setting("default_cache_ttl")
-    conditional = conditional_wrapper(lambda: _release_dir(datasette), ttl)
+    conditional = conditional_wrapper(lambda: served_release(datasette), ttl)
     inner = (
         next_token,
         blank_search_wrapper,
