@@ -1,0 +1,179 @@
+"""Serving throughput with 1 and with 2 worker processes on a large tender release, on loopback.
+
+Issue 15 asks whether serving scales by adding processes (`publish.py serve --workers N`, uvicorn's
+own workers over the same immutable release). This generates an N-row tender list
+(benchmarks/generate_tenders.py), builds it exactly as the issue did, then for each worker count
+starts `publish.py serve --workers N` on a free loopback port and holds C concurrent connections
+on each kind of address for a fixed time:
+
+    python benchmarks/bench_serve_workers.py                      # 1,000,000 rows
+    python benchmarks/bench_serve_workers.py --rows 200000 --keep /tmp/bench200k
+    python benchmarks/bench_serve_workers.py --build /tmp/bench200k/build   # reuse a build
+
+The build is `publish.py --datasets-dir tests/fixtures/sample-catalog build tender-kota-bogor
+--source tender=<file>`. The load comes from `wrk` when it is installed (Debian package `wrk`:
+a C client, so the client takes little of the CPU the servers need; bench_datasette.py's runner),
+otherwise from an asyncio httpx client in this process (its CPU time is printed, since on a small
+machine it competes with the servers). Prints p50/p95/p99 and requests/s per address and worker
+count, and the gain in requests/s from 1 to 2 workers. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from conftest import PUBLISH, SAMPLE_CATALOG, Server  # noqa: E402  (the tests' own server)
+
+from benchmarks.bench_datasette import percentile, top_value, wrk  # noqa: E402
+from benchmarks.generate_tenders import generate  # noqa: E402
+
+TABLE = "tender"
+
+
+def addresses(client: httpx.Client) -> dict[str, str]:
+    """The kinds of address issue 15 measured, by label, each with a real value of the table."""
+    facets = client.get("/-/config.json").json()["databases"]["jendela"]["tables"][TABLE]["facets"]
+    column = facets[0]
+    value = top_value(client, TABLE, column)
+    base = f"/jendela/{TABLE}"
+    return {
+        "HTML table page": base,
+        "facet filter": str(httpx.URL(base, params={column: value})),
+        "range filter": f"{base}?pagu_rp__gte=1000000000",
+        "_search": f"{base}?_search=drainase",
+        "text sort": f"{base}?_sort=nama_paket",
+        "reader-added facet JSON": f"{base}.json?_facet=pemenang",
+        "filtered JSON": str(httpx.URL(f"{base}.json", params={column: value})),
+    }
+
+
+async def _hold(url: str, seconds: float, connections: int) -> dict:
+    """`connections` clients, each requesting `url` again as soon as its answer is in."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def one_connection() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                response = await client.get(url)
+                await response.aread()
+                latencies.append(time.perf_counter() - start)
+                errors += response.status_code != 200
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one_connection() for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "requests": len(latencies),
+        "errors": errors,
+    }
+
+
+def load(url: str, seconds: int, connections: int, client: str) -> dict:
+    if client == "wrk":
+        return wrk(url, seconds, connections)
+    return asyncio.run(_hold(url, seconds, connections))
+
+
+def measure(
+    build: Path, workers: int, seconds: int, connections: int, client: str
+) -> tuple[dict, float]:
+    """Results per address with `workers` server processes, and this process's CPU seconds."""
+    server = Server(build, ("--workers", str(workers)))
+    results = {}
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as sync:
+            paths = addresses(sync)
+            for path in paths.values():  # warm-up: page cache, facet store, each worker's caches
+                for _ in range(2 * workers):
+                    assert sync.get(path).status_code == 200, path
+        cpu = time.process_time()
+        for label, path in paths.items():
+            results[label] = load(server.url + path, seconds, connections, client)
+        cpu = time.process_time() - cpu
+    finally:
+        server.stop()
+    return results, cpu
+
+
+def make_build(rows: int, work: Path) -> Path:
+    source = work / "tenders.csv"
+    tick = time.perf_counter()
+    generate(source, rows)
+    print(f"generated {rows:,} rows ({source.stat().st_size / 1e6:.0f} MB) in "
+          f"{time.perf_counter() - tick:.0f} s", flush=True)  # fmt: skip
+    build = work / "build"
+    tick = time.perf_counter()
+    subprocess.run(
+        [*PUBLISH, "--datasets-dir", str(SAMPLE_CATALOG), "build", "tender-kota-bogor",
+         "--source", f"tender={source}", "--output", str(build), "--quiet"],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
+    print(f"built in {time.perf_counter() - tick:.0f} s", flush=True)
+    return build
+
+
+def report(
+    by_workers: dict[int, tuple[dict, float]], connections: int, seconds: int, client: str
+) -> None:
+    counts = sorted(by_workers)
+    print(f"\n{connections} connections, {seconds} s per address, client: {client}")
+    header = f"{'address':<26}{'workers':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}"
+    print(header + f"{'errors':>8}")
+    for label in by_workers[counts[0]][0]:
+        for n in counts:
+            r = by_workers[n][0][label]
+            print(f"{label:<26}{n:>8}{r['p50_ms']:>9.0f}{r['p95_ms']:>9.0f}{r['p99_ms']:>9.0f}"
+                  f"{r['rps']:>9.1f}{r['errors']:>8}")  # fmt: skip
+        first, last = by_workers[counts[0]][0][label], by_workers[counts[-1]][0][label]
+        print(f"{'':<26}{'gain':>8}{'':>27}{last['rps'] / first['rps']:>8.2f}x")
+    if client == "httpx":
+        for n in counts:
+            print(f"client CPU with {n} worker(s): {by_workers[n][1]:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--build", type=Path, help="serve this build instead of making one")
+    parser.add_argument("--keep", type=Path, help="generate and build into this folder, keep it")
+    parser.add_argument("--seconds", type=int, default=10, help="load time per address")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--client", choices=["wrk", "httpx"], help="default: wrk if installed")
+    args = parser.parse_args()
+    client = args.client or ("wrk" if shutil.which("wrk") else "httpx")
+    with tempfile.TemporaryDirectory(prefix="jendela-bench-") as tmp:
+        build = args.build
+        if build is None:
+            work = args.keep or Path(tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            build = make_build(args.rows, work)
+        by_workers = {
+            n: measure(build, n, args.seconds, args.connections, client) for n in args.workers
+        }
+    report(by_workers, args.connections, args.seconds, client)
+
+
+if __name__ == "__main__":
+    main()
