@@ -205,11 +205,18 @@ def test_a_sql_join_credits_both_tables_and_gives_the_rows_sqlite_gives(
     ],
 )
 def test_a_pack_that_cannot_be_made_is_a_bilingual_400_naming_why(datasette_server, page, named):
-    response = httpx.get(f"{datasette_server.url}/-/bukti{page}", timeout=60)
+    """The page in the reader's language (Indonesian unless the switch's cookie says English)."""
+    url = f"{datasette_server.url}/-/bukti{page}"
+    response = httpx.get(url, timeout=60)
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("text/html")
     assert "Paket bukti tidak dapat dibuat" in response.text
+    assert "The evidence pack could not be made" not in response.text
+    assert named in response.text
+    response = httpx.get(url, timeout=60, cookies={"jendela_lang": "en"})
+    assert response.status_code == 400
     assert "The evidence pack could not be made" in response.text
+    assert "Paket bukti tidak dapat dibuat" not in response.text
     assert named in response.text
 
 
@@ -260,7 +267,7 @@ def test_the_button_on_a_filtered_table_page_downloads_the_pack_in_chromium(
         page = browser.new_context(accept_downloads=True).new_page()
         page.goto(f"{datasette_server.url}/jendela/wilayah?tingkat=kecamatan")
         button = page.locator("a.evidence-pack")
-        assert "Paket bukti" in button.inner_text() and "Evidence pack" in button.inner_text()
+        assert "Paket bukti" in button.inner_text() and "Evidence" not in button.inner_text()
         with page.expect_download() as info:
             button.click()
         target = tmp_path / info.value.suggested_filename
