@@ -89,7 +89,11 @@ class Journey:
         ARTIFACTS.mkdir(exist_ok=True)
         for label, (width, height) in WIDTHS.items():
             self.page.set_viewport_size({"width": width, "height": height})
-            self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{width}.png"), full_page=True)
+            # A whole table page at 390 px is tall: on two busy cores its screenshot can take
+            # longer than Playwright's default 30 s.
+            self.page.screenshot(
+                path=str(ARTIFACTS / f"{self.name}-{width}.png"), full_page=True, timeout=120_000
+            )
             assert axe_violations(self.page) == [], (self.name, label)
             title = self.page.locator("h1").first.bounding_box()
             assert title["height"] < 4 * 32, (self.name, label, title)  # never five lines
