@@ -40,7 +40,16 @@ from datasette.utils import sqlite_timelimit, tilde_decode
 
 from ..core.bilingual import pair
 from ..core.indonesian import format_number
-from ..core.layout import DATABASE, DATABASE_FILE, LANGUAGE_PREFIX, RELEASES_DIR, site_dir
+from ..core.layout import (
+    DATABASE,
+    DATABASE_FILE,
+    DATAPACKAGE,
+    DOWNLOADS,
+    LANGUAGE_PREFIX,
+    MANIFEST_FILE,
+    RELEASES_DIR,
+    downloads_dir,
+)
 from ..core.manifest import Manifest
 from ..core.translations import translate
 from ..stages.history import read_history
@@ -200,7 +209,7 @@ def _credited(datasette, release: Path, tables: tuple[str, ...]) -> list[dict]:
 
 def _dataset_credit(release: Path, dataset_id: str) -> dict:
     """A dataset's title, publisher, licences and sources as its published package states them."""
-    package = _package(site_dir(release) / "downloads" / dataset_id / "datapackage.json")
+    package = _package(downloads_dir(release, dataset_id) / DATAPACKAGE)
     ext = package.get("jendela", {})
     publisher = next(
         (c for c in package.get("contributors", []) if c.get("role") == "publisher"), {}
@@ -211,7 +220,7 @@ def _dataset_credit(release: Path, dataset_id: str) -> dict:
         "updated": ext.get("updated"),
         "licenses": package.get("licenses", []),
         "sources": package.get("sources", []),
-        "datapackage": f"/downloads/{dataset_id}/datapackage.json",
+        "datapackage": f"/{DOWNLOADS}/{dataset_id}/{DATAPACKAGE}",
     }
 
 
@@ -269,7 +278,10 @@ async def _build(datasette, request, folder: Path) -> tuple[Path, str]:
         else:
             ran = await _query_rows(datasette, path, args, writer)
     except TooManyRows as exc:
-        raise EvidenceError("evidence_too_many", limit=format_number(MAX_ROWS)) from exc
+        downloads = datasette.absolute_url(request, f"/{RELEASES_DIR}/{release['id']}/{DOWNLOADS}/")
+        raise EvidenceError(
+            "evidence_too_many", limit=format_number(MAX_ROWS), downloads=downloads
+        ) from exc
     finally:
         rows = writer.close()
     tables = _credited(datasette, release_dir, await tables_read(datasette, ran["sql"]))
@@ -289,7 +301,7 @@ async def _build(datasette, request, folder: Path) -> tuple[Path, str]:
             "database_sha256": database_sha256,
             "database_url": db_url,
             "manifest_url": datasette.absolute_url(
-                request, f"/{RELEASES_DIR}/{release['id']}/manifest.json"
+                request, f"/{RELEASES_DIR}/{release['id']}/{MANIFEST_FILE}"
             ),
         },
         "rows": {"file": ROWS_FILE, "count": rows.count, "sha256": rows.sha256},

@@ -279,3 +279,19 @@ def test_the_button_on_a_filtered_table_page_downloads_the_pack_in_chromium(
         built_catalog, "select * from wilayah where tingkat = 'kecamatan' order by kode_wilayah"
     )
     assert csv_rows(zipfile.ZipFile(target)) == expected and expected[1]
+
+
+def test_a_view_over_the_cap_is_refused_with_the_release_downloads_to_use(
+    built_catalog, monkeypatch
+):
+    """Past MAX_ROWS the answer is a 400 that names the cap and links this release's complete
+    downloads (a folder the reader can open), not a placeholder."""
+    from pipelines.web import evidence
+
+    monkeypatch.setattr(evidence, "MAX_ROWS", 3)
+    ((status, body),) = asyncio.run(_paged_packs(built_catalog.resolve(), ["/jendela/wilayah"]))
+    assert status == 400
+    page = body.decode("utf-8")
+    assert "paling banyak 3 baris" in page
+    assert f"/rilis/{release_entry(built_catalog)['id']}/downloads/" in page
+    assert "&lt;id&gt;" not in page
