@@ -32,9 +32,7 @@ def write_report(
     json_rel, html_rel = report_paths(dataset_id, resource_name)
     site = site_dir(release)
     (site / json_rel).parent.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-    for issue in issues:
-        counts[issue.type] = counts.get(issue.type, 0) + 1
+    counts = _count_types(issues)
     document = {
         "dataset": dataset_id,
         "resource": resource_name,
@@ -43,7 +41,7 @@ def write_report(
         "quarantined": quarantined,
         "rows": rows,
         "error_count": len(issues),
-        "error_types": dict(sorted(counts.items())),
+        "error_types": counts,
         "errors": [issue.as_dict() for issue in issues],
         "warning_count": len(warnings),
         "warnings": [warning.as_dict() for warning in warnings],
@@ -65,6 +63,17 @@ def write_report(
         "quarantined": quarantined,
         "errors": len(issues),
         "warnings": len(warnings),
+        # by issue type, so the scorecard weighs them from the manifest, not the report file
+        "error_types": counts,
+        "warning_types": _count_types(warnings),
         "json": json_rel,
         "html": html_rel,
     }
+
+
+def _count_types(issues: list[Issue]) -> dict[str, int]:
+    """How many issues of each type, by slug in sorted order (deterministic JSON)."""
+    counts: dict[str, int] = {}
+    for issue in issues:
+        counts[issue.type] = counts.get(issue.type, 0) + 1
+    return dict(sorted(counts.items()))

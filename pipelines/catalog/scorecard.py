@@ -2,15 +2,15 @@
 
 It reads what the build already made: each dataset's page view (licences, description, coverage,
 formats, tables, and its freshness from core/freshness.py through `dataset_freshness`, never
-recomputed here), the tables' validation reports, and, for the score across releases, the `skor`
-table of each archived release. It writes the scorecard three ways with the same figures: the
-typed file `skor.json`, the `skor` table (one row per dataset and criterion, queryable in
-Datasette) and the pages (a block on each dataset page, a page per publisher and their index).
+recomputed here), the tables' validation results (counts by issue type, in the manifest's report
+entries), and, for the score across releases, the `skor` table of each archived release. It
+writes the scorecard three ways with the same figures: the typed file `skor.json`, the `skor`
+table (one row per dataset and criterion, queryable in Datasette) and the pages (a block on each
+dataset page, a page per publisher and their index).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -34,7 +34,7 @@ from ..core.scorecard import (
 from ..stages import history as releases
 
 
-def measure(view: dict, catalog: Catalog, site: Path) -> dict[str, tuple[bool | float, str]]:
+def measure(view: dict, catalog: Catalog) -> dict[str, tuple[bool | float, str]]:
     """Criterion slug -> (share earned, 0..1 or a bool; what was found) for one dataset."""
     dataset = catalog.datasets[view["id"]]
     known = dataset.vocabulary.licences
@@ -47,7 +47,7 @@ def measure(view: dict, catalog: Catalog, site: Path) -> dict[str, tuple[bool | 
     kept = sum(r["rows"] or 0 for r in tables)
     quarantined = sum(r["quarantined"] or 0 for r in tables)
     checked = kept + quarantined
-    load = _weighted_issues(tables, site)
+    load = _weighted_issues(tables)
     scale = ROW_WEIGHT_SCALE * checked
     state = view["freshness"]
     return {
@@ -73,21 +73,19 @@ def measure(view: dict, catalog: Catalog, site: Path) -> dict[str, tuple[bool | 
     }
 
 
-def _weighted_issues(tables: list[dict], site: Path) -> int:
-    """The sum of the weights of every error and warning in the tables' reports."""
+def _weighted_issues(tables: list[dict]) -> int:
+    """The sum of the weights of every error and warning in the tables' reports (their counts
+    by type travel in the manifest's report entries, catalog/report.py)."""
     counts: Counter = Counter()
     for table in tables:
-        report = table["report"]
-        if not report:
-            continue
-        data = json.loads((site / report["json"]).read_text(encoding="utf-8"))
-        counts.update(data.get("error_types") or {})
-        counts.update(w["type"] for w in data.get("warnings") or [])
+        report = table["report"] or {}
+        counts.update(report.get("error_types") or {})
+        counts.update(report.get("warning_types") or {})
     return sum(issue_weight(slug) * n for slug, n in counts.items())
 
 
-def score_dataset(view: dict, catalog: Catalog, site: Path) -> DatasetScore:
-    found = measure(view, catalog, site)
+def score_dataset(view: dict, catalog: Catalog) -> DatasetScore:
+    found = measure(view, catalog)
     criteria = []
     for rule in RULES:
         share, measured = found[rule.slug]
@@ -114,11 +112,10 @@ def scorecard(
     """Every dataset's score, with its history over the releases `kept` (stages/history.py:
     this one first, then those archived in `previous`), and every publisher's; each view gains
     its `scorecard` for the pages."""
-    site = site_dir(release)
     past = past_scores(previous, kept)
     scores = []
     for view in sorted(views, key=lambda v: v["id"]):
-        score = score_dataset(view, catalog, site)
+        score = score_dataset(view, catalog)
         own = [{"release": kept[0]["id"], "date": kept[0]["date"], "total": score.total}]
         score.history = own[: len(kept)] + [
             {"release": r, "date": d, "total": totals[score.dataset]}

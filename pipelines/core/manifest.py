@@ -52,6 +52,8 @@ class ReportEntry(TypedDict):
     valid: bool
     errors: int
     warnings: int
+    error_types: dict[str, int]  # issue-type slug -> count, for weighing them (scorecard)
+    warning_types: dict[str, int]
     quarantined: bool
 
 
