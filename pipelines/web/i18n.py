@@ -12,10 +12,10 @@ import json
 import re
 from functools import cache
 
-import yaml
 from markupsafe import Markup, escape
 
 from ..core.bilingual import Text, pick, split_joined
+from ..core.model import read_yaml
 from .language import language
 from .layout import DATASETTE_STATIC, TRANSLATIONS
 
@@ -25,8 +25,7 @@ LOOKUP_PREFIX = "op_"  # translation keys of Datasette's filter lookups: op_cont
 
 @cache
 def strings() -> dict[str, Text]:
-    with open(TRANSLATIONS, encoding="utf-8") as handle:
-        table = yaml.safe_load(handle) or {}
+    table = read_yaml(TRANSLATIONS) or {}
     return {
         key: Text.from_dict(pair, f"{TRANSLATIONS}: key {key!r}") for key, pair in table.items()
     }

@@ -23,8 +23,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..core import release as releases
 from ..core.layout import (
     DATABASE_FILE,
@@ -34,6 +32,7 @@ from ..core.layout import (
     METADATA_FILE,
     SITE,
 )
+from ..core.model import read_yaml
 from .layout import DATASETTE_STATIC, DATASETTE_TEMPLATES, ROOT, STATIC_MOUNT
 
 CONFIG = ROOT / "datasette.yaml"
@@ -72,7 +71,7 @@ def make_datasette(release: Path, settings: dict, secret: str):
     """
     from datasette.app import Datasette
 
-    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8")) or {}
+    config = read_yaml(CONFIG) or {}
     config.setdefault("settings", {}).update(settings)
     config.setdefault("plugins", {})["jendela"] = {
         **(config["plugins"].get("jendela") or {}),
