@@ -11,6 +11,7 @@ no spaces, no "_", at most 18 digits for int64) and the differential tests.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,11 @@ INTEGER = r"^-?[0-9]{1,18}$"
 YEAR = r"^[0-9]{4}$"
 NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Patterns RE2 (pyarrow) may screen: no flags, lookarounds, back-references or word boundaries,
+# only escapes whose RE2 meaning (ASCII \d, \w, \s, literal punctuation) is a subset of Python's
+# Unicode one, and no POSIX classes "[[:alpha:]]" or "{,n}" that Python reads otherwise.
+# So what RE2 matches, Python's re matches too; the rest goes to Python's re.
+SAFE_PATTERN = re.compile(r"(?!.*(?:\[:|\{,))(?:[^\\(]|\\[dws.\-/+()\[\]{}*?|^$\\]|\((?!\?))*")
 BOUNDS = {
     "minimum": pc.greater_equal,
     "maximum": pc.less_equal,
@@ -159,7 +165,9 @@ def _string(field: Field, column: pa.Array, constraints: dict) -> np.ndarray:
             sure &= _np(pc.less_equal(pc.utf8_length(column), value))
         elif name == "enum" and all(isinstance(v, str) for v in value):
             sure &= _np(pc.is_in(column, value_set=pa.array(value, pa.string())))
-        else:  # a pattern (Python's re is the judge) or anything else: frictionless decides
+        elif name == "pattern" and isinstance(value, str) and SAFE_PATTERN.fullmatch(value):
+            sure &= _np(pc.match_substring_regex(column, f"^{value}$"))
+        else:  # anything else: frictionless decides
             return np.zeros(len(column), dtype=bool)
     return sure
 
@@ -201,9 +209,9 @@ def _date(field: Field, column: pa.Array, constraints: dict) -> np.ndarray:
     text = pc.if_else(shape, column, "2000-01-01")
     stamps = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
     # pyarrow rolls 2024-02-30 over to March and reads " 2024-1-5": only a round trip is sure
-    back = pc.strftime(stamps, format="%Y-%m-%d")
-    sure = _np(pc.and_(shape, pc.fill_null(pc.equal(back, text), False)))
     days = pc.cast(stamps, pa.date32())
+    back = pc.cast(days, pa.string())
+    sure = _np(pc.and_(shape, pc.fill_null(pc.equal(back, text), False)))
     value_reader = field.create_value_reader()
     for name, value in constraints.items():
         bound = value_reader(value) if name in BOUNDS else None
