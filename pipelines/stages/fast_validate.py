@@ -110,10 +110,21 @@ def validate_fast(schema: Schema, staging: Path, limit_errors: int | None) -> Fa
     problem = coverage_problem(schema, staging)
     if problem:
         raise NotCovered(problem)
+    try:
+        return _validate(schema, staging, limit_errors, threads=True)
+    except _Ragged:  # pyarrow numbers ragged rows only when it reads on one thread
+        return _validate(schema, staging, limit_errors, threads=False)
+
+
+class _Ragged(Exception):
+    """A ragged row turned up while pyarrow read on several threads (it cannot number it)."""
+
+
+def _validate(schema: Schema, staging: Path, limit_errors: int | None, threads: bool) -> FastResult:
     screen = Screen(schema, _key_fields(schema))
     digests = KeyDigests(schema, screen)
     scan = _Scan()
-    for number, batch, ragged in _batches(staging, schema.field_names):
+    for number, batch, ragged in _batches(staging, schema.field_names, threads):
         verdict = screen.judge(batch)
         empty_key = digests.add(number, verdict, ragged)
         verdict.flagged[np.isin(number, empty_key)] = True
@@ -148,23 +159,25 @@ def _key_fields(schema: Schema) -> list[str]:
 
 
 def _batches(
-    staging: Path, names: list[str]
+    staging: Path, names: list[str], threads: bool = False
 ) -> Iterator[tuple[np.ndarray, pa.RecordBatch, list[tuple[int, list[str]]]]]:
     """(row numbers, batch, ragged rows) per record batch; row 1 is the header, as frictionless
     counts. Ragged rows (too few or too many cells) are skipped by pyarrow and handed back
     parsed by Python's csv module, the reader frictionless uses, with their row numbers."""
     ragged: list[tuple[int, list[str]]] = []
+    unplaced: list = []
 
     def keep(row) -> str:
         if row.number is None:
-            return "error"  # pyarrow could not say where it is: frictionless will
+            unplaced.append(row)
+            return "skip"
         cells = next(csv.reader(io.StringIO(row.text)), [])
         ragged.append((row.number, cells))
         return "skip"
 
     reader = pacsv.open_csv(
         staging,
-        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=threads),
         parse_options=pacsv.ParseOptions(
             newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep
         ),
@@ -177,12 +190,16 @@ def _batches(
     next_row = 2
     taken = 0  # ragged rows already handed back
     for batch in _guarded(reader):
+        if unplaced:
+            raise _Ragged
         numbers = _number_rows(next_row, batch.num_rows, [n for n, _ in ragged])
         next_row = int(numbers[-1]) + 1 if batch.num_rows else next_row
         last = int(numbers[-1]) if batch.num_rows else next_row
         mine = [r for r in ragged[taken:] if r[0] <= last]
         taken += len(mine)
         yield numbers, batch, mine
+    if unplaced:
+        raise _Ragged
     if taken < len(ragged):
         yield np.empty(0, dtype=np.int64), _empty_batch(names), ragged[taken:]
 
