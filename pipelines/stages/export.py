@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows
-from ..core.csv_safety import neutralise, neutralise_column, risky_cells
+from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.model import Dataset, Resource
 from .export_xlsx import XLSX_CHUNK_ROWS, XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
@@ -47,6 +48,9 @@ ARROW_TYPES = {
     "number": pa.float64(),
     "boolean": pa.bool_(),
 }
+
+
+JSON_CHUNK_ROWS = 10_000  # rows joined into one write
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,12 @@ def export_resource(
         db.conn.commit()  # the worker reads the committed table from the file
         database = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
         entry = jobs.submit(
-            resource.dataset_id, resource.name, resource.fields, database, xlsx_path, release
+            resource.dataset_id,
+            resource.name,
+            resource.fields,
+            database,
+            xlsx_path,
+            site_dir(release),
         )
         pending = PendingDownload(entry)
     csv_path = folder / table_file(resource.name, "csv")
@@ -134,10 +143,7 @@ def write_download_csv(resource: Resource, staging: Path, path: Path) -> int:
     cell keeps its bytes.
     """
     texts = text_fields(resource)
-    changed = 0
-    if texts:
-        for chunk in _text_chunks(staging, texts):
-            changed += int(sum(risky_cells(chunk[name]).sum() for name in texts))
+    changed = risky_count(staging, texts) if texts else 0
     if not changed:
         shutil.copyfile(staging, path)
         return 0
@@ -148,6 +154,33 @@ def write_download_csv(resource: Resource, staging: Path, path: Path) -> int:
                 chunk[name] = neutralise_column(chunk[name])
             chunk.to_csv(out, header=False, index=False, lineterminator="\n")
     return changed
+
+
+def risky_count(staging: Path, texts: list[str]) -> int:
+    """How many cells of the `texts` columns of the staging CSV a spreadsheet could run as a
+    formula (core/csv_safety.risky).
+
+    Arrow's CSV reader takes the text columns in blocks, and a compute kernel keeps only the
+    cells that start like a formula (few or none in most tables); Python judges just those, with
+    the same `risky` that quotes them. Memory is one block, whatever the table's size.
+    """
+    reader = pacsv.open_csv(
+        staging,
+        read_options=pacsv.ReadOptions(block_size=16 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=texts,
+            column_types={name: pa.string() for name in texts},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    count = 0
+    for batch in reader:
+        for column in batch.columns:
+            starts = pc.match_substring_regex(column, FORMULA_PATTERN)
+            count += sum(risky(text) for text in column.filter(starts).to_pylist())
+    return count
 
 
 def _text_chunks(staging: Path, columns: list[str] | None):
@@ -343,15 +376,16 @@ def describe_file(fmt: str, path: Path, release: Path) -> Download:
 
 
 def _write_json(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
-    """A JSON array of row objects, streamed; SQLite's json_object builds each row in C."""
+    """A JSON array of row objects, streamed; SQLite's json_object builds each row in C, and
+    rows are joined and written a chunk at a time (one write per chunk, not two per row)."""
     pairs = ", ".join(f"'{n}', [{n}]" for n in resource.field_names)
     cursor = db.execute(f"SELECT json_object({pairs}) FROM [{resource.name}] ORDER BY rowid")
     with open(path, "w", encoding="utf-8") as out:
         out.write("[")
         separator = "\n"
-        for (row,) in cursor:
+        while rows := cursor.fetchmany(JSON_CHUNK_ROWS):
             out.write(separator)
-            out.write(row)
+            out.write(",\n".join([row for (row,) in rows]))
             separator = ",\n"
         out.write("\n]\n")
 

@@ -31,7 +31,6 @@ from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, env_whole_number
 from ..core.errors import Issue
 from ..core.issue_types import EXPORT_FAILED
-from ..core.layout import site_dir
 from .export_xlsx import XLSX_CHUNK_ROWS, write_xlsx_from_file
 
 WORKERS_ENV = "JENDELA_EXPORT_WORKERS"
@@ -90,11 +89,11 @@ class ExportJobs:
         fields: list[dict],
         database: Path,
         path: Path,
-        release: Path,
+        site: Path,
     ) -> dict:
         """Start writing `path` from `table` of the committed `database`; returns the download
-        entry (format, path; bytes and sha256 once `finish` has collected it)."""
-        entry = {"format": "xlsx", "path": path.relative_to(site_dir(release)).as_posix()}
+        entry (format, path from the `site` root; bytes and sha256 once `finish` collects it)."""
+        entry = {"format": "xlsx", "path": path.relative_to(site).as_posix()}
         future = self._executor().submit(
             write_xlsx_from_file,
             str(database),

@@ -52,12 +52,12 @@ def test_xlsx_from_a_worker_is_the_file_the_build_writes(built_catalog, tmp_path
     release = current_release(built_catalog)
     database = release / DATABASE_FILE
     resource = load_catalog(SAMPLE_CATALOG).datasets["tender-kota-bogor"].resource("tender")
-    site = tmp_path / "release" / "site"
-    site.mkdir(parents=True)
+    site = tmp_path / "site"
+    site.mkdir()
     jobs = ExportJobs(workers=1, min_rows=0)
     try:
         entry = jobs.submit(
-            "tender-kota-bogor", "tender", resource.fields, database, site / "t.xlsx", site.parent
+            "tender-kota-bogor", "tender", resource.fields, database, site / "t.xlsx", site
         )
         assert jobs.finish() == {}
     finally:
@@ -157,3 +157,90 @@ def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
             conn.execute("SELECT count(*) FROM tender").fetchone()[0]
             == entry["resources"]["tender"]["rows"]
         )
+
+
+STAGING_ROWS = [
+    ["kode", "nama", "nilai", "catatan"],
+    ["01", '=HYPERLINK("http://x")', "-5", "biasa"],
+    ["02", "-5", "+7", "- lain-lain"],
+    ["03", "+62", "1", "baris\npertama\n=SUM(A1)"],
+    ["04", "\tdi balik tab", "2", "-0,5"],
+    ["05", "", "3", "@ibu"],
+    ["06", 'Ibu "Ani", S.E.', "4", "=1+1"],
+]
+
+
+def _staging(tmp_path: Path, rows: list[list[str]]) -> Path:
+    """A staging CSV as the build writes it (pandas: minimal quoting, "\\n")."""
+    import pandas as pd
+
+    path = tmp_path / "staging.csv"
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def _resource(names: list[str], numbers: set[str]):
+    from pipelines.core.model import Resource
+
+    fields = [{"name": n, "type": "integer" if n in numbers else "string"} for n in names]
+    return Resource("t", "d", {"name": "t", "schema": {"fields": fields}}, Path("."))
+
+
+def test_the_csv_download_quotes_exactly_the_risky_text_cells(tmp_path):
+    """Arrow's scan counts the cells Python's csv module and csv_safety.risky find (a quoted
+    value over three lines, a tab, quotes and commas, plain numbers left alone; a number column's
+    `-5` is not text), and only those cells change in the download."""
+    import csv
+
+    from pipelines.core.csv_safety import risky
+    from pipelines.stages.export import write_download_csv
+
+    staging = _staging(tmp_path, STAGING_ROWS)
+    resource = _resource(STAGING_ROWS[0], {"nilai"})
+    with open(staging, encoding="utf-8", newline="") as handle:
+        read = list(csv.reader(handle))
+    texts = [i for i, name in enumerate(read[0]) if name != "nilai"]
+    expected = sum(risky(row[i]) for row in read[1:] for i in texts)
+    assert expected == 5
+
+    out = tmp_path / "t.csv"
+    assert write_download_csv(resource, staging, out) == expected
+    with open(out, encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    quoted = [
+        [("'" + c if i in texts and risky(c) else c) for i, c in enumerate(row)] for row in read
+    ]
+    assert written == [read[0], *quoted[1:]]
+
+    safe = _staging(tmp_path, [STAGING_ROWS[0], ["01", "-5", "-5", "+62"], ["02", "a", "1", "b"]])
+    assert write_download_csv(resource, safe, out) == 0
+    assert out.read_bytes() == safe.read_bytes()
+
+
+def test_json_downloads_are_the_rows_sqlite_encodes(built_catalog):
+    """Every table's `<table>.json` of the sample build, byte for byte: "[", the rows as SQLite's
+    json_object gives them in rowid order, one a line joined by commas, then "]" (the writer joins
+    them a chunk at a time)."""
+    import sqlite_utils
+
+    release = current_release(built_catalog)
+    db = sqlite_utils.Database(release / DATABASE_FILE)
+    catalog = load_catalog(SAMPLE_CATALOG)
+    checked = 0
+    for dataset in catalog.datasets.values():
+        for resource in dataset.resources:
+            path = release / "site" / DOWNLOADS / dataset.id / f"{resource.name}.json"
+            if not path.is_file():
+                continue
+            pairs = ", ".join(f"'{n}', [{n}]" for n in resource.field_names)
+            rows = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT json_object({pairs}) FROM [{resource.name}] ORDER BY rowid"
+                )
+            ]
+            body = "\n" + ",\n".join(rows) if rows else ""
+            assert path.read_text(encoding="utf-8") == "[" + body + "\n]\n"
+            checked += 1
+    assert checked >= 20
