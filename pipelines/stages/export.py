@@ -19,6 +19,7 @@ import csv
 import datetime
 import json
 import shutil
+import sqlite3
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -423,9 +424,12 @@ def has_cells_over(db: sqlite_utils.Database, resource: Resource, chars: int) ->
     )
 
 
-def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
+def _write_xlsx(
+    db: sqlite_utils.Database | sqlite3.Connection, resource: Resource, path: Path
+) -> None:
     """The table's XLSX written here, in the build process (stages/export_xlsx.py)."""
-    write_xlsx(db.conn, resource.name, resource.fields, path, chunk_rows(XLSX_CHUNK_ROWS))
+    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    write_xlsx(conn, resource.name, resource.fields, path, chunk_rows(XLSX_CHUNK_ROWS))
 
 
 def _zip_info(name: str, date_time: tuple) -> zipfile.ZipInfo:
