@@ -50,6 +50,7 @@ from .stages import history
 from .stages.changes import Table, write_changes
 from .stages.coverage import dataset_coverage
 from .stages.export import export_package, export_zip
+from .stages.export_jobs import ExportJobs
 from .stages.fetch import CACHE_DIR
 from .stages.row_count import RowGuard
 from .stages.snapshot import Snapshot, take_snapshot
@@ -152,6 +153,7 @@ def _build_locked(
     release = releases.new_release(output)
     release.chmod(0o755)
     timer = StageTimer()
+    exports = ExportJobs()
     try:
         db_path = release / DATABASE_FILE
         subset = bool(ids) and previous is not None and (previous / DATABASE_FILE).is_file()
@@ -171,6 +173,7 @@ def _build_locked(
             site_options.base,
             catalog,
             guard,
+            exports,
         )
         results: dict[str, DatasetResult] = {}
         if subset:
@@ -183,13 +186,18 @@ def _build_locked(
             _drop_dataset_tables(db, dataset)
             result = _build_dataset(run, dataset)
             if result.status == FAILED:
-                kept = _carry_previous(db, dataset, previous, release, previous_manifest)
-                if kept:
-                    result.status = FAILED_KEPT_PREVIOUS
-                    result.entry = replace(
-                        kept, last_attempt_failed=True, reports=result.entry.reports
-                    )
+                _keep_previous(db, dataset, result, previous, release, previous_manifest)
             results[dataset.id] = result
+        # XLSX written by workers: a dataset whose file failed is failed like any other. Nothing
+        # is left uncommitted while they read the database.
+        db.conn.commit()
+        for dataset_id, issues in exports.finish().items():
+            result = _export_failed(run, catalog.datasets[dataset_id], results[dataset_id], issues)
+            _keep_previous(
+                db, catalog.datasets[dataset_id], result, previous, release, previous_manifest
+            )
+            results[dataset_id] = result
+        exports.close()
         shutil.rmtree(release / ".work", ignore_errors=True)
         manifest = _manifest(catalog, results)
         # Red flags read the procurement tables as published: after every dataset, whole again.
@@ -218,6 +226,7 @@ def _build_locked(
         write_history_pages(views, release, site_options, kept)
         releases.publish(output, release, expected=previous)
     except BaseException:
+        exports.close()  # no worker writes into the release once it is gone
         releases.discard(release)
         raise
     ordered = [results[d] for d in catalog.build_order() if d in results]
@@ -311,6 +320,8 @@ def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if issues_all:
+        if run.exports:
+            run.exports.discard(dataset.id)
         _drop_dataset_tables(db, dataset)
         shutil.rmtree(downloads_dir(release, dataset.id), ignore_errors=True)
         return DatasetResult(dataset.id, FAILED, issues_all, entry)
@@ -324,6 +335,26 @@ def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
     entry.datapackage = package.as_dict()
     entry.zip = export_zip(dataset, release).as_dict()
     return DatasetResult(dataset.id, PUBLISHED, [], entry)
+
+
+def _keep_previous(
+    db, dataset: Dataset, result: DatasetResult, previous, release, previous_manifest
+) -> None:
+    """A failed dataset keeps its last good tables and downloads, when there are any."""
+    kept = _carry_previous(db, dataset, previous, release, previous_manifest)
+    if kept:
+        result.status = FAILED_KEPT_PREVIOUS
+        result.entry = replace(kept, last_attempt_failed=True, reports=result.entry.reports)
+
+
+def _export_failed(
+    run: BuildRun, dataset: Dataset, built: DatasetResult, issues: list[Issue]
+) -> DatasetResult:
+    """A dataset whose download a worker could not write, after its tables were built: it
+    leaves no table or download in the release, as if it had failed while building."""
+    _drop_dataset_tables(run.db, dataset)
+    shutil.rmtree(downloads_dir(run.release, dataset.id), ignore_errors=True)
+    return DatasetResult(dataset.id, FAILED, issues, DatasetEntry(reports=built.entry.reports))
 
 
 def _unexpected(dataset: Dataset, resource, exc: Exception) -> Issue:

@@ -25,6 +25,7 @@ from .core.progress import Progress
 from .core.registry import Catalog
 from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, read_chunks
 from .stages.export import describe_file, export_resource
+from .stages.export_jobs import ExportJobs
 from .stages.fetch import fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
 from .stages.normalise import ChunkError, normalise_chunk, ragged_issues
@@ -72,6 +73,7 @@ class BuildRun:
     base_url: str  # the static site's, for OCDS release URIs
     catalog: Catalog | None = None
     guard: RowGuard = field(default_factory=RowGuard)
+    exports: ExportJobs | None = None  # big tables' XLSX in worker processes (build.py collects)
 
     def source_label(self, resource) -> str:
         """The input a resource reads, as a person would name it (override or embedded path)."""
@@ -273,7 +275,7 @@ def _load_and_export(
 
     run.progress.stage(resource.name, "export")
     tick = time.perf_counter()
-    downloads = export_resource(run.db, resource, staged.path, run.release)
+    downloads = export_resource(run.db, resource, staged.path, run.release, run.exports)
     run.timer.record(dataset.id, resource.name, "export", time.perf_counter() - tick, rows)
     folder = downloads_dir(run.release, dataset.id)
     if entry.get("quarantined"):

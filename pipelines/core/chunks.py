@@ -22,11 +22,18 @@ class ChunkSizeError(JendelaError):
 
 def chunk_rows(default: int) -> int:
     """`default`, or the positive whole number in JENDELA_CHUNK_ROWS when it is set."""
-    value = os.environ.get(ENV, "").strip()
+    return env_whole_number(ENV, default)
+
+
+def env_whole_number(name: str, default: int, minimum: int = 1) -> int:
+    """`default`, or the whole number (at least `minimum`: 1 or 0) in the environment variable
+    `name` when it is set; anything else there is a usage error (exit 2)."""
+    value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdigit() or int(value) < minimum:
+        kind = ("positif", "positive") if minimum == 1 else ("tak negatif", "non-negative")
         raise ChunkSizeError(
-            f"{ENV}={value!r} harus bilangan bulat positif / must be a positive whole number"
+            f"{name}={value!r} harus bilangan bulat {kind[0]} / must be a {kind[1]} whole number"
         )
     return int(value)

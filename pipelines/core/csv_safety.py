@@ -29,7 +29,9 @@ XLSX_TEXT_OPTIONS = {
     "strings_to_urls": False,
     "strings_to_numbers": False,
 }
-_FORMULA_PATTERN = r"^[=+\-@\t\r]"
+# A formula's start, for Python's re and for Arrow's compute kernels (RE2) alike: a cell it
+# matches may be risky, one it does not match is not (stages/export.py judges the matches).
+FORMULA_PATTERN = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)*|[.,][0-9]+)\Z"
 _PLAIN_NUMBER_RE = re.compile(_PLAIN_NUMBER)
 
@@ -54,7 +56,7 @@ def neutralise(value):
 def risky_cells(column: pd.Series) -> pd.Series:
     """Vectorised `risky` over a column of text (missing cells are not risky)."""
     text = column.astype("string")
-    starts = text.str.match(_FORMULA_PATTERN).fillna(False)
+    starts = text.str.match(FORMULA_PATTERN).fillna(False)
     number = text.str.match(_PLAIN_NUMBER).fillna(False)
     return (starts & ~number).astype(bool)
 

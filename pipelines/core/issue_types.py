@@ -260,6 +260,14 @@ CELL_TOO_LONG = register(
         "check that cell in the source; if it is right, raise jendela.max_cell_chars on its field",
     ),
 )
+EXPORT_FAILED = register(
+    "export-failed",
+    ("Unduhan gagal ditulis", "Download not written"),
+    (
+        "periksa ruang disk dan memori mesin build, lalu bangun ulang",
+        "check the build machine's disk space and memory, then build again",
+    ),
+)
 INTERNAL_ERROR = register(
     "internal-error",
     ("Galat tak terduga", "Internal error"),

@@ -19,6 +19,7 @@ import csv
 import datetime
 import json
 import shutil
+import sqlite3
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,18 +27,21 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
-from ..core.csv_safety import XLSX_TEXT_OPTIONS, neutralise, neutralise_column, risky_cells
+from ..core.chunks import chunk_rows
+from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
-from ..core.markdown import markdown_text
 from ..core.model import Dataset, Resource
+from .export_xlsx import XLSX_CHUNK_ROWS, XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
 
 if TYPE_CHECKING:
     from ..core.registry import Catalog
+    from .export_jobs import ExportJobs
 
 ARROW_TYPES = {
     "integer": pa.int64(),
@@ -45,6 +49,9 @@ ARROW_TYPES = {
     "number": pa.float64(),
     "boolean": pa.bool_(),
 }
+
+
+JSON_CHUNK_ROWS = 10_000  # rows joined into one write
 
 
 @dataclass(frozen=True)
@@ -63,11 +70,47 @@ class Download:
         }
 
 
+@dataclass(frozen=True)
+class PendingDownload:
+    """A download a worker is still writing (stages/export_jobs.py): its manifest entry gets
+    its size and checksum when the build collects the worker's result."""
+
+    entry: dict
+
+    def as_dict(self) -> dict:
+        return self.entry
+
+
 def export_resource(
-    db: sqlite_utils.Database, resource: Resource, staging: Path, release: Path
-) -> list[Download]:
+    db: sqlite_utils.Database,
+    resource: Resource,
+    staging: Path,
+    release: Path,
+    jobs: ExportJobs | None = None,
+) -> list[Download | PendingDownload]:
+    """The table's downloads. With `jobs`, a big table's XLSX goes to a worker process (its
+    entry is completed when the build collects it); every other file is written here."""
     folder = downloads_dir(release, resource.dataset_id)
     folder.mkdir(parents=True, exist_ok=True)
+    rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
+    # No XLSX rather than a cut one: over Excel's rows, or with a cell over its 32,767
+    # characters (a field may allow longer cells); the page says why (catalog/site.py).
+    xlsx = rows <= XLSX_MAX_ROWS and not has_cells_over(db, resource, XLSX_MAX_CHARS)
+    xlsx_path = folder / table_file(resource.name, "xlsx")
+    pending = None
+    if xlsx and jobs is not None and jobs.takes(rows):
+        # first, so that it runs while the other files are written here
+        db.conn.commit()  # the worker reads the committed table from the file
+        database = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+        entry = jobs.submit(
+            resource.dataset_id,
+            resource.name,
+            resource.fields,
+            database,
+            xlsx_path,
+            site_dir(release),
+        )
+        pending = PendingDownload(entry)
     csv_path = folder / table_file(resource.name, "csv")
     write_download_csv(resource, staging, csv_path)
     json_path = folder / table_file(resource.name, "json")
@@ -75,18 +118,15 @@ def export_resource(
     parquet_path = folder / table_file(resource.name, "parquet")
     _write_parquet(resource, staging, parquet_path)
     files = [("csv", csv_path), ("json", json_path)]
-    rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
-    # No XLSX rather than a cut one: over Excel's rows, or with a cell over its 32,767
-    # characters (a field may allow longer cells); the page says why (catalog/site.py).
-    if rows <= XLSX_MAX_ROWS and not has_cells_over(db, resource, XLSX_MAX_CHARS):
-        xlsx_path = folder / table_file(resource.name, "xlsx")
+    if xlsx and pending is None:
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
     schema_path = folder / table_file(resource.name, "schema")
     _write_schema(resource, schema_path)
     files.append(("schema", schema_path))
-    return [describe_file(fmt, p, release) for fmt, p in files]
+    done: list = [describe_file(fmt, p, release) for fmt, p in files]
+    return done[:2] + [pending] + done[2:] if pending else done
 
 
 def text_fields(resource: Resource) -> list[str]:
@@ -104,10 +144,7 @@ def write_download_csv(resource: Resource, staging: Path, path: Path) -> int:
     cell keeps its bytes.
     """
     texts = text_fields(resource)
-    changed = 0
-    if texts:
-        for chunk in _text_chunks(staging, texts):
-            changed += int(sum(risky_cells(chunk[name]).sum() for name in texts))
+    changed = risky_count(staging, texts) if texts else 0
     if not changed:
         shutil.copyfile(staging, path)
         return 0
@@ -118,6 +155,33 @@ def write_download_csv(resource: Resource, staging: Path, path: Path) -> int:
                 chunk[name] = neutralise_column(chunk[name])
             chunk.to_csv(out, header=False, index=False, lineterminator="\n")
     return changed
+
+
+def risky_count(staging: Path, texts: list[str]) -> int:
+    """How many cells of the `texts` columns of the staging CSV a spreadsheet could run as a
+    formula (core/csv_safety.risky).
+
+    Arrow's CSV reader takes the text columns in blocks, and a compute kernel keeps only the
+    cells that start like a formula (few or none in most tables); Python judges just those, with
+    the same `risky` that quotes them. Memory is one block, whatever the table's size.
+    """
+    reader = pacsv.open_csv(
+        staging,
+        read_options=pacsv.ReadOptions(block_size=16 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=texts,
+            column_types={name: pa.string() for name in texts},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    count = 0
+    for batch in reader:
+        for column in batch.columns:
+            starts = pc.match_substring_regex(column, FORMULA_PATTERN)
+            count += sum(risky(text) for text in column.filter(starts).to_pylist())
+    return count
 
 
 def _text_chunks(staging: Path, columns: list[str] | None):
@@ -313,15 +377,16 @@ def describe_file(fmt: str, path: Path, release: Path) -> Download:
 
 
 def _write_json(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
-    """A JSON array of row objects, streamed; SQLite's json_object builds each row in C."""
+    """A JSON array of row objects, streamed; SQLite's json_object builds each row in C, and
+    rows are joined and written a chunk at a time (one write per chunk, not two per row)."""
     pairs = ", ".join(f"'{n}', [{n}]" for n in resource.field_names)
     cursor = db.execute(f"SELECT json_object({pairs}) FROM [{resource.name}] ORDER BY rowid")
     with open(path, "w", encoding="utf-8") as out:
         out.write("[")
         separator = "\n"
-        for (row,) in cursor:
+        while rows := cursor.fetchmany(JSON_CHUNK_ROWS):
             out.write(separator)
-            out.write(row)
+            out.write(",\n".join([row for (row,) in rows]))
             separator = ",\n"
         out.write("\n]\n")
 
@@ -345,14 +410,6 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
 
 # --- XLSX and the dataset zip ------------------------------------------------------------------
 
-# Excel's sheet holds 1,048,576 rows; one is the header. A bigger table gets no XLSX at all rather
-# than a silently truncated one.
-XLSX_MAX_ROWS = 1_048_575
-XLSX_MAX_CHARS = 32_767  # the most text one Excel cell holds; XlsxWriter cuts the rest
-
-
-# Zip entries carry a timestamp; a fixed one keeps the archive byte-identical between builds.
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ZIP64_LIMIT = 1 << 31  # a streamed entry this big must be declared zip64 before it is written
 
 
@@ -367,53 +424,12 @@ def has_cells_over(db: sqlite_utils.Database, resource: Resource, chars: int) ->
     )
 
 
-def _write_xlsx(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
-    """One sheet of typed cells (numbers stay numbers, codes stay text), one data dictionary sheet.
-
-    XlsxWriter in constant-memory mode writes each row to disk as it goes and stores strings
-    inline, so a million rows cost no more memory than one (openpyxl's write-only mode keeps a
-    shared-strings table of every distinct text). Text starting with "=" stays text, never a
-    formula (formula injection), and the document date is fixed so the bytes are reproducible.
-    """
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {"constant_memory": True, **XLSX_TEXT_OPTIONS},
-    )
-    workbook.set_properties({"created": datetime.datetime(*FIXED_ZIP_TIME)})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet = workbook.add_worksheet(resource.name[:31])
-    names = resource.field_names
-    dates = [i for i, f in enumerate(resource.fields) if f.get("type") == "date"]
-    sheet.write_row(0, 0, names)
-    cursor = db.execute(
-        f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{resource.name}] ORDER BY rowid"
-    )
-    for number, row in enumerate(cursor, start=1):
-        sheet.write_row(number, 0, row)
-        for column in dates:
-            if row[column]:
-                value = datetime.datetime.fromisoformat(row[column])
-                sheet.write_datetime(number, column, value, date_format)
-    dictionary = workbook.add_worksheet("kamus_data")
-    dictionary.write_row(0, 0, ["kolom/column", "tipe/type", "satuan/unit", "keterangan",
-                                "description"])  # fmt: skip
-    for number, f in enumerate(resource.fields, start=1):
-        ext = f.get("jendela") or {}
-        dictionary.write_row(
-            number,
-            0,
-            [
-                f["name"],
-                f.get("type", "string"),
-                ext.get("unit", ""),
-                # plain text: a spreadsheet shows no Markdown, so no backticks or asterisks
-                markdown_text(f.get("description", "")),
-                markdown_text((ext.get("en") or {}).get("description", "")),
-            ],
-        )
-    workbook.close()
+def _write_xlsx(
+    db: sqlite_utils.Database | sqlite3.Connection, resource: Resource, path: Path
+) -> None:
+    """The table's XLSX written here, in the build process (stages/export_xlsx.py)."""
+    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    write_xlsx(conn, resource.name, resource.fields, path, chunk_rows(XLSX_CHUNK_ROWS))
 
 
 def _zip_info(name: str, date_time: tuple) -> zipfile.ZipInfo:

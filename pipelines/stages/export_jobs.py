@@ -1,0 +1,166 @@
+"""XLSX downloads written in worker processes while the build goes on (issue 15, item 3).
+
+A big table's XLSX costs more than all its other downloads together, and nothing else in the
+release waits for it but the manifest's size and checksum of the file. So once a big table is
+loaded its XLSX goes to a `ProcessPoolExecutor` and the build carries on with the table's other
+downloads and the next tables and datasets; `finish` collects every XLSX before the manifest is
+made. The worker reads the committed table from the database file in chunks
+(stages/export_xlsx.py), so its memory is one chunk, whatever the table's size.
+
+A worker that fails (an exception, or the process dying) fails its dataset with an `export-failed`
+Issue naming the file; build.py then treats the dataset as any failed one (its previous tables
+stay), and the published release is untouched until the new one is whole (core/release.py).
+
+Settings, from the environment (a bad value is a usage error, exit 2):
+- JENDELA_EXPORT_WORKERS: worker processes (default: the cores but one, at least 1, at most 4);
+  0 writes every XLSX in the build process.
+- JENDELA_EXPORT_WORKER_ROWS: a table with at least this many rows goes to a worker (default
+  100,000); starting a worker costs more than writing a small table's XLSX.
+- JENDELA_EXPORT_WORKER_MB: the most memory (address space) one worker may take; unset, no limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.checksum import sha256_file
+from ..core.chunks import chunk_rows, env_whole_number
+from ..core.errors import Issue
+from ..core.issue_types import EXPORT_FAILED
+from .export_xlsx import XLSX_CHUNK_ROWS, write_xlsx_from_file
+
+WORKERS_ENV = "JENDELA_EXPORT_WORKERS"
+WORKER_ROWS_ENV = "JENDELA_EXPORT_WORKER_ROWS"
+WORKER_MB_ENV = "JENDELA_EXPORT_WORKER_MB"
+DEFAULT_WORKER_ROWS = 100_000
+
+
+def default_workers() -> int:
+    """The cores but one (the build itself keeps one busy), at least one, at most four."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Worker initializer: cap the worker's address space, so a worker that would grow past it
+    fails (MemoryError) instead of taking the machine's memory."""
+    import resource
+
+    limit = megabytes << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+@dataclass
+class XlsxJob:
+    """One XLSX being written: where, for which table, and its manifest entry to complete."""
+
+    dataset: str
+    table: str
+    path: Path
+    future: Future
+    entry: dict  # the table's download entry; bytes and sha256 are filled in by `finish`
+
+
+@dataclass
+class ExportJobs:
+    """The build's XLSX workers and the jobs they have not yet handed back."""
+
+    workers: int = field(
+        default_factory=lambda: env_whole_number(WORKERS_ENV, default_workers(), 0)
+    )
+    min_rows: int = field(
+        default_factory=lambda: env_whole_number(WORKER_ROWS_ENV, DEFAULT_WORKER_ROWS, 0)
+    )
+    memory_mb: int = field(default_factory=lambda: env_whole_number(WORKER_MB_ENV, 0, 0))
+    jobs: list[XlsxJob] = field(default_factory=list)
+    _pool: ProcessPoolExecutor | None = None
+
+    def takes(self, rows: int) -> bool:
+        """Whether a table of `rows` rows gets its XLSX written by a worker."""
+        return self.workers > 0 and rows >= self.min_rows
+
+    def submit(
+        self,
+        dataset: str,
+        table: str,
+        fields: list[dict],
+        database: Path,
+        path: Path,
+        site: Path,
+    ) -> dict:
+        """Start writing `path` from `table` of the committed `database`; returns the download
+        entry (format, path from the `site` root; bytes and sha256 once `finish` collects it)."""
+        entry = {"format": "xlsx", "path": path.relative_to(site).as_posix()}
+        future = self._executor().submit(
+            write_xlsx_from_file,
+            str(database),
+            table,
+            fields,
+            str(path),
+            chunk_rows(XLSX_CHUNK_ROWS),
+        )
+        self.jobs.append(XlsxJob(dataset, table, path, future, entry))
+        return entry
+
+    def discard(self, dataset: str) -> None:
+        """Wait for a failed dataset's jobs and forget them (its downloads are about to go)."""
+        for job in [j for j in self.jobs if j.dataset == dataset]:
+            if not job.future.cancel():
+                job.future.exception()  # waits until the worker is done with the file
+            self.jobs.remove(job)
+
+    def finish(self) -> dict[str, list[Issue]]:
+        """Wait for every job; complete the download entries of those that wrote their file and
+        return, per dataset, the Issues of those that did not."""
+        failed: dict[str, list[Issue]] = {}
+        for job in self.jobs:
+            error = job.future.exception()
+            if error is None:
+                job.entry["bytes"] = job.path.stat().st_size
+                job.entry["sha256"] = sha256_file(job.path)
+            else:
+                failed.setdefault(job.dataset, []).append(_failure(job, error))
+        self.jobs.clear()
+        return failed
+
+    def close(self) -> None:
+        """Stop the workers; jobs not yet started are cancelled (a build that stops early)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: workers start from a clean process, not a fork of the build with its
+            # open database and library threads.
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_limit_memory if self.memory_mb else None,
+                initargs=(self.memory_mb,) if self.memory_mb else (),
+            )
+        return self._pool
+
+
+def _failure(job: XlsxJob, error: BaseException) -> Issue:
+    """The Issue of an XLSX the worker could not write: the file, the table and the error."""
+    name = job.entry["path"]
+    return Issue(
+        dataset=job.dataset,
+        resource=job.table,
+        type=EXPORT_FAILED,
+        message=(
+            f"berkas unduhan {name} tidak dapat ditulis ({type(error).__name__}); dataset ini "
+            f"tidak diterbitkan ulang / the download {name} could not be written "
+            f"({type(error).__name__}); this dataset is not published again"
+        ),
+        file=name,
+        hint=(
+            f"periksa ruang disk dan memori ({WORKER_MB_ENV}, {WORKERS_ENV}), lalu bangun ulang "
+            f"/ check disk space and memory ({WORKER_MB_ENV}, {WORKERS_ENV}), then build again"
+        ),
+        extra={"detail": str(error)[:2000]},
+    )

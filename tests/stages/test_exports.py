@@ -1,0 +1,246 @@
+"""XLSX downloads written by worker processes (stages/export_jobs.py, issue 15 item 3).
+
+A worker's XLSX must be the very file the build process writes, read back cell by cell equal to
+the table's rows; a whole build with every XLSX in a worker publishes the same downloads as one
+with none; and a worker that fails fails its dataset with a bilingual Issue naming the file while
+the published downloads stay as they were.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import SAMPLE_CATALOG, run_publish
+
+from pipelines.core.layout import DATABASE_FILE, DOWNLOADS
+from pipelines.core.registry import load_catalog
+from pipelines.core.release import current_release
+from pipelines.stages.export import _write_xlsx
+from pipelines.stages.export_jobs import ExportJobs
+
+FORCE_WORKERS = {"JENDELA_EXPORT_WORKERS": "2", "JENDELA_EXPORT_WORKER_ROWS": "0"}
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _expected_cell(value, kind: str):
+    """A table's cell as a spreadsheet reader gets it back: dates as datetimes, blanks as None."""
+    if value is None or value == "":
+        return None
+    if kind == "date":
+        return datetime.datetime.fromisoformat(value)
+    return value
+
+
+def test_xlsx_from_a_worker_is_the_file_the_build_writes(built_catalog, tmp_path, monkeypatch):
+    """The tender table (30 rows) read in chunks of 7 by a worker process: the same bytes as the
+    in-process writer, and every cell equal to the row SQLite holds, in rowid order."""
+    monkeypatch.setenv("JENDELA_CHUNK_ROWS", "7")  # several chunks, the last one short
+    release = current_release(built_catalog)
+    database = release / DATABASE_FILE
+    resource = load_catalog(SAMPLE_CATALOG).datasets["tender-kota-bogor"].resource("tender")
+    site = tmp_path / "site"
+    site.mkdir()
+    jobs = ExportJobs(workers=1, min_rows=0)
+    try:
+        entry = jobs.submit(
+            "tender-kota-bogor", "tender", resource.fields, database, site / "t.xlsx", site
+        )
+        assert jobs.finish() == {}
+    finally:
+        jobs.close()
+    worker_file = site / "t.xlsx"
+    assert entry["bytes"] == worker_file.stat().st_size
+    assert entry["sha256"] == hashlib.sha256(worker_file.read_bytes()).hexdigest()
+
+    import sqlite_utils
+
+    here = tmp_path / "here.xlsx"
+    _write_xlsx(sqlite_utils.Database(database), resource, here)
+    assert worker_file.read_bytes() == here.read_bytes()
+
+    names = resource.field_names
+    kinds = [f.get("type", "string") for f in resource.fields]
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute(
+            f"SELECT {', '.join(f'[{n}]' for n in names)} FROM tender ORDER BY rowid"
+        ).fetchall()
+    assert len(rows) > 14  # more than two chunks
+    sheet = openpyxl.load_workbook(worker_file, read_only=True)["tender"]
+    got = list(sheet.iter_rows(values_only=True))
+    assert list(got[0]) == names
+    expected = [tuple(_expected_cell(v, k) for v, k in zip(r, kinds, strict=True)) for r in rows]
+    assert got[1:] == expected
+
+
+@pytest.fixture(scope="module")
+def worker_build(tmp_path_factory) -> Path:
+    """The sample catalog built with every table's XLSX written by a worker process."""
+    output = tmp_path_factory.mktemp("workers") / "build"
+    mp = pytest.MonkeyPatch()
+    for name, value in FORCE_WORKERS.items():
+        mp.setenv(name, value)
+    try:
+        result = run_publish("build", "--quiet", "--output", str(output))
+    finally:
+        mp.undo()
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+def test_a_build_with_xlsx_in_workers_publishes_the_same_downloads(built_catalog, worker_build):
+    """Every download of every dataset (XLSX, CSV, JSON, Parquet, packages, zips) and every
+    manifest entry of them: byte for byte those of the build that wrote every XLSX itself (the
+    sample's tables are all below the worker threshold there)."""
+    ours = current_release(worker_build)
+    theirs = current_release(built_catalog)
+    sums = _checksums(ours / "site" / DOWNLOADS)
+    assert sum(name.endswith(".xlsx") for name in sums) >= 20
+    assert sums == _checksums(theirs / "site" / DOWNLOADS)
+    manifest = json.loads((ours / "manifest.json").read_text(encoding="utf-8"))
+    reference = json.loads((theirs / "manifest.json").read_text(encoding="utf-8"))
+    downloads = {
+        d: {t: e["downloads"] for t, e in entry.get("resources", {}).items()}
+        for d, entry in manifest["datasets"].items()
+    }
+    assert downloads == {
+        d: {t: e["downloads"] for t, e in entry.get("resources", {}).items()}
+        for d, entry in reference["datasets"].items()
+    }
+
+
+def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
+    worker_build, tmp_path, monkeypatch
+):
+    """A worker capped at 40 MB of memory cannot write the XLSX: the build exits 1 with an
+    export-failed Issue naming the file (Bahasa Indonesia, then English), the dataset keeps its
+    previous tables, and every file of its published downloads is unchanged."""
+    output = tmp_path / "build"
+    shutil.copytree(worker_build, output, symlinks=True)
+    before = current_release(output)
+    downloads = before / "site" / DOWNLOADS / "tender-kota-bogor"
+    published = _checksums(downloads)
+    assert "tender.xlsx" in published
+    for name, value in FORCE_WORKERS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("JENDELA_EXPORT_WORKER_MB", "40")
+
+    result = run_publish("build", "--output", str(output), "tender-kota-bogor")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if "[export-failed]" in line]
+    assert len(lines) == 1, result.stdout
+    message = lines[0]
+    path = f"{DOWNLOADS}/tender-kota-bogor/tender.xlsx"
+    assert f"berkas unduhan {path} tidak dapat ditulis" in message
+    assert message.index("tidak dapat ditulis") < message.index(f"the download {path}")
+    after = current_release(output)
+    manifest = json.loads((after / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["datasets"]["tender-kota-bogor"]
+    assert entry["status"] == "failed-kept-previous"
+    assert _checksums(after / "site" / DOWNLOADS / "tender-kota-bogor") == published
+    with sqlite3.connect(after / DATABASE_FILE) as conn:
+        assert (
+            conn.execute("SELECT count(*) FROM tender").fetchone()[0]
+            == entry["resources"]["tender"]["rows"]
+        )
+
+
+STAGING_ROWS = [
+    ["kode", "nama", "nilai", "catatan"],
+    ["01", '=HYPERLINK("http://x")', "-5", "biasa"],
+    ["02", "-5", "+7", "- lain-lain"],
+    ["03", "+62", "1", "baris\npertama\n=SUM(A1)"],
+    ["04", "\tdi balik tab", "2", "-0,5"],
+    ["05", "", "3", "@ibu"],
+    ["06", 'Ibu "Ani", S.E.', "4", "=1+1"],
+]
+
+
+def _staging(tmp_path: Path, rows: list[list[str]]) -> Path:
+    """A staging CSV as the build writes it (pandas: minimal quoting, "\\n")."""
+    import pandas as pd
+
+    path = tmp_path / "staging.csv"
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def _resource(names: list[str], numbers: set[str]):
+    from pipelines.core.model import Resource
+
+    fields = [{"name": n, "type": "integer" if n in numbers else "string"} for n in names]
+    return Resource("t", "d", {"name": "t", "schema": {"fields": fields}}, Path("."))
+
+
+def test_the_csv_download_quotes_exactly_the_risky_text_cells(tmp_path):
+    """Arrow's scan counts the cells Python's csv module and csv_safety.risky find (a quoted
+    value over three lines, a tab, quotes and commas, plain numbers left alone; a number column's
+    `-5` is not text), and only those cells change in the download."""
+    import csv
+
+    from pipelines.core.csv_safety import risky
+    from pipelines.stages.export import write_download_csv
+
+    staging = _staging(tmp_path, STAGING_ROWS)
+    resource = _resource(STAGING_ROWS[0], {"nilai"})
+    with open(staging, encoding="utf-8", newline="") as handle:
+        read = list(csv.reader(handle))
+    texts = [i for i, name in enumerate(read[0]) if name != "nilai"]
+    expected = sum(risky(row[i]) for row in read[1:] for i in texts)
+    assert expected == 5
+
+    out = tmp_path / "t.csv"
+    assert write_download_csv(resource, staging, out) == expected
+    with open(out, encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    quoted = [
+        [("'" + c if i in texts and risky(c) else c) for i, c in enumerate(row)] for row in read
+    ]
+    assert written == [read[0], *quoted[1:]]
+
+    safe = _staging(tmp_path, [STAGING_ROWS[0], ["01", "-5", "-5", "+62"], ["02", "a", "1", "b"]])
+    assert write_download_csv(resource, safe, out) == 0
+    assert out.read_bytes() == safe.read_bytes()
+
+
+def test_json_downloads_are_the_rows_sqlite_encodes(built_catalog):
+    """Every table's `<table>.json` of the sample build, byte for byte: "[", the rows as SQLite's
+    json_object gives them in rowid order, one a line joined by commas, then "]" (the writer joins
+    them a chunk at a time)."""
+    import sqlite_utils
+
+    release = current_release(built_catalog)
+    db = sqlite_utils.Database(release / DATABASE_FILE)
+    catalog = load_catalog(SAMPLE_CATALOG)
+    checked = 0
+    for dataset in catalog.datasets.values():
+        for resource in dataset.resources:
+            path = release / "site" / DOWNLOADS / dataset.id / f"{resource.name}.json"
+            if not path.is_file():
+                continue
+            pairs = ", ".join(f"'{n}', [{n}]" for n in resource.field_names)
+            rows = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT json_object({pairs}) FROM [{resource.name}] ORDER BY rowid"
+                )
+            ]
+            body = "\n" + ",\n".join(rows) if rows else ""
+            assert path.read_text(encoding="utf-8") == "[" + body + "\n]\n"
+            checked += 1
+    assert checked >= 20
