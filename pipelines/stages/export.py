@@ -35,6 +35,7 @@ from ..core.csv_safety import XLSX_TEXT_OPTIONS, neutralise, neutralise_column, 
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.markdown import markdown_text
 from ..core.model import Dataset, Resource
+from .partitions import write_partitions
 
 if TYPE_CHECKING:
     from ..core.registry import Catalog
@@ -83,6 +84,7 @@ def export_resource(
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
+    files += write_partitions(db, resource, parquet_path)  # by year and region, when it has both
     schema_path = folder / table_file(resource.name, "schema")
     _write_schema(resource, schema_path)
     files.append(("schema", schema_path))
