@@ -55,7 +55,10 @@ from ..core.layout import PARTITION_FILE, PARTITIONS_DIR, table_file
 from ..core.model import Resource
 from .coverage import region_fields, time_field
 
-BATCH_ROWS = 50_000  # rows per read and write: the largest row group, and the memory bound
+# Rows per read and write: the largest row group, and the memory bound (the dataset writer queues
+# a few batches ahead). 1M generated tenders (benchmarks/bench_partitions.py, machine under load
+# ~15): 50,000 -> peak RSS 449 MB (127 before the call), 10,000 -> 255 MB; 34 MB of Parquet.
+BATCH_ROWS = 10_000
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # pyarrow's (and Hive's, Spark's) folder for no value
 YEAR_TYPES = ("year", "integer")
 
