@@ -22,7 +22,7 @@ list, or a table keyed by region and year alone (one row per folder), is not par
 Deterministic: rows come from SQLite sorted by the partition columns, then the primary key (rowid
 without one), BATCH_ROWS at a time, and pyarrow's dataset writer keeps that order (one
 `part-0.parquet` per folder, a row group per batch and partition, no timestamps). The batch size
-is fixed, not JENDELA_CHUNK_ROWS, so the row groups do not depend on it. Memory: a batch or two.
+is fixed, not JENDELA_CHUNK_ROWS, so the row groups do not depend on it. Memory: a few batches.
 
 Why a connection of its own: pyarrow's dataset writer pulls its input on a thread of its own
 (even with use_threads=False), and a Python SQLite connection refuses a thread that did not open
