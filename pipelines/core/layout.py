@@ -14,6 +14,7 @@ everything else asks this module.
         sitemap.xml robots.txt atom.xml (and en/atom.xml)
         downloads/<dataset>/       datapackage.json, <dataset>.zip, <table>.csv .json .xlsx
                                    .parquet .schema.json .ocds.json .quarantine.csv
+                                   .partitions.json, and partisi/<table>/<col>=<value>/...
         reports/<dataset>/         <table>.json and <table>.html (validation reports)
         rilis/index.json rilis/<id>/  release history: jendela.db manifest.json downloads/
         rilis.html terlambat.html terlambat.xml perubahan.xml (and under en/)
@@ -102,10 +103,16 @@ TABLE_SUFFIXES = {
     "schema": ".schema.json",  # the table's Table Schema on its own
     "ocds": ".ocds.json",  # an OCDS release package (stages/ocds.py)
     "quarantine": ".quarantine.csv",  # the rows left out, with why
+    "partitions": ".partitions.json",  # the index of the table's partitioned Parquet files
 }
-# Downloads of a table that are not its data in another format: the rows left out (quarantine)
-# and the Table Schema the data conforms to. Neither is a format facet nor a DCAT distribution.
-NOT_DATA_FORMATS = ("quarantine", "schema")
+# Parquet partitioned by year and region (stages/partitions.py), hive layout:
+# downloads/<dataset>/partisi/<table>/tahun=2024/kode_wilayah=32.71/part-0.parquet
+PARTITIONS_DIR = "partisi"
+PARTITION_FILE = "part-{i}.parquet"  # pyarrow's basename template; one file per folder
+# Downloads of a table that are not its data in another format: the rows left out (quarantine),
+# the Table Schema the data conforms to, and the index of its partitioned Parquet files (a list
+# of files, not the data). None is a format facet nor a DCAT distribution.
+NOT_DATA_FORMATS = ("quarantine", "schema", "partitions")
 
 
 def versioned(url: str, sha256: str) -> str:

@@ -557,6 +557,7 @@ def _check_resource(resource: Resource, path: Path, key: str) -> None:
         ("jendela.fts", resource.fts_columns),
         ("jendela.facets", resource.facet_columns),
         ("jendela.coverage", list((resource.ext.get("coverage") or {}).values())),
+        ("jendela.partitions", resource.ext.get("partitions") or []),
     ):
         for column in columns:
             if column not in names:

@@ -38,6 +38,7 @@ from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, ri
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.model import Dataset, Resource
 from .export_xlsx import XLSX_CHUNK_ROWS, XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
+from .partitions import write_partitions
 
 if TYPE_CHECKING:
     from ..core.registry import Catalog
@@ -122,6 +123,7 @@ def export_resource(
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
+    files += write_partitions(db, resource, parquet_path)  # by year and region, when it has both
     schema_path = folder / table_file(resource.name, "schema")
     _write_schema(resource, schema_path)
     files.append(("schema", schema_path))

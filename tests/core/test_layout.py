@@ -34,17 +34,30 @@ def test_every_file_of_a_release_has_its_name_in_the_layout(built_catalog):
     }  # fmt: skip
     assert (site / layout.LANGUAGE_PREFIX["en"] / layout.FEED).is_file()
     manifest = json.loads((release / layout.MANIFEST_FILE).read_text(encoding="utf-8"))
+    trees_seen = 0
     for dataset_id, entry in manifest["datasets"].items():
         folder = layout.downloads_dir(release, dataset_id)
         expected = {layout.DATAPACKAGE, layout.zip_file(dataset_id)}
         package = json.loads((folder / layout.DATAPACKAGE).read_text(encoding="utf-8"))
         # every table of the package (its own and the referenced rows it ships) as CSV
         expected |= {r["path"] for r in package["resources"]}
+        partitioned = set()
         for table, built in entry["resources"].items():
             expected |= {layout.table_file(table, d["format"]) for d in built["downloads"]}
+            partitioned |= {table for d in built["downloads"] if d["format"] == "partitions"}
             json_report, html_report = layout.report_paths(dataset_id, table)
             assert (site / json_report).is_file() and (site / html_report).is_file()
+        if partitioned:  # partisi/<table>/<column>=<value>/.../part-0.parquet
+            trees_seen += 1
+            expected.add(layout.PARTITIONS_DIR)
+            trees = folder / layout.PARTITIONS_DIR
+            assert {p.name for p in trees.iterdir()} == partitioned, dataset_id
+            for path in trees.rglob("*"):
+                if path.is_file():
+                    assert path.name == layout.PARTITION_FILE.format(i=0), path
+                    assert all("=" in part for part in path.relative_to(trees).parts[1:-1]), path
         assert {p.name for p in folder.iterdir()} == expected, dataset_id
+    assert trees_seen  # the sample has tables with a year and a region column
 
 
 def test_the_manifest_round_trips_byte_for_byte(built_catalog, tmp_path):

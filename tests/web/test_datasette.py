@@ -613,6 +613,8 @@ def test_table_page_links_every_prebuilt_file_and_the_datapackage(client, built_
         assert f'<a href="/{download["path"]}" class="download-{download["format"]}">' in strip
         if download["format"] == "schema":  # <table>.schema.json: named in the page's language
             assert ">Skema tabel (JSON)</a>" in strip
+        if download["format"] == "partitions":  # the index of the partitioned Parquet files
+            assert ">Parquet per tahun dan wilayah (daftar berkas)</a>" in strip
 
 
 def test_whole_table_stream_redirects_to_the_prebuilt_file(client, tenders):

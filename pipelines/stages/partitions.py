@@ -1,0 +1,167 @@
+"""Parquet partitioned by year and region (hive layout), for engines that query files in place.
+
+A national table (every pemda's tenders, a decade of APBD) is too big to download whole for one
+question about one kota in one year. Written as hive partitions,
+
+    partisi/<table>/tahun=2024/kode_wilayah=32.71/part-0.parquet
+
+DuckDB, Spark, Polars or pyarrow read only the folders a filter names (partition pruning), over
+a local copy or an object store (docs/parquet.md). The partition columns live in the folder
+names, not in the files: hive readers add them back from the path. Region codes are text there
+too ("32.10", never 32.1), but a folder name has no type: docs/parquet.md shows how each engine
+is told so (DuckDB's `hive_types`).
+
+Which columns (`partition_fields`): `jendela.partitions: [..]` on a resource when given (`[]`
+turns partitioning off, `[tahun_anggaran]` partitions by year alone); otherwise the table's year
+column and its region-code column, found by the rule that computes coverage
+(stages/coverage.py), when the table has both and more than one row per pair: the year column is
+coverage's time field when that is a `year` or `integer` field (a date column would need a
+derived column the table does not have), the region column its first region field. A region
+list, or a table keyed by region and year alone (one row per folder), is not partitioned.
+
+Deterministic: rows come from SQLite sorted by the partition columns, then the primary key (rowid
+without one), BATCH_ROWS at a time, and pyarrow's dataset writer keeps that order (one
+`part-0.parquet` per folder, a row group per batch and partition, no timestamps). The batch size
+is fixed, not JENDELA_CHUNK_ROWS, so the row groups do not depend on it. Memory: a few batches.
+
+Why a connection of its own: pyarrow's dataset writer pulls its input on a thread of its own
+(even with use_threads=False), and a Python SQLite connection refuses a thread that did not open
+it. A read-only connection opened with check_same_thread=False is used by one thread at a time
+(the reader is pulled in sequence), so it needs no hand-made thread and queue; it sees the rows
+the load committed (stages/load.py commits each table).
+
+`<table>.partitions.json` lists every file with its partition values, rows, bytes and sha256:
+the download the manifest and the catalog point at, and the file list a reader over HTTP needs
+(HTTP has no folder listing to glob).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import sqlite_utils
+
+from ..core.checksum import sha256_file
+from ..core.layout import PARTITION_FILE, PARTITIONS_DIR, table_file
+from ..core.model import Resource
+from .coverage import region_fields, time_field
+
+# Rows per read and write: the largest row group, and the memory bound (the dataset writer queues
+# a few batches ahead). 1M generated tenders (benchmarks/bench_partitions.py, machine under load
+# ~15): 50,000 -> peak RSS 449 MB (127 before the call), 10,000 -> 255 MB; 34 MB of Parquet.
+BATCH_ROWS = 10_000
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # pyarrow's (and Hive's, Spark's) folder for no value
+YEAR_TYPES = ("year", "integer")
+
+
+def partition_fields(resource: Resource) -> list[str]:
+    """The columns `resource` is partitioned by, in folder order (see the module docstring)."""
+    declared = resource.ext.get("partitions")
+    if declared is not None:
+        return list(declared)
+    year = time_field(resource)
+    regions = region_fields(resource)
+    if year is None or year.get("type") not in YEAR_TYPES or not regions:
+        return []
+    keys = [year["name"], regions[0]]
+    key = resource.primary_key
+    return [] if key and set(key) <= set(keys) else keys
+
+
+def write_partitions(
+    db: sqlite_utils.Database, resource: Resource, parquet: Path
+) -> list[tuple[str, Path]]:
+    """Write `resource`'s partition tree and its index beside `parquet` (the table's one Parquet
+    file, whose column types the partitions take); `[("partitions", index path)]`, or `[]` when
+    the table is not partitioned."""
+    keys = partition_fields(resource)
+    if not keys:
+        return []
+    folder = parquet.parent
+    root = folder / PARTITIONS_DIR / resource.name
+    shutil.rmtree(root, ignore_errors=True)
+    schema = pq.read_schema(parquet).remove_metadata()
+    (database,) = (row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    ds.write_dataset(
+        pa.RecordBatchReader.from_batches(schema, _batches(database, resource, schema, keys)),
+        root,
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([schema.field(k) for k in keys]), flavor="hive"),
+        basename_template=PARTITION_FILE,
+        file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+        preserve_order=True,
+        max_partitions=BATCH_ROWS,  # a batch may touch as many partitions as it has rows
+        existing_data_behavior="error",
+    )
+    index = folder / table_file(resource.name, "partitions")
+    index.write_text(
+        json.dumps(_index(resource, keys, folder, root), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    return [("partitions", index)]
+
+
+def _batches(
+    database: str, resource: Resource, schema: pa.Schema, keys: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """The table sorted by `keys`, then its primary key (rowid without one), BATCH_ROWS rows at
+    a time, read through a connection of its own (see the module docstring)."""
+    columns = ", ".join(f"[{n}]" for n in schema.names)
+    order = ", ".join([f"[{k}]" for k in [*keys, *resource.primary_key]])
+    if not resource.primary_key:
+        order += ", rowid"
+    address = f"file:{quote(database)}?mode=ro"
+    with closing(sqlite3.connect(address, uri=True, check_same_thread=False)) as conn:
+        cursor = conn.execute(f"SELECT {columns} FROM [{resource.name}] ORDER BY {order}")
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            yield _record_batch(rows, schema)
+
+
+def _record_batch(rows: list[tuple], schema: pa.Schema) -> pa.RecordBatch:
+    """SQLite rows as Arrow columns; booleans are 0/1 in SQLite, so they pass through int64."""
+    arrays = []
+    for values, field in zip(zip(*rows, strict=True), schema, strict=True):
+        if pa.types.is_boolean(field.type):
+            arrays.append(pa.array(values, pa.int64()).cast(pa.bool_()))
+        else:
+            arrays.append(pa.array(values, field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _index(resource: Resource, keys: list[str], folder: Path, root: Path) -> dict:
+    """`<table>.partitions.json`: the layout and every file, paths relative to `folder`."""
+    types = {f["name"]: f.get("type", "string") for f in resource.fields}
+    files = []
+    for path in sorted(root.rglob("*.parquet")):
+        values: dict[str, str | int | None] = {}
+        for segment in path.relative_to(root).parent.parts:
+            name, _, text = segment.partition("=")
+            value = None if text == HIVE_NULL else unquote(text)
+            values[name] = int(value) if value and types[name] in YEAR_TYPES else value
+        files.append(
+            {
+                "path": path.relative_to(folder).as_posix(),
+                "partition": values,
+                "rows": pq.read_metadata(path).num_rows,
+                "bytes": path.stat().st_size,
+                "sha256": sha256_file(path),
+            }
+        )
+    return {
+        "table": resource.name,
+        "format": "parquet",
+        "partitioning": "hive",
+        "root": root.relative_to(folder).as_posix() + "/",
+        "partition_fields": [{"name": k, "type": types[k]} for k in keys],
+        "rows": sum(f["rows"] for f in files),
+        "files": files,
+    }
