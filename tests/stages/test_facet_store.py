@@ -171,3 +171,19 @@ def test_a_store_keeps_answering_after_its_release_is_pruned(table, tmp_path):
     shutil.rmtree(folder)
     assert store.cell_counts(store.mask(selections, cube["rows"])).tolist() == before
     assert open_store(str(tmp_path / "store"), "t") is None  # nothing there now: SQL counts
+
+
+def test_a_column_left_to_sql_does_not_drop_the_numeric_columns_after_it(tmp_path):
+    """From the mutation triage (tests/mutation/README.md): nilai holds text, jumlah does not."""
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (jenis TEXT, nilai INTEGER, jumlah INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [("a", 5, 1), ("b", "x", 2), ("a", 3, 3)])
+    cube = {"columns": ["jenis"], "rows": facet_cube(conn, "t", ["jenis"])}
+    numeric = {"nilai": "integer", "jumlah": "integer"}
+    write_store(conn, "t", cube, numeric, tmp_path / "store")
+    store = FacetStore(tmp_path / "store" / "t")
+    assert list(store.numeric) == ["jumlah"]
+    # jumlah >= 2 holds on rows 2 (b) and 3 (a): one row in each cell.
+    assert store.cell_counts(
+        store.mask([Selection("jumlah", "gte", "2")], cube["rows"])
+    ).tolist() == [1, 1]
