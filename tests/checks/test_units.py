@@ -76,3 +76,40 @@ def test_zeros_do_not_pull_the_median_down():
     """Non-zero magnitudes: only 2e9, so the column contradicts its miliar header."""
     values = pd.Series(["0", "0", "0", "2000000000"])
     assert misfits(values, *declared_unit("Pagu (miliar)")).tolist() == [False] * 3 + [True]
+
+
+# --- from the mutation triage (tests/mutation/README.md) ------------------------------------
+
+
+def test_a_percentage_header_declares_the_scale_its_docstring_promises():
+    assert declared_unit("Capaian (%)") == ("persen", 100.0)
+
+
+def test_empty_cells_never_contradict_a_unit():
+    """An empty cell has no size: not outside 0-100, not at least a miliar."""
+    percent = pd.Series(["50", None, "150"], dtype="string")
+    assert misfits(percent, *declared_unit("Capaian (%)")).tolist() == [False, False, True]
+    miliar = pd.Series(["2000000000", None, "3000000000"], dtype="string")
+    assert misfits(miliar, *declared_unit("Pagu (miliar)")).tolist() == [True, False, True]
+
+
+def test_without_a_row_map_the_row_is_the_1_based_position_of_the_first_misfit(tmp_path: Path):
+    staging = tmp_path / "staging.csv"
+    staging.write_text("p\n50\n250\n300\n", encoding="utf-8")
+    descriptor = {"jendela": {"columns": {"Capaian (%)": "p"}}, "schema": {"fields": []}}
+    resource = Resource("uji", "contoh", descriptor, tmp_path)
+    [issue] = unit_mismatch(None, resource, staging, None, columns=["p"])
+    assert (issue.file, issue.row, issue.value, issue.extra["values"]) == (None, 2, "250", 2)
+
+
+def test_values_are_judged_as_the_source_wrote_them_before_the_pipeline_s_factor(
+    tmp_path: Path,
+):
+    """Staged 5,000 after multiplying by 1,000: the source said 5 (ribu), which fits ribu."""
+    staging = tmp_path / "staging.csv"
+    staging.write_text("h\n5000\n7000\n", encoding="utf-8")
+    descriptor = {"jendela": {"columns": {"Harga (ribu Rp)": "h"}}, "schema": {"fields": []}}
+    resource = Resource("uji", "contoh", descriptor, tmp_path)
+    assert unit_mismatch(None, resource, staging, None, columns=["h"], factor=1000) == []
+    [issue] = unit_mismatch(None, resource, staging, None, columns=["h"], factor=1)
+    assert (issue.row, issue.value) == (1, "5000")

@@ -135,11 +135,16 @@ def test_the_arrays_are_byte_identical_when_rebuilt(table, tmp_path):
     conn, cube, _ = table
     first = write_store(conn, "t", cube, NUMERIC, tmp_path / "a")
     second = write_store(conn, "t", cube, NUMERIC, tmp_path / "b")
+    assert "value.pagu_rp.npy" in same_files(first, second)
+
+
+def same_files(first, second) -> list[str]:
+    """The file names of two store folders, after asserting both hold the same bytes."""
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    assert "value.pagu_rp.npy" in names
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    return names
 
 
 @pytest.mark.parametrize(
@@ -171,3 +176,28 @@ def test_a_store_keeps_answering_after_its_release_is_pruned(table, tmp_path):
     shutil.rmtree(folder)
     assert store.cell_counts(store.mask(selections, cube["rows"])).tolist() == before
     assert open_store(str(tmp_path / "store"), "t") is None  # nothing there now: SQL counts
+
+
+def test_a_column_left_to_sql_does_not_drop_the_numeric_columns_after_it(tmp_path):
+    """From the mutation triage (tests/mutation/README.md): nilai holds text, jumlah does not."""
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (jenis TEXT, nilai INTEGER, jumlah INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [("a", 5, 1), ("b", "x", 2), ("a", 3, 3)])
+    cube = {"columns": ["jenis"], "rows": facet_cube(conn, "t", ["jenis"])}
+    numeric = {"nilai": "integer", "jumlah": "integer"}
+    write_store(conn, "t", cube, numeric, tmp_path / "store")
+    store = FacetStore(tmp_path / "store" / "t")
+    assert list(store.numeric) == ["jumlah"]
+    # jumlah >= 2 holds on rows 2 (b) and 3 (a): one row in each cell.
+    assert store.cell_counts(
+        store.mask([Selection("jumlah", "gte", "2")], cube["rows"])
+    ).tolist() == [1, 1]
+
+
+def test_the_arrays_do_not_depend_on_the_chunk_size(table, tmp_path, monkeypatch):
+    """From the mutation triage: 3-row chunks put every row where one pass puts it."""
+    conn, cube, _ = table
+    whole = write_store(conn, "t", cube, NUMERIC, tmp_path / "a")
+    monkeypatch.setenv("JENDELA_CHUNK_ROWS", "3")
+    chunked = write_store(conn, "t", cube, NUMERIC, tmp_path / "b")
+    assert "value.pagu_rp.npy" in same_files(whole, chunked)

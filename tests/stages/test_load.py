@@ -89,3 +89,84 @@ def test_text_that_looks_missing_is_loaded_as_written(tmp_path):
     assert insert_rows(db, resource, staging) == 5
     rows = db.execute("SELECT kode, jumlah FROM uji ORDER BY rowid").fetchall()
     assert rows == [("NA", 1), ("null", 2), ("N/A", None), ("None", 4), (None, 5)]
+
+
+# --- from the mutation triage (tests/mutation/README.md) ------------------------------------
+
+
+def _regions(folder, foreign_keys: list[dict], rows: list[tuple[str, str]]):
+    """A `wilayah` table (kode, induk) staged from `rows`; row i came from line i + 2 of a.csv."""
+    from pipelines.core.errors import RowMap
+    from pipelines.core.model import Resource
+
+    fields = [{"name": "kode", "type": "string"}, {"name": "induk", "type": "string"}]
+    schema = {"fields": fields, "primaryKey": ["kode"], "foreignKeys": foreign_keys}
+    resource = Resource("wilayah", "uji", {"schema": schema}, folder)
+    staging = folder / "staging.csv"
+    staging.write_text("kode,induk\n" + "".join(f"{k},{p}\n" for k, p in rows), encoding="utf-8")
+    rows_from = RowMap()
+    rows_from.add("a.csv", range(2, len(rows) + 2))
+    rows_from.freeze()
+    return resource, staging, rows_from
+
+
+SELF = {"fields": "induk", "reference": {"resource": "wilayah", "fields": "kode"}}
+
+
+def test_a_reference_to_an_unpublished_table_does_not_stop_the_next_reference(tmp_path):
+    import sqlite_utils
+
+    from pipelines.stages.load import check_foreign_keys
+
+    elsewhere = {"fields": "induk", "reference": {"resource": "lain", "fields": "kode"}}
+    resource, staging, rows_from = _regions(tmp_path, [elsewhere, SELF], [("1", ""), ("2", "9")])
+    issues = check_foreign_keys(sqlite_utils.Database(memory=True), resource, staging, rows_from)
+    assert [(i.type, i.row, i.value) for i in issues] == [
+        ("foreign-key-target-missing", None, None), ("foreign-key", 3, "9"),
+    ]  # fmt: skip
+
+
+def test_foreign_key_issues_stop_at_one_thousand_by_default(tmp_path):
+    import sqlite_utils
+
+    from pipelines.stages.load import check_foreign_keys
+
+    rows = [(f"k{n}", f"p{n}") for n in range(1001)]  # every parent dangles
+    resource, staging, rows_from = _regions(tmp_path, [SELF], rows)
+    issues = check_foreign_keys(sqlite_utils.Database(memory=True), resource, staging, rows_from)
+    assert len(issues) == 1000 and issues[-1].row == 1001
+
+
+def test_a_composite_reference_s_message_names_the_first_reference_column(tmp_path):
+    """Like the issue's column and hint: `pagu.kode`, the first of (kode, tahun)."""
+    import sqlite_utils
+
+    from pipelines.stages.load import check_foreign_keys
+
+    db = sqlite_utils.Database(memory=True)
+    db["pagu"].insert({"kode": "1", "tahun": "2024"})
+    fk = {
+        "fields": ["kode", "induk"],
+        "reference": {"resource": "pagu", "fields": ["kode", "tahun"]},
+    }
+    resource, staging, rows_from = _regions(tmp_path, [fk], [("1", "2023")])
+    [issue] = check_foreign_keys(db, resource, staging, rows_from)
+    assert issue.message == "1, 2023 tidak ada di pagu.kode / 1, 2023 not found in pagu.kode"
+
+
+def test_the_first_key_column_gets_no_second_index(tmp_path):
+    """SQLite indexes the primary key already; a ranged or faceted key column adds no index."""
+    import sqlite_utils
+
+    from pipelines.core.model import Resource
+    from pipelines.stages.load import add_indexes, create_table
+
+    fields = [{"name": "tahun", "type": "year"}, {"name": "kode", "type": "string"}]
+    descriptor = {"schema": {"fields": fields, "primaryKey": ["tahun", "kode"]}, "jendela": {}}
+    descriptor["jendela"]["facets"] = ["tahun", "kode"]
+    resource = Resource("uji", "uji", descriptor, tmp_path)
+    db = sqlite_utils.Database(memory=True)
+    create_table(db, resource)
+    add_indexes(db, resource)
+    made = {i.name: i.columns for i in db["uji"].indexes if not i.name.startswith("sqlite_")}
+    assert made == {"idx_uji_kode": ["kode", "tahun"]}

@@ -60,3 +60,40 @@ def test_stopping_at_the_limit_is_reported(tmp_path):
     at_limit = _validate(tmp_path, limit_errors=2)
     assert len(at_limit.issues) == 2
     assert at_limit.limit_reached is True
+
+
+# --- from the mutation triage (tests/mutation/README.md) ------------------------------------
+
+
+def _validate_text(tmp_path: Path, text: str, fields: list[dict], rows: list[tuple[str, int]]):
+    (tmp_path / "staging.csv").write_text(text, encoding="utf-8")
+    resource = Resource("uji", "contoh", {"schema": {"fields": fields}}, tmp_path)
+    rows_from = RowMap()
+    for file, row in rows:
+        rows_from.add(file, [row])
+    rows_from.freeze()
+    return validate_table(resource, tmp_path / "staging.csv", rows_from).issues
+
+
+def test_the_last_row_of_a_short_table_is_named_at_its_source_row(tmp_path):
+    """One row, then two rows from two files, every row bad: each finding names its own row."""
+    fields = [{"name": "n", "type": "integer"}]
+    [one] = _validate_text(tmp_path, "n\nx\n", fields, [("a.csv", 9)])
+    assert (one.file, one.row) == ("a.csv", 9)
+    two = _validate_text(tmp_path, "n\nx\ny\n", fields, [("a.csv", 9), ("b.csv", 4)])
+    assert [(i.file, i.row, i.value) for i in two] == [("a.csv", 9, "x"), ("b.csv", 4, "y")]
+
+
+def test_the_hint_is_that_of_the_field_named_not_of_an_earlier_field(tmp_path):
+    """ "zona" sorts after "jumlah": the hint must come from jumlah's own descriptor."""
+    fields = [{"name": "zona", "type": "string"}, {"name": "jumlah", "type": "integer"}]
+    [issue] = _validate_text(tmp_path, "zona,jumlah\nA,x\n", fields, [("a.csv", 2)])
+    assert (issue.column, issue.hint) == ("jumlah", "expected type integer")
+
+
+def test_a_finding_on_no_field_keeps_frictionless_s_explanation_as_its_hint(tmp_path):
+    from frictionless.errors import ExtraCellError
+
+    fields = [{"name": "n", "type": "integer"}]
+    [issue] = _validate_text(tmp_path, "n\n1,2\n", fields, [("a.csv", 2)])
+    assert (issue.type, issue.row, issue.hint) == ("extra-cell", 2, ExtraCellError.description)
