@@ -18,11 +18,8 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from .catalog.history_pages import write_history_pages
-from .checks.indicators import write_indicator_tables
 from .core import freshness
 from .core import release as releases
 from .core.checksum import sha256_file
@@ -45,16 +42,14 @@ from .core.manifest import (
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
-from .readers import ReaderError
 from .stages import history, reuse
-from .stages.changes import Table, write_changes
-from .stages.coverage import dataset_coverage
-from .stages.export import export_package, export_zip
 from .stages.fetch import CACHE_DIR
-from .stages.row_count import RowGuard
 from .stages.snapshot import Snapshot, take_snapshot
-from .stages.transforms import TransformLoadError, load_transforms
-from .table_build import BuildRun, StageTimer, build_table
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from .table_build import BuildRun
 
 DEFAULT_OUTPUT = ROOT / "build"
 SCHEMA_COOKIE = 1  # the database header's schema version after the build's VACUUM (_vacuum)
@@ -166,6 +161,15 @@ def _build_locked(
         seconds = time.perf_counter() - started
         reused = [d.id for d in selected]
         return BuildResult(output, results, seconds, unchanged=True, reused=reused)
+    # Imported only now: a rebuild with nothing to do stops above without loading pandas,
+    # frictionless and the rest (most of a no-op rebuild's time would be these imports).
+    import sqlite_utils
+
+    from .catalog.history_pages import write_history_pages
+    from .checks.indicators import write_indicator_tables
+    from .stages.row_count import RowGuard
+    from .table_build import BuildRun, StageTimer
+
     guard = RowGuard.from_manifest(previous_manifest, accept_fewer_rows)
     release = releases.new_release(output)
     release.chmod(0o755)
@@ -283,6 +287,8 @@ def _plan(
 def _changes(db, catalog: Catalog, manifest: Manifest, release, previous, options) -> list:
     """The release's id and history (stages/history.py), and its row-level changes against the
     release before it written into the database (stages/changes.py). Returns the history."""
+    from .stages.changes import Table, write_changes
+
     keep = history.keep_releases(catalog.vocabulary.directory)
     new_id = history.release_id(release, manifest)
     kept = history.plan(previous, new_id, options.day.isoformat(), keep)
@@ -325,6 +331,12 @@ def site_options(
 def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
     """Every table of `dataset`, stopping at the first that fails; a failed dataset leaves no
     table or download of its own in the release (build.py carries the previous ones)."""
+    from .readers import ReaderError
+    from .stages.coverage import dataset_coverage
+    from .stages.export import export_package, export_zip
+    from .stages.transforms import TransformLoadError, load_transforms
+    from .table_build import build_table
+
     db, release = run.db, run.release
     work = release / ".work" / dataset.id
     work.mkdir(parents=True, exist_ok=True)
