@@ -66,6 +66,7 @@ def leaf(project: Path) -> str:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", help="the dataset to change (default: a leaf, see above)")
     args = parser.parse_args()
