@@ -139,7 +139,7 @@ def _build_locked(
     accept_fewer_rows: bool = False,
     force: bool = False,
 ) -> BuildResult:
-    from .catalog.site import SiteOptions
+    from .catalog.options import SiteOptions
 
     site_options = site_options or SiteOptions()
     progress = progress or Progress(quiet=True)
@@ -313,8 +313,7 @@ def site_options(
 ):
     """The static site's options from the command line. A bad boundary file fails here, before
     any dataset is built (catalog.maps.BoundariesError names the file and the place in it)."""
-    from .catalog.maps import load_boundaries
-    from .catalog.site import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
+    from .catalog.options import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
 
     if boundaries_licence and not boundaries:
         raise SiteOptionError("--boundaries-licence needs --boundaries GEOJSON")
@@ -323,9 +322,18 @@ def site_options(
     freshness.today(today)  # a malformed --today stops here, before any dataset is built
     return SiteOptions(
         base_url=base_url or DEFAULT_BASE_URL,
-        boundaries=load_boundaries(boundaries, boundaries_licence) if boundaries else None,
+        boundaries=_boundaries(boundaries, boundaries_licence),
         today=today,
     )
+
+
+def _boundaries(path: Path | None, licence: str | None):
+    """The boundary file, read only when one is given (the reader loads pandas and shapely)."""
+    if not path:
+        return None
+    from .catalog.maps import load_boundaries
+
+    return load_boundaries(path, licence)
 
 
 def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
