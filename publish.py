@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         "without a record, download source.url into the cache",
     )
     cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="build every dataset again, even those whose inputs and code did not change since "
+        "the published release (default: take those from it; nothing changed: no work)",
+    )
     cmd.add_argument("--timings", type=Path, help="write per-stage timings as JSON here")
     cmd.add_argument(
         "--wait",
@@ -235,6 +241,7 @@ def _build(args) -> int:
         site_options=_site(args),
         wait=args.wait,
         accept_fewer_rows=args.accept_fewer_rows,
+        force=args.force,
     )
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, indent=2) + "\n")
@@ -257,6 +264,14 @@ def _validate(args) -> int:
 
 
 def _print_result(result: BuildResult, published: bool) -> None:
+    if result.unchanged:
+        print(
+            f"tidak ada yang berubah sejak rilis terbit; {_shown(result.output)} tetap sama "
+            f"({result.seconds:.1f} s, --force untuk membangun ulang) / nothing changed since the "
+            f"published release; {_shown(result.output)} stays as it is ({result.seconds:.1f} s, "
+            "--force to build again)"
+        )
+        return
     for note in result.accepted:
         print(f"LEBIH SEDIKIT/FEWER ROWS {note}")
     for item in result.results:

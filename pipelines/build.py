@@ -1,6 +1,10 @@
 """Build orchestration: every selected dataset through fetch, read, normalise, validate, load and
 export, then the catalog and Datasette metadata, then one atomic release.
 
+Nothing is built twice (stages/reuse.py): a dataset whose input digest equals the one the
+published release recorded is taken from that release, and when nothing changed at all the build
+does no work and leaves the published release as it is (`force` builds anyway).
+
 A dataset is published whole or not at all. When one fails (bad rows, a missing file, a broken
 reader), its tables and downloads from the previous release are carried into the new one, so a
 failed pipeline never takes down what was published before; the other datasets still build.
@@ -8,18 +12,17 @@ failed pipeline never takes down what was published before; the other datasets s
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from .catalog.history_pages import write_history_pages
-from .checks.indicators import write_indicator_tables
 from .core import freshness
 from .core import release as releases
+from .core.checksum import sha256_file
 from .core.errors import EXIT_USAGE, FetchError, Issue, JendelaError
 from .core.indicators import load_indicators
 from .core.issue_types import (
@@ -27,13 +30,7 @@ from .core.issue_types import (
     SOURCE_ERROR,
     TRANSFORM_ERROR,
 )
-from .core.layout import (
-    DATABASE_FILE,
-    DOWNLOADS,
-    REPORTS,
-    downloads_dir,
-    site_dir,
-)
+from .core.layout import DATABASE_FILE, DOWNLOADS, downloads_dir, site_dir
 from .core.manifest import (
     CARRIED,
     FAILED,
@@ -45,19 +42,17 @@ from .core.manifest import (
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
-from .readers import ReaderError
-from .stages import history
-from .stages.changes import Table, write_changes
-from .stages.coverage import dataset_coverage
-from .stages.export import export_package, export_zip
-from .stages.export_jobs import ExportJobs
+from .stages import history, reuse
 from .stages.fetch import CACHE_DIR
-from .stages.row_count import RowGuard
 from .stages.snapshot import Snapshot, take_snapshot
-from .stages.transforms import TransformLoadError, load_transforms
-from .table_build import BuildRun, StageTimer, build_table
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from .table_build import BuildRun
 
 DEFAULT_OUTPUT = ROOT / "build"
+SCHEMA_COOKIE = 1  # the database header's schema version after the build's VACUUM (_vacuum)
 
 
 @dataclass
@@ -75,6 +70,8 @@ class BuildResult:
     seconds: float
     timings: list[dict] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)  # smaller tables let through, with counts
+    unchanged: bool = False  # nothing changed since the published release: no work was done
+    reused: list[str] = field(default_factory=list)  # datasets taken from the previous release
 
     @property
     def failed(self) -> list[DatasetResult]:
@@ -96,6 +93,7 @@ def build(
     site_options=None,
     wait: float = 0.0,
     accept_fewer_rows: bool = False,
+    force: bool = False,
 ) -> BuildResult:
     """Build `ids` (default: all) into a new release and publish it at `output` atomically.
 
@@ -109,6 +107,9 @@ def build(
 
     `accept_fewer_rows` lets a table that is empty or shrank past its `max_row_drop_pct` be
     published (stages/row_count.py); otherwise it fails its dataset.
+
+    `force` builds every selected dataset again even when its inputs did not change
+    (stages/reuse.py); `remote` does too, since a source's bytes are known only once fetched.
     """
     with releases.build_lock(output, wait):
         releases.clean_leftovers(output)
@@ -122,6 +123,7 @@ def build(
             source_overrides,
             site_options,
             accept_fewer_rows,
+            force,
         )
 
 
@@ -135,8 +137,9 @@ def _build_locked(
     source_overrides: dict[str, Path] | None,
     site_options,
     accept_fewer_rows: bool = False,
+    force: bool = False,
 ) -> BuildResult:
-    from .catalog.site import SiteOptions
+    from .catalog.options import SiteOptions
 
     site_options = site_options or SiteOptions()
     progress = progress or Progress(quiet=True)
@@ -149,6 +152,25 @@ def _build_locked(
         ids = catalog.with_dependencies(ids)
     selected = catalog.select(ids)
     previous_manifest = _read_manifest(previous)
+    plan = _plan(catalog, selected, previous, previous_manifest, overrides, site_options, remote)
+    if force:
+        plan.reusable.clear()
+    if plan.unchanged and not force:
+        entries = previous_manifest.datasets
+        results = [DatasetResult(d.id, PUBLISHED, entry=entries[d.id]) for d in selected]
+        seconds = time.perf_counter() - started
+        reused = [d.id for d in selected]
+        return BuildResult(output, results, seconds, unchanged=True, reused=reused)
+    # Imported only now: a rebuild with nothing to do stops above without loading pandas,
+    # frictionless and the rest (most of a no-op rebuild's time would be these imports).
+    import sqlite_utils
+
+    from .catalog.history_pages import write_history_pages
+    from .checks.indicators import write_indicator_tables
+    from .stages.export_jobs import ExportJobs
+    from .stages.row_count import RowGuard
+    from .table_build import BuildRun, StageTimer
+
     guard = RowGuard.from_manifest(previous_manifest, accept_fewer_rows)
     release = releases.new_release(output)
     release.chmod(0o755)
@@ -179,12 +201,19 @@ def _build_locked(
         if subset:
             for dataset_id, entry in previous_manifest.datasets.items():
                 if dataset_id in catalog.datasets and dataset_id not in {d.id for d in selected}:
-                    _copy_dataset_files(previous, release, dataset_id)
+                    reuse.link_dataset_files(previous, release, dataset_id)
                     results[dataset_id] = DatasetResult(dataset_id, CARRIED, entry=entry)
         for number, dataset in enumerate(selected, start=1):
             progress.dataset(number, len(selected), dataset.id)
             _drop_dataset_tables(db, dataset)
+            if dataset.id in plan.reusable:
+                progress.note(REUSED)
+                entry = previous_manifest.datasets[dataset.id]
+                entry = reuse.take_previous(db.conn, previous, release, dataset, entry)
+                results[dataset.id] = DatasetResult(dataset.id, PUBLISHED, entry=entry)
+                continue
             result = _build_dataset(run, dataset)
+            result.entry = plan.record(dataset.id, result.entry)
             if result.status == FAILED:
                 _keep_previous(db, dataset, result, previous, release, previous_manifest)
             results[dataset.id] = result
@@ -200,6 +229,7 @@ def _build_locked(
         exports.close()
         shutil.rmtree(release / ".work", ignore_errors=True)
         manifest = _manifest(catalog, results)
+        manifest.inputs_sha256 = plan.catalog_of(manifest)
         # Red flags read the procurement tables as published: after every dataset, whole again.
         progress.note("tanda bahaya / red flags")
         indicators = load_indicators(catalog.vocabulary.directory)
@@ -230,14 +260,44 @@ def _build_locked(
         releases.discard(release)
         raise
     ordered = [results[d] for d in catalog.build_order() if d in results]
-    return BuildResult(
-        output, ordered, time.perf_counter() - started, timer.records, guard.accepted
-    )
+    seconds = time.perf_counter() - started
+    reused = sorted(plan.reusable & set(results))
+    return BuildResult(output, ordered, seconds, timer.records, guard.accepted, reused=reused)
+
+
+REUSED = "dipakai ulang dari rilis sebelumnya / reused from the previous release"
+
+
+def _plan(
+    catalog: Catalog,
+    selected: list[Dataset],
+    previous: Path | None,
+    previous_manifest: Manifest,
+    overrides: dict[str, Path],
+    site_options,
+    remote: bool,
+) -> reuse.Plan:
+    """What this build may take from `previous` (stages/reuse.py); nothing with --remote."""
+    if remote:
+        return reuse.Plan()
+    code = reuse.code_digest(catalog.vocabulary.directory)
+    boundaries = site_options.boundaries
+    site = {
+        "base": site_options.base,
+        "day": site_options.day.isoformat(),
+        "boundaries": [str(boundaries.path), sha256_file(boundaries.path), boundaries.licence]
+        if boundaries
+        else None,
+    }
+    ids = [d.id for d in selected]
+    return reuse.plan(catalog, ids, previous, previous_manifest, code, site, overrides)
 
 
 def _changes(db, catalog: Catalog, manifest: Manifest, release, previous, options) -> list:
     """The release's id and history (stages/history.py), and its row-level changes against the
     release before it written into the database (stages/changes.py). Returns the history."""
+    from .stages.changes import Table, write_changes
+
     keep = history.keep_releases(catalog.vocabulary.directory)
     new_id = history.release_id(release, manifest)
     kept = history.plan(previous, new_id, options.day.isoformat(), keep)
@@ -262,8 +322,7 @@ def site_options(
 ):
     """The static site's options from the command line. A bad boundary file fails here, before
     any dataset is built (catalog.maps.BoundariesError names the file and the place in it)."""
-    from .catalog.maps import load_boundaries
-    from .catalog.site import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
+    from .catalog.options import DEFAULT_BASE_URL, SiteOptionError, SiteOptions
 
     if boundaries_licence and not boundaries:
         raise SiteOptionError("--boundaries-licence needs --boundaries GEOJSON")
@@ -272,14 +331,29 @@ def site_options(
     freshness.today(today)  # a malformed --today stops here, before any dataset is built
     return SiteOptions(
         base_url=base_url or DEFAULT_BASE_URL,
-        boundaries=load_boundaries(boundaries, boundaries_licence) if boundaries else None,
+        boundaries=_boundaries(boundaries, boundaries_licence),
         today=today,
     )
+
+
+def _boundaries(path: Path | None, licence: str | None):
+    """The boundary file, read only when one is given (the reader loads pandas and shapely)."""
+    if not path:
+        return None
+    from .catalog.maps import load_boundaries
+
+    return load_boundaries(path, licence)
 
 
 def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
     """Every table of `dataset`, stopping at the first that fails; a failed dataset leaves no
     table or download of its own in the release (build.py carries the previous ones)."""
+    from .readers import ReaderError
+    from .stages.coverage import dataset_coverage
+    from .stages.export import export_package, export_zip
+    from .stages.transforms import TransformLoadError, load_transforms
+    from .table_build import build_table
+
     db, release = run.db, run.release
     work = release / ".work" / dataset.id
     work.mkdir(parents=True, exist_ok=True)
@@ -378,10 +452,10 @@ def _unexpected(dataset: Dataset, resource, exc: Exception) -> Issue:
     )
 
 
-def _tables_of(db_conn: sqlite3.Connection, names: set[str], schema: str = "main") -> list:
+def _tables_of(db_conn: sqlite3.Connection, names: set[str]) -> list:
     """sqlite_master rows of the given tables plus their indexes and full-text tables."""
     rows = db_conn.execute(
-        f"SELECT type, name, tbl_name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL"
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"
     ).fetchall()
 
     def belongs(tbl: str) -> bool:
@@ -409,35 +483,9 @@ def _carry_previous(
     entry = previous_manifest.datasets.get(dataset.id)
     if previous is None or not entry or not (previous / DATABASE_FILE).is_file():
         return None
-    names = set(entry.resources)
-    db.conn.execute("ATTACH DATABASE ? AS previous", (str(previous / DATABASE_FILE),))
-    try:
-        objects = _tables_of(db.conn, names, "previous")
-        shadow = {f"{n}_fts_{s}" for n in names for s in ("data", "idx", "docsize", "config")}
-        for kind, name, _tbl, sql in objects:
-            if kind == "table" and name not in shadow:
-                db.conn.execute(sql)
-                if "VIRTUAL TABLE" not in sql.upper():
-                    db.conn.execute(f"INSERT INTO main.[{name}] SELECT * FROM previous.[{name}]")
-                else:
-                    db.conn.execute(f"INSERT INTO main.[{name}]([{name}]) VALUES('rebuild')")
-        for kind, _name, _tbl, sql in objects:
-            if kind == "index":
-                db.conn.execute(sql)
-        db.conn.commit()
-    finally:
-        db.conn.execute("DETACH DATABASE previous")
-    _copy_dataset_files(previous, release, dataset.id, reports=False)
+    reuse.copy_tables(db.conn, previous / DATABASE_FILE, set(entry.resources))
+    reuse.link_dataset_files(previous, release, dataset.id, folders=[DOWNLOADS])
     return entry
-
-
-def _copy_dataset_files(previous: Path, release: Path, dataset_id: str, reports=True) -> None:
-    folders = [DOWNLOADS] + ([REPORTS] if reports else [])
-    for folder in folders:
-        source = site_dir(previous) / folder / dataset_id
-        if source.is_dir():
-            target = site_dir(release) / folder / dataset_id
-            shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 def _manifest(catalog: Catalog, results: dict[str, DatasetResult]) -> Manifest:
@@ -459,11 +507,24 @@ def _read_manifest(release: Path | None) -> Manifest:
 
 
 def _vacuum(path: Path) -> None:
+    """Compact the database into a new file (VACUUM INTO) that replaces it.
+
+    A new file, and a schema cookie set to one value, because SQLite's header counts write
+    transactions and schema changes: a build that takes datasets from the previous release
+    (stages/reuse.py) makes fewer than a full build, yet must write the same bytes."""
+    compact = path.with_name(f"{path.name}.vacuum")
+    compact.unlink(missing_ok=True)
     conn = sqlite3.connect(path)
     try:
-        conn.execute("VACUUM")
+        conn.execute("VACUUM INTO ?", (str(compact),))
     finally:
         conn.close()
+    conn = sqlite3.connect(compact)
+    try:
+        conn.execute(f"PRAGMA schema_version = {SCHEMA_COOKIE}")
+    finally:
+        conn.close()
+    os.replace(compact, path)
 
 
 def snapshot(datasets_dir: Path, dataset_id: str, url: str, **facts) -> Snapshot:

@@ -130,7 +130,8 @@ def test_a_build_never_publishes_over_a_release_it_did_not_start_from(
     output = tmp_path / "out" / "build"
     catalog = load_catalog(small_project / "datasets", small_project / "metadata")
     assert build_module.build(catalog, output=output).exit_code == 0
-    assert build_module.build(catalog, output=output).exit_code == 0
+    # force: the same inputs would otherwise leave the published release as it is (no new one)
+    assert build_module.build(catalog, output=output, force=True).exit_code == 0
     rollback, published = releases.complete_releases(output)
     render = site.render_site
 
@@ -143,7 +144,7 @@ def test_a_build_never_publishes_over_a_release_it_did_not_start_from(
 
     monkeypatch.setattr(site, "render_site", meanwhile)
     with pytest.raises(releases.ReleaseConflictError) as raised:
-        build_module.build(catalog, output=output)
+        build_module.build(catalog, output=output, force=True)
     assert str(raised.value) == (
         f"{output} sekarang menunjuk ke {rollback.name}, bukan {published.name} tempat build ini "
         "mulai; build ini tidak diterbitkan agar rilis itu tidak tertimpa. Jalankan build lagi / "
@@ -160,7 +161,7 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(copy_project, tmp_p
     output = tmp_path / "out" / "build"
     assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
     good = output.resolve()
-    killed = build_process(copy_project, output)
+    killed = build_process(copy_project, output, "--force")  # same inputs: --force or no work
     # Killed once its release folder holds a loaded database: hundreds of MB on a real build.
     wait_until(
         lambda: any((f / "jendela.db").is_file() and f != good for f in release_folders(output))
@@ -171,7 +172,9 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(copy_project, tmp_p
     assert not releases.is_complete(partial)
     assert output.resolve() == good  # what was published stays published
 
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert (
+        publish_in(copy_project, "build", "-q", "--force", "--output", str(output)).returncode == 0
+    )
     folders = release_folders(output)
     assert partial not in folders
     assert good in folders and output.resolve() in folders and len(folders) == 2
@@ -182,14 +185,19 @@ def test_a_prune_killed_halfway_never_leaves_a_half_release_as_the_rollback(
     small_project, tmp_path
 ):
     output = tmp_path / "out" / "build"
-    for _ in range(2):
-        assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
+    for _ in range(2):  # --force: the same inputs would otherwise make no new release
+        assert (
+            publish_in(small_project, "build", "-q", "--force", "--output", str(output)).returncode
+            == 0
+        )
     oldest, last_good = releases.complete_releases(output)
     # What a prune killed halfway leaves: the marker gone first, then part of the files.
     (oldest / releases.COMPLETE_MARKER).unlink()
     (oldest / "jendela.db").unlink()
 
-    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert (
+        publish_in(small_project, "build", "-q", "--force", "--output", str(output)).returncode == 0
+    )
     folders = release_folders(output)
     assert oldest not in folders
     assert folders == sorted([last_good, output.resolve()])  # the last good one is the rollback
@@ -209,7 +217,7 @@ def test_pruning_spares_a_release_a_living_server_leases(small_project, tmp_path
     (leases / str(dead.pid)).write_text(f"{served.name}\n")
     try:
         for _ in range(3):
-            result = publish_in(small_project, "build", "-q", "--output", str(output))
+            result = publish_in(small_project, "build", "-q", "--force", "--output", str(output))
             assert result.returncode == 0
         assert releases.is_complete(served)  # three builds later, still whole
         assert not (leases / str(dead.pid)).exists()  # a dead server's lease is dropped
@@ -217,7 +225,9 @@ def test_pruning_spares_a_release_a_living_server_leases(small_project, tmp_path
     finally:
         sleeper.kill()
         sleeper.wait()
-    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert (
+        publish_in(small_project, "build", "-q", "--force", "--output", str(output)).returncode == 0
+    )
     assert served not in release_folders(output)  # once its server is gone, pruned as usual
     assert len(release_folders(output)) == 2
 

@@ -14,12 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.bilingual import LANGUAGES, pair
-from ..core.errors import JendelaError
-from ..core.freshness import Freshness, freshness, today
+from ..core.freshness import Freshness, freshness
 from ..core.layout import (
     ASSETS,
     DATABASE,
@@ -38,8 +36,9 @@ from .charts import chart_panels, chart_spec, naming_column, referenced_labels
 from .dcat import schema_org_dataset, write_machine_readable
 from .dictionary import constraint_words
 from .feeds import write_feeds
-from .maps import Boundaries, choropleth
+from .maps import choropleth
 from .methodology import methodology_view
+from .options import DEFAULT_BASE_URL, SiteOptionError, SiteOptions  # noqa: F401 (site's names)
 from .scorecard import LABELS as SCORE_LABELS
 from .scorecard import publish as publish_scorecard
 from .scorecard import scorecard
@@ -49,28 +48,6 @@ from .templates import ASSETS_DIR, environment, translate
 PREVIEW_ROWS = 10
 PREVIEW_CHARS = 300  # longer text is shortened in the preview
 FACET_TOP = 4  # values of a facet shown before its "more" control
-DEFAULT_BASE_URL = "https://jendeladata.id/"
-
-
-class SiteOptionError(JendelaError):
-    """A build option of the site that cannot be used as given (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class SiteOptions:
-    """Build options of the static site (`publish.py build --base-url/--boundaries`)."""
-
-    base_url: str = DEFAULT_BASE_URL
-    boundaries: Boundaries | None = None
-    today: str | None = None  # --today (core/freshness.py): the day overdue is judged on
-
-    @property
-    def day(self) -> dt.date:
-        return today(self.today)
-
-    @property
-    def base(self) -> str:
-        return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
 def region_names(catalog: Catalog, db: sqlite3.Connection | None) -> dict[str, str]:

@@ -69,6 +69,9 @@ class DatasetEntry:
     datapackage: Download | None = None
     zip: Download | None = None
     last_attempt_failed: bool | None = None  # with FAILED_KEPT_PREVIOUS
+    # stages/reuse.py: a digest of everything the entry was built from; a later build whose
+    # digest is the same takes the dataset from this release instead of building it again
+    inputs_sha256: str | None = None
 
     @property
     def published(self) -> bool:
@@ -91,12 +94,17 @@ class Manifest:
     # checks/indicators.py's red-flag tables (tables, views, downloads, reads, sample); empty when
     # the build wrote none, and then left out of the file
     indicators: dict = field(default_factory=dict)
+    # stages/reuse.py: the digest of the code, site options and every dataset's inputs; a build
+    # whose digest is the same does no work (left out when unknown, as after `build --remote`)
+    inputs_sha256: str | None = None
 
     def as_dict(self) -> dict:
         datasets = {key: entry.as_dict() for key, entry in self.datasets.items()}
         data = {"database": self.database, "datasets": datasets}
         if self.indicators:
             data["indicators"] = self.indicators
+        if self.inputs_sha256:
+            data["inputs_sha256"] = self.inputs_sha256
         return data
 
     def save(self, release: Path) -> Path:
@@ -115,4 +123,5 @@ class Manifest:
             datasets={key: DatasetEntry.from_dict(entry) for key, entry in datasets.items()},
             database=data.get("database", DATABASE_FILE),
             indicators=data.get("indicators", {}),
+            inputs_sha256=data.get("inputs_sha256"),
         )

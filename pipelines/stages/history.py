@@ -126,7 +126,7 @@ def archive(release: Path, previous: Path | None, history: list[dict]) -> None:
     else:
         _archive_own(release, folder / own["id"])
     for entry in older:
-        _link_tree(_archived(previous, entry["id"]), folder / entry["id"])
+        link_tree(_archived(previous, entry["id"]), folder / entry["id"])
     for entry in history:
         entry["files"] = f"{RELEASES_DIR}/{entry['id']}/"
         entry["database_sha256"] = sha256_file(folder / entry["id"] / DATABASE_FILE)
@@ -137,21 +137,21 @@ def archive(release: Path, previous: Path | None, history: list[dict]) -> None:
 def _archive_own(release: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for name in (DATABASE_FILE, MANIFEST_FILE):
-        _link(release / name, target / name)
+        link_file(release / name, target / name)
     downloads = site_dir(release) / DOWNLOADS
     if downloads.is_dir():
-        _link_tree(downloads, target / DOWNLOADS)
+        link_tree(downloads, target / DOWNLOADS)
 
 
-def _link_tree(source: Path, target: Path) -> None:
+def link_tree(source: Path, target: Path) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file() and not path.is_symlink():
             destination = target / path.relative_to(source)
             destination.parent.mkdir(parents=True, exist_ok=True)
-            _link(path, destination)
+            link_file(path, destination)
 
 
-def _link(source: Path, target: Path) -> None:
+def link_file(source: Path, target: Path) -> None:
     """A hard link where the file system allows one, else a copy (same bytes either way)."""
     target.unlink(missing_ok=True)
     try:
