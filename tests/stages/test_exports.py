@@ -138,7 +138,8 @@ def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("JENDELA_EXPORT_WORKER_MB", "40")
 
-    result = run_publish("build", "--output", str(output), "tender-kota-bogor")
+    # --force: the inputs are those of the published release (worker settings change no byte)
+    result = run_publish("build", "--force", "--output", str(output), "tender-kota-bogor")
 
     assert result.returncode == 1, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if "[export-failed]" in line]
