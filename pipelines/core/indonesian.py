@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .indonesian_vector import vector_parse
+from .indonesian_vector import text_column, vector_parse
 from .indonesian_words import MAGNITUDES as _MAGNITUDES
 from .indonesian_words import MONTHS as _MONTHS
 from .issue_types import DATE_FORMAT, NUMBER_FORMAT, PARSE_ERROR, REGION_CODE
@@ -592,6 +592,10 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
     cell = _CELLS.get(kind)
     if cell is None:
         raise ValueError(f"unknown parse kind {kind!r}; expected one of {', '.join(_CELLS)}")
+    scalar = os.environ.get(SCALAR_ENV) == "1"
+    if kind == "text" and not scalar and (text := text_column(values)) is not None:
+        none = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
+        return ParsedColumn(text, none.rename(values.name), None, none.rename(values.name))
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     count = len(uniques)
     # One slot per distinct value plus a last slot for missing cells, which code -1 selects.
@@ -608,7 +612,7 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
                 distinct = distinct.map(lambda item: item if isinstance(item, str) else str(item))
         raw = distinct.to_numpy(dtype=object)
         todo = np.ones(count, dtype=bool)
-        fast = None if os.environ.get(SCALAR_ENV) == "1" else vector_parse(raw, kind)
+        fast = None if scalar else vector_parse(raw, kind)
         if fast is not None:  # the shapes pyarrow reads; the rest (and every error) below
             out[:count][fast.done] = fast.values[fast.done]
             if flags is not None:

@@ -21,13 +21,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .indonesian_words import MAGNITUDES as _MAGNITUDES
 from .indonesian_words import MONTHS as _MONTHS
 
-__all__ = ["PYTHON_WHITESPACE", "VectorParsed", "vector_parse"]
+__all__ = ["PYTHON_WHITESPACE", "VectorParsed", "text_column", "vector_parse"]
 
 # Every character str.strip() and str.split() treat as whitespace (str.isspace), so that trimming
 # with pyarrow gives what Python's strip gives (tests/core/test_indonesian_vector.py checks it).
@@ -88,6 +89,21 @@ def vector_parse(raw: np.ndarray, kind: str) -> VectorParsed | None:
         values, done, rounded = _numbers(trimmed, kind)
     values[empty] = None
     return VectorParsed(values, done | empty, rounded, empty)
+
+
+def text_column(values: pd.Series) -> pd.Series | None:
+    """A whole `text` column trimmed as str.strip() trims, only-whitespace cells missing; None
+    when its cells are not all text (numbers from a typed read: the general path words them).
+
+    Free text is mostly distinct per row (package names), so it skips the distinct-value
+    bookkeeping of parse_column and stays in arrow memory end to end."""
+    try:
+        source = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, UnicodeError):
+        return None
+    trimmed = pc.utf8_trim(source, characters=PYTHON_WHITESPACE)
+    kept = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pd.Series(pd.arrays.ArrowStringArray(kept), index=values.index, name=values.name)
 
 
 def _numpy(array: pa.Array) -> np.ndarray:
