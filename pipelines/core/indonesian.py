@@ -6,7 +6,8 @@ Every pipeline reads Indonesian values through this one module, so a single rule
 rule accepts raises a typed error that names the value and says what was expected, and
 `parse_column` reports it per cell instead of inventing a value.
 
-Pure module: only the standard library, numpy and pandas.
+Pure module: only the standard library, numpy and pandas (and pyarrow, through the vectorised
+forms of the parsers in indonesian_vector.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -23,6 +25,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .indonesian_vector import text_column, vector_parse
+from .indonesian_words import MAGNITUDES as _MAGNITUDES
+from .indonesian_words import MONTHS as _MONTHS
 from .issue_types import DATE_FORMAT, NUMBER_FORMAT, PARSE_ERROR, REGION_CODE
 
 __all__ = [
@@ -90,18 +95,6 @@ class ParsedColumn(NamedTuple):
 # ---------------------------------------------------------------------------------------------
 # Numbers
 
-_MAGNITUDES = {
-    "rb": 3,
-    "ribu": 3,
-    "jt": 6,
-    "juta": 6,
-    "m": 9,
-    "miliar": 9,
-    "milyar": 9,
-    "t": 12,
-    "triliun": 12,
-    "trilyun": 12,
-}
 _NUMBER = re.compile(
     r"(?P<sign>-)?\s*(?:(?:rp|idr)\.?\s*)?(?P<sign2>-)?\s*"
     r"(?P<core>[0-9][0-9.,]*?)(?:,-{1,2})?"
@@ -258,25 +251,6 @@ def format_number(value, decimals: int = 0, lang: str = "id") -> str:
 # ---------------------------------------------------------------------------------------------
 # Dates
 
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "januari jan january",
-        "februari pebruari feb peb february",
-        "maret mar march",
-        "april apr",
-        "mei may",
-        "juni jun june",
-        "juli jul july",
-        "agustus agu agt agus ags aug august",
-        "september sep sept",
-        "oktober okt oct october",
-        "november nopember nov nop",
-        "desember des dec december",
-    ],
-    start=1,
-):
-    _MONTHS.update(dict.fromkeys(_names.split(), _number))
 
 _WEEKDAY = r"(?:(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)\s*,?\s*)?"
 _TIME = (
@@ -596,22 +570,21 @@ _CELLS: dict[str, _Cell] = {
 # enums and docs/descriptor.md are checked against these (tests/test_registries.py).
 PARSE_KINDS = tuple(_CELLS)
 NUMERIC_PARSE_KINDS = ("integer", "number", "rupiah", "decimal")  # those `scale` may multiply
-# Whole numbers every numeric kind reads the same way, handled without the scalar parser:
-# "1234" is already canonical, "1.234.567" only loses its dots.
-_PLAIN_INTEGER = r"0|[1-9][0-9]*"
-_GROUPED_INTEGER = r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+"
-# Up to 999 trillion with two sen digits: well inside int64 for the vectorised sum.
-_RUPIAH_WITH_SEN = r"^Rp\.? ?((?:[1-9][0-9]{0,2}(?:\.[0-9]{3}){0,4})|0),([0-9]{2})$"
+# Set to 1 to parse every distinct value with the scalar parsers alone, the reference the
+# vectorised forms (indonesian_vector.py) are compared with: a build with and one without it
+# must publish the same bytes (tests/stages/test_normalise_vector.py).
+SCALAR_ENV = "JENDELA_SCALAR_PARSE"
 
 
 def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
     """Parse a whole column of source text into canonical text, with per-cell errors.
 
     Built for millions of rows: each distinct value is parsed once (pandas.factorize), and
-    distinct values that are plain whole numbers ("1234", "1.234.567") skip the scalar parser
-    through vectorised matches. Empty or missing cells give pd.NA with no error; a cell that
-    cannot be parsed gives pd.NA and its error message (and its issue type in `slugs`), never a
-    guess. Kinds: PARSE_KINDS (decimal is machine notation).
+    distinct values of the common shapes ("Rp 1.234.567,89", "26 Mei 2015", any text) are parsed
+    column-wise by indonesian_vector.py; only the rest go through the scalar parser, which also
+    words every error (JENDELA_SCALAR_PARSE=1 sends all of them there). Empty or missing cells
+    give pd.NA with no error; a cell that cannot be parsed gives pd.NA and its error message (and
+    its issue type in `slugs`), never a guess. Kinds: PARSE_KINDS (decimal is machine notation).
 
     >>> parse_column(pd.Series(["1.234", "Rp 5,5", "x"]), "rupiah").values.tolist()
     ['1234', '6', <NA>]
@@ -619,6 +592,10 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
     cell = _CELLS.get(kind)
     if cell is None:
         raise ValueError(f"unknown parse kind {kind!r}; expected one of {', '.join(_CELLS)}")
+    scalar = os.environ.get(SCALAR_ENV) == "1"
+    if kind == "text" and not scalar and (text := text_column(values)) is not None:
+        none = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
+        return ParsedColumn(text, none.rename(values.name), None, none.rename(values.name))
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     count = len(uniques)
     # One slot per distinct value plus a last slot for missing cells, which code -1 selects.
@@ -634,30 +611,16 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
                 # Numbers from JSON or from a typed read: 3201.0 is read as "3201.0".
                 distinct = distinct.map(lambda item: item if isinstance(item, str) else str(item))
         raw = distinct.to_numpy(dtype=object)
-        stripped = distinct.str.strip()
-        empty = stripped.eq("").fillna(False).to_numpy(dtype=bool)
-        todo = ~empty
-        if flags is not None:
-            plain = stripped.str.fullmatch(_PLAIN_INTEGER).fillna(False).to_numpy(dtype=bool)
-            out[:count][plain] = stripped[plain].to_numpy(dtype=object)
-            grouped = stripped.str.fullmatch(_GROUPED_INTEGER).fillna(False).to_numpy(dtype=bool)
-            if kind == "decimal":  # "111.366" is a decimal point in machine notation
-                grouped = np.zeros_like(grouped)
-            without_dots = stripped[grouped].str.replace(".", "", regex=False)
-            out[:count][grouped] = without_dots.to_numpy(dtype=object)
-            flags[:count][plain | grouped] = False
-            todo &= ~(plain | grouped)
-        if kind == "rupiah":
-            # "Rp 338.240.000,00", the SPSE/SIKD form of most amounts: whole Rupiah plus sen.
-            parts = stripped.str.extract(_RUPIAH_WITH_SEN)
-            exact = (parts[0].notna() & pd.Series(todo)).to_numpy(dtype=bool)
-            whole = parts.loc[exact, 0].str.replace(".", "", regex=False).astype("int64")
-            sen = parts.loc[exact, 1].astype("int64")
-            out[:count][exact] = (whole + (sen >= 50)).astype(str).to_numpy(dtype=object)
-            flags[:count][exact] = False
-            todo &= ~exact
+        todo = np.ones(count, dtype=bool)
+        fast = None if scalar else vector_parse(raw, kind)
+        if fast is not None:  # the shapes pyarrow reads; the rest (and every error) below
+            out[:count][fast.done] = fast.values[fast.done]
+            if flags is not None:
+                filled = fast.done & ~fast.empty
+                flags[:count][filled] = fast.rounded[filled]
+            todo = ~fast.done
         for i in np.flatnonzero(todo):
-            if not raw[i].strip():  # whitespace that the vectorised strip does not know
+            if not raw[i].strip():  # only whitespace: missing, not an error
                 continue
             try:
                 text, flag = cell(raw[i])

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import sqlite_utils
 
 from ..core.chunks import chunk_rows
@@ -28,8 +31,14 @@ SQLITE_TYPES = {
     "datetime": str,
     "year": int,
 }
-PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "year": "Int64", "boolean": "boolean"}
+ARROW_TYPES = {
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "year": pa.int64(),
+    "boolean": pa.bool_(),
+}
 LOAD_CHUNK_ROWS = 100_000
+STAGING_BLOCK_BYTES = 16 << 20  # rows per batch follow from this; chunk_rows caps them
 
 
 def create_table(db: sqlite_utils.Database, resource: Resource) -> sqlite_utils.db.Table:
@@ -59,7 +68,11 @@ def create_table(db: sqlite_utils.Database, resource: Resource) -> sqlite_utils.
 
 
 def insert_rows(db: sqlite_utils.Database, resource: Resource, staging: Path) -> int:
-    """Stream the normalised CSV into the table in chunks; returns the row count."""
+    """Stream the normalised CSV into the table in chunks; returns the row count.
+
+    pyarrow reads the staging file as text and casts each column to its schema type in one
+    vectorised step per chunk; sqlite3's executemany then binds the rows (the build's connection
+    has journal and sync off: the database is written in a fresh folder and swapped in whole)."""
     placeholders = ", ".join("?" for _ in resource.field_names)
     columns = ", ".join(f"[{name}]" for name in resource.field_names)
     sql = f"INSERT INTO [{resource.name}] ({columns}) VALUES ({placeholders})"
@@ -67,30 +80,50 @@ def insert_rows(db: sqlite_utils.Database, resource: Resource, staging: Path) ->
     with db.conn:
         for chunk in _typed_chunks(resource, staging):
             db.conn.executemany(sql, _tuples(chunk))
-            count += len(chunk)
+            count += chunk.num_rows
     return count
 
 
-def _typed_chunks(resource: Resource, staging: Path) -> Iterator[pd.DataFrame]:
-    dtypes = {
-        f["name"]: PANDAS_TYPES.get(f.get("type", "string"), "string") for f in resource.fields
+def _typed_chunks(resource: Resource, staging: Path) -> Iterator[pa.RecordBatch]:
+    """The staging file in batches of at most chunk_rows(LOAD_CHUNK_ROWS) rows, every column
+    read as text (only an empty cell is missing: "NA" or "null" in a text column is text) and
+    then cast to the type its field declares."""
+    names = resource.field_names
+    types = {
+        f["name"]: ARROW_TYPES.get(f.get("type", "string"), pa.string()) for f in resource.fields
     }
-    yield from pd.read_csv(
+    batches = pacsv.open_csv(
         staging,
-        dtype=dtypes,
-        keep_default_na=False,
-        na_values=[""],
-        chunksize=chunk_rows(LOAD_CHUNK_ROWS),
-        true_values=["true"],
-        false_values=["false"],
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=STAGING_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            null_values=[""],
+            strings_can_be_null=True,
+        ),
     )
+    size = chunk_rows(LOAD_CHUNK_ROWS)
+    for batch in batches:
+        for start in range(0, batch.num_rows, size):
+            part = batch.slice(start, size)
+            yield pa.record_batch(
+                [pc.cast(part.column(name), types[name]) for name in names], names=names
+            )
 
 
-def _tuples(chunk: pd.DataFrame):
+def _tuples(chunk: pa.RecordBatch):
     """Rows as plain Python values with None for missing, which sqlite3 binds directly."""
-    converted = [
-        column.astype(object).where(column.notna(), None).tolist() for _, column in chunk.items()
-    ]
+    converted = []
+    for column in chunk.columns:
+        if column.null_count and (
+            pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
+        ):
+            # numpy has no missing integer: fill, convert, then put None back where it was
+            values = pc.fill_null(column, 0).to_numpy().astype(object)
+            values[column.is_null().to_numpy(zero_copy_only=False)] = None
+        else:  # text and booleans come out as objects, None where missing
+            values = column.to_numpy(zero_copy_only=False)
+        converted.append(values.tolist())
     return zip(*converted, strict=True)
 
 
