@@ -8,8 +8,9 @@ SHA-256, its input digest (`dataset_digests`), recorded in the manifest beside i
   `publish.py` and `pyproject.toml`, plus the versions of Python, SQLite and every installed
   dependency. Conservative on purpose: any change to any of them rebuilds everything;
 - every file in the dataset's folder (descriptor, transform, snapshots and their provenance);
-- the build options that reach its output: the site's base URL (OCDS URIs), the files read
-  through `--source`, and JENDELA_CHUNK_ROWS;
+- the build options that reach its output: the site's base URL (OCDS URIs) and the files read
+  through `--source` (not JENDELA_CHUNK_ROWS: the output does not depend on the chunk size,
+  tests/stages/test_chunks.py);
 - the digests of the datasets it reads while building: the owners of the tables its foreign
   keys point at and of the region table (region codes, names and checks read it).
 The catalog's digest (`catalog_digest`) adds what only the site and the Datasette files read
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -34,7 +34,6 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-from ..core.chunks import ENV as CHUNK_ENV
 from ..core.layout import DATABASE_FILE, DOWNLOADS, REPORTS, site_dir
 from ..core.manifest import CARRIED, PUBLISHED, DatasetEntry, Manifest
 from ..core.model import REGION_TABLE, ROOT, Dataset
@@ -109,10 +108,7 @@ def dataset_digests(
     catalog: Catalog, code: str, overrides: dict[str, Path], base_url: str
 ) -> dict[str, str]:
     """Each dataset's input digest (see the module), in build order."""
-    options = json.dumps(
-        {"base_url": base_url, "chunk_rows": os.environ.get(CHUNK_ENV, "").strip()},
-        sort_keys=True,
-    )
+    options = json.dumps({"base_url": base_url}, sort_keys=True)
     own: dict[str, str] = {}
     for dataset_id in catalog.build_order():
         dataset = catalog.datasets[dataset_id]

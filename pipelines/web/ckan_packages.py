@@ -43,6 +43,8 @@ RESOURCE_FORMATS = {
     "json": ("JSON", "application/json"),
     "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "parquet": ("Parquet", "application/vnd.apache.parquet"),
+    # the index of the Parquet files partitioned by year and region (docs/parquet.md)
+    "partitions": ("Parquet partitions", "application/json"),
     "ocds": ("OCDS", "application/json"),
     "schema": ("Table Schema", "application/json"),
     "datapackage": ("Data Package", "application/json"),
