@@ -7,7 +7,9 @@ them:
     python benchmarks/bench_build.py --rows 200000
 
 Prints, per stage, wall time, rows/s and the process's peak resident memory at the end of the
-stage (peak RSS only grows, so a stage's own peak is the first row where the figure jumps).
+stage (peak RSS only grows, so a stage's own peak is the first row where the figure jumps). The
+whole build also holds work no table stage names (facet store, Datasette metadata, waiting for
+the XLSX worker, VACUUM, the site): the difference between the total and the stages' sum.
 """
 
 from __future__ import annotations

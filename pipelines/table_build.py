@@ -282,8 +282,10 @@ def _load_and_export(
         target = folder / table_file(resource.name, "quarantine")
         downloads.append(describe_file("quarantine", target, run.release))
     if resource.ext.get("ocds"):
+        tick = time.perf_counter()
         path = write_release_package(run.db, dataset, resource, folder, run.base_url)
         downloads.append(describe_file("ocds", path, run.release))
+        run.timer.record(dataset.id, resource.name, "ocds", time.perf_counter() - tick, rows)
     entry["downloads"] = [d.as_dict() for d in downloads]
 
 

@@ -210,3 +210,19 @@ def test_missing_source_file_names_the_table_and_the_file(tmp_path):
         f"  penduduk-kota-bogor/penduduk | {missing}: [source-error] "
         f"penduduk-kota-bogor/penduduk: no input file matches {missing}"
     ) in result.stdout.splitlines()
+
+
+def test_timings_name_every_timed_stage_of_a_table_in_order(tmp_path):
+    """`build --timings` (what benchmarks/bench_build.py prints) times each stage of a table,
+    the OCDS package included: a stage left untimed hides where a big build spends its time."""
+    timings = tmp_path / "timings.json"
+    result = run_publish(
+        "build", "-q", "tender-kota-bogor", "--output", str(tmp_path / "build"),
+        "--timings", str(timings),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    records = json.loads(timings.read_text(encoding="utf-8"))
+    stages = [r["stage"] for r in records if r["resource"] == "tender"]
+    expected = ["fetch", "read+normalise", "validate", "load", "index+fts", "export", "ocds"]
+    assert stages == expected
+    assert all(r["seconds"] >= 0 and r["peak_rss_mb"] > 0 for r in records)
