@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 import sqlite_utils  # noqa: E402
 
 from pipelines.build import build  # noqa: E402
-from pipelines.catalog.site import DEFAULT_BASE_URL  # noqa: E402
+from pipelines.catalog.options import DEFAULT_BASE_URL  # noqa: E402
 from pipelines.core.registry import load_catalog  # noqa: E402
 from pipelines.stages.ocds import write_release_package  # noqa: E402
 

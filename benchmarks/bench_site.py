@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.build import build  # noqa: E402
 from pipelines.catalog.maps import load_boundaries  # noqa: E402
-from pipelines.catalog.site import SiteOptions, render_site  # noqa: E402
+from pipelines.catalog.options import SiteOptions  # noqa: E402
+from pipelines.catalog.site import render_site  # noqa: E402
 from pipelines.core.manifest import Manifest  # noqa: E402
 from pipelines.core.model import Resource  # noqa: E402
 from pipelines.core.registry import load_catalog  # noqa: E402

@@ -38,7 +38,7 @@ from .dictionary import constraint_words
 from .feeds import write_feeds
 from .maps import choropleth
 from .methodology import methodology_view
-from .options import DEFAULT_BASE_URL, SiteOptionError, SiteOptions  # noqa: F401 (site's names)
+from .options import SiteOptions
 from .scorecard import LABELS as SCORE_LABELS
 from .scorecard import publish as publish_scorecard
 from .scorecard import scorecard
