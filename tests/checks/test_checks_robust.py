@@ -443,3 +443,48 @@ def test_as_list_reads_one_item_or_a_list():
 )
 def test_figures_in_check_messages(value, shown, typed):
     assert (grouped(value), plain(value)) == (shown, typed)
+
+
+def test_outlier_at_its_edges_worked_out_by_hand(tmp_path):
+    """From the mutation triage of runner.py (tests/mutation/README.md); the default ratio 2.
+    Lines (header = line 1): x 1, 100 is a series of two, no middle to stand on: nothing. y 1, 2,
+    100: median 2, 100 is 50 times it (line 6); 1 is exactly half, not more than twice. z 0, 0, 5:
+    median 0, no ratio to it: nothing. w 1, 1, 5: median 1, 5 (line 12). v 2, 2, 5: median 2, 5
+    is 2.5 times, over the default 2 (line 15). A series named "NA" (10, 10) is its own, not the
+    empty series ("" 100): nothing. u 0, 5, 5: a zero has no ratio to its median: nothing. t 10,
+    10, 1: 1 is ten times below the median 10 (line 24)."""
+    series = [("x", "1"), ("x", "100"), ("y", "1"), ("y", "2"), ("y", "100"), ("z", "0"),
+              ("z", "0"), ("z", "5"), ("w", "1"), ("w", "1"), ("w", "5"), ("v", "2"), ("v", "2"),
+              ("v", "5"), ("NA", "10"), ("NA", "10"), ("", "100"), ("u", "0"), ("u", "5"),
+              ("u", "5"), ("t", "10"), ("t", "10"), ("t", "1")]  # fmt: skip
+    rows = [{"seri": seri, "jumlah": jumlah} for seri, jumlah in series]
+    staging, rows_from = _staging(tmp_path, rows)
+    spec = {"type": "outlier", "value": "jumlah", "by": ["seri"]}
+    issues = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
+    assert [(i.row, i.value) for i in issues] == [(6, "100"), (12, "5"), (15, "5"), (24, "1")]
+    assert issues[0].message == (
+        "100 50.0 kali di atas median 2 deretnya (seri y; 3 nilai) / "
+        "100 is 50.0 times above the median 2 of its series (seri y; 3 values)"
+    )
+    assert issues[-1].message == (
+        "1 10.0 kali di bawah median 10 deretnya (seri t; 3 nilai) / "
+        "1 is 10.0 times below the median 10 of its series (seri t; 3 values)"
+    )
+
+
+def test_region_name_reports_each_source_row_once_and_goes_on_after_it(tmp_path):
+    """From the mutation triage of runner.py (`continue` as `break`): source line 2 became two
+    normalised rows, both naming 32.71 "KOTA CIMAHI"; line 3 names 32.73 "KOTA BOGOR". One issue
+    per source line, and line 3 is still reported after line 2's second row."""
+    rows = [
+        {"kode_wilayah": "32.71", "nama": "KOTA CIMAHI"},
+        {"kode_wilayah": "32.71", "nama": "KOTA CIMAHI"},
+        {"kode_wilayah": "32.73", "nama": "KOTA BOGOR"},
+    ]
+    staging, _ = _staging(tmp_path, rows)
+    rows_from = RowMap()
+    rows_from.add("sumber.csv", [2, 2, 3])
+    rows_from.freeze()
+    spec = {"type": "region-name", "code": "kode_wilayah", "name": "nama"}
+    issues = run_checks(_region_db(tmp_path), _Resource([spec]), staging, rows_from)
+    assert [(i.row, i.value) for i in issues] == [(2, "32.71"), (3, "32.73")]
