@@ -201,3 +201,102 @@ def test_the_arrays_do_not_depend_on_the_chunk_size(table, tmp_path, monkeypatch
     monkeypatch.setenv("JENDELA_CHUNK_ROWS", "3")
     chunked = write_store(conn, "t", cube, NUMERIC, tmp_path / "b")
     assert "value.pagu_rp.npy" in same_files(whole, chunked)
+
+
+# --- boundaries, from the mutation triage (tests/mutation/README.md, issue 17 item 4) ----------
+# One row per facet cell (k = a, b, c, d), so a mask's cell counts name the rows it matched. The
+# expected rows are read off the INSERT below by hand.
+
+BIG = 2**63 - 1  # the largest SQLite INTEGER
+EXACT = 2**53  # the largest float64 that every integer below it also is
+
+
+@pytest.fixture
+def edges(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    # `loose` has no declared type, so SQLite returns its integers as integers: the one way a
+    # column declared "number" reaches write_store holding ints (load.py makes such columns REAL).
+    conn.execute(
+        "CREATE TABLE t (k TEXT, big INTEGER, half INTEGER, word REAL, huge REAL, loose, past)"
+    )
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("a", -BIG - 1, 1, 1.0, 1e300, EXACT, EXACT + 1),
+            ("b", BIG, 2.5, "abc", -1e300, -EXACT, 1),
+            ("c", 0, 3, 2.0, 0.5, 7, 2),
+            ("d", None, None, None, None, None, None),
+        ],
+    )
+    cube = {"columns": ["k"], "rows": facet_cube(conn, "t", ["k"])}
+    numeric = {c: "integer" for c in ("big", "half")}
+    numeric |= {c: "number" for c in ("word", "huge", "loose", "past")}
+    write_store(conn, "t", cube, numeric, tmp_path / "store")
+    return cube, FacetStore(tmp_path / "store" / "t")
+
+
+def matched(edges, column: str, lookup: str, value: str) -> list[str] | None:
+    """The k of the rows `column__lookup=value` matches, or None when the arrays decline it."""
+    cube, store = edges
+    match = store.mask([Selection(column, lookup, value)], cube["rows"])
+    if match is None:
+        return None
+    counts = store.cell_counts(match).tolist()
+    return [row[0] for row, count in zip(cube["rows"], counts, strict=True) if count]
+
+
+def test_columns_are_kept_only_when_every_value_is_held_exactly(edges):
+    """big reaches both int64 ends; half holds 2.5 (stored REAL), word 'abc'; huge holds
+    ±1e300 (a float, exact as a float); loose reaches ±2**53 and past 2**53 + 1 (a float64 would
+    round it to 2**53)."""
+    _, store = edges
+    assert store.numeric == {"big": "int64", "huge": "float64", "loose": "float64"}
+    assert store.rowid.tolist() == [1, 2, 3, 4]
+    assert store.values("big")[0].tolist() == [-BIG - 1, BIG, 0, 0]
+    assert store.values("big")[1].tolist() == [False, False, False, True]
+    assert store.values("loose")[0].tolist() == [EXACT, -EXACT, 7, 0]
+
+
+@pytest.mark.parametrize(
+    ("column", "lookup", "value", "rows"),
+    [
+        ("big", "exact", str(-BIG - 1), ["a"]),
+        ("big", "exact", str(BIG), ["b"]),
+        ("big", "not", str(BIG), ["a", "c"]),
+        ("big", "exact", str(BIG + 1), None),  # past int64: declined, not compared
+        ("big", "exact", str(-BIG - 2), None),
+        ("big", "gte", str(BIG), ["b"]),
+        ("big", "lte", str(-BIG - 1), ["a"]),
+        ("big", "gt", str(BIG + 1), None),
+        ("big", "lt", str(-BIG - 2), None),
+        ("big", "gte", "4.6e18", ["b"]),  # a real below 2**62, rounded up to an integer
+        ("big", "gte", "4611686018427387904.0", None),  # 2**62 as a real: declined
+        ("big", "lte", "-1e19", None),
+        ("big", "gt", "2.5", ["b"]),
+        ("big", "notnull", "1", ["a", "b", "c"]),
+        ("big", "startswith", "1", None),  # not a lookup the arrays answer
+        ("loose", "gte", str(EXACT), ["a"]),
+        ("loose", "lte", str(-EXACT), ["b"]),
+        ("loose", "gte", str(EXACT + 1), None),  # a float64 cannot hold the bound
+        ("loose", "exact", "7", None),  # equality on a real column is left to SQL
+        ("huge", "gt", "0.4", ["a", "c"]),
+    ],
+)
+def test_bounds_at_the_edges_of_int64_and_float64(edges, column, lookup, value, rows):
+    assert matched(edges, column, lookup, value) == rows
+
+
+def test_open_store_keeps_its_mapping_after_the_release_is_pruned(edges, tmp_path):
+    """The server asks open_store on every page; once opened, a pruned release still answers."""
+    store = open_store(str(tmp_path / "store"), "t")
+    shutil.rmtree(tmp_path / "store")
+    assert open_store(str(tmp_path / "store"), "t") is store
+
+
+def test_the_arrays_can_be_written_again_into_the_same_folder(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (jenis TEXT, nilai INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [("a", 5), ("b", 6)])
+    cube = {"columns": ["jenis"], "rows": facet_cube(conn, "t", ["jenis"])}
+    first = write_store(conn, "t", cube, {"nilai": "integer"}, tmp_path / "store")
+    assert write_store(conn, "t", cube, {"nilai": "integer"}, tmp_path / "store") == first
