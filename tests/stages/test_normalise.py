@@ -4,9 +4,12 @@ mutant. Expected messages are written out by hand from the inputs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from pipelines.core.issue_types import CELL_TOO_LONG, EXTRA_CELL, MISSING_CELL
+from pipelines.core.model import Resource
 from pipelines.readers import INVALID_ROWS, ROW_COLUMN
 from pipelines.stages.normalise import (
     MissingColumnsError,
@@ -14,6 +17,7 @@ from pipelines.stages.normalise import (
     TransformFailedError,
     _without_long_cells,
     max_cell_chars,
+    normalise_chunk,
     ragged_issues,
 )
 
@@ -54,6 +58,10 @@ def test_ragged_rows_name_each_missing_and_each_extra_cell():
     assert issues[3].message == (
         "baris ini punya 4 sel, judulnya 2: sel ke-3 tidak punya judul kolom / this row has 4 "
         "cells where the header has 2: cell 3 has no column header"
+    )
+    assert issues[4].message.endswith(
+        "sel ke-4 tidak punya judul kolom / this row has 4 "
+        "cells where the header has 2: cell 4 has no column header"
     )
 
 
@@ -106,3 +114,18 @@ def test_issues_stop_at_the_room_left_but_every_bad_row_is_marked():
     _without_long_cells(pd.Series(["y", "y", "xxx"]), resource, {"name": "b"}, rows, "s", result)
     assert [(i.row, i.column) for i in result.issues] == [(2, "a")]
     assert (result.capped, result.bad_rows) == (True, {0, 1, 2})
+
+
+def test_a_scaled_number_field_keeps_its_fraction_and_an_integer_field_is_multiplied_out():
+    """`jendela.scale` 1000 (ribu): 0,0015 of a number field is 1.5; 2 of an integer field is
+    2000. Only an integer field refuses a fraction left after scaling."""
+    fields = [
+        {"name": "nilai", "type": "number", "jendela": {"scale": 1000}},
+        {"name": "jumlah", "type": "integer", "jendela": {"scale": 1000}},
+    ]
+    descriptor = {"name": "t", "jendela": {}, "schema": {"fields": fields}}
+    resource = Resource("t", "contoh", descriptor, Path("."))
+    chunk = pd.DataFrame({ROW_COLUMN: [2], "nilai": ["0,0015"], "jumlah": ["2"]})
+    normalised = normalise_chunk(chunk, resource, "sumber.csv")
+    assert normalised.issues == []
+    assert normalised.frame.to_dict("list") == {"nilai": ["1.5"], "jumlah": ["2000"]}
