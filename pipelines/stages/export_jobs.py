@@ -31,7 +31,8 @@ from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, env_whole_number
 from ..core.errors import Issue
 from ..core.issue_types import EXPORT_FAILED
-from .export_xlsx import XLSX_CHUNK_ROWS, write_xlsx_from_file
+from .export_xlsx import write_xlsx_from_file
+from .rowid_chunks import CHUNK_ROWS
 
 WORKERS_ENV = "JENDELA_EXPORT_WORKERS"
 WORKER_ROWS_ENV = "JENDELA_EXPORT_WORKER_ROWS"
@@ -100,7 +101,7 @@ class ExportJobs:
             table,
             fields,
             str(path),
-            chunk_rows(XLSX_CHUNK_ROWS),
+            chunk_rows(CHUNK_ROWS),
         )
         self.jobs.append(XlsxJob(dataset, table, path, future, entry))
         return entry
