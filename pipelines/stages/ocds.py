@@ -47,6 +47,7 @@ from pathlib import Path
 import msgspec
 import sqlite_utils
 
+from ..core.chunks import chunk_rows
 from ..core.layout import DOWNLOADS, table_file
 from ..core.model import Dataset, Resource
 from .rowid_chunks import CHUNK_ROWS, table_rows
@@ -186,7 +187,8 @@ def write_release_package(
     folder.mkdir(parents=True, exist_ok=True)
     path = package_path(resource, folder)
     head = package_head(dataset, resource, base_url)
-    write_package(db.conn, resource.name, head, resource.ext["ocds"], release_date(dataset), path)
+    spec, date = resource.ext["ocds"], release_date(dataset)
+    write_package(db.conn, resource.name, head, spec, date, path, chunk_rows(CHUNK_ROWS))
     return path
 
 
