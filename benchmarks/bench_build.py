@@ -7,9 +7,11 @@ them:
     python benchmarks/bench_build.py --rows 200000
 
 Prints, per stage, wall time, rows/s and the process's peak resident memory at the end of the
-stage (peak RSS only grows, so a stage's own peak is the first row where the figure jumps). The
-whole build also holds work no table stage names (facet store, Datasette metadata, waiting for
-the XLSX worker, VACUUM, the site): the difference between the total and the stages' sum.
+stage (peak RSS only grows, so a stage's own peak is the first row where the figure jumps): the
+tender table's stages, its dataset's (coverage, package, zip), the build's (waiting for the export
+workers, red flags, VACUUM, the site, the facet store...), and "not timed", the difference between
+the total and the stages' sum. Then the export workers' own jobs (XLSX, OCDS), which run beside
+the build: their seconds are not added to it, and their memory is their own process's.
 """
 
 from __future__ import annotations
@@ -55,20 +57,46 @@ def main() -> None:
             source_overrides={"tender": source},
         )
         assert result.exit_code == 0, [i.as_line() for r in result.failed for i in r.issues[:5]]
-        print(f"\n{'stage':<16}{'seconds':>9}{'rows/s':>12}{'peak RSS MB':>13}")
-        for record in result.timings:
-            if record["resource"] != "tender":
-                continue
-            rate = record["rows"] / record["seconds"] if record["rows"] and record["seconds"] else 0
-            print(
-                f"{record['stage']:<16}{record['seconds']:>9.2f}{rate:>12,.0f}"
-                f"{record['peak_rss_mb']:>13,.0f}"
-            )
+        print_stages(result, "tender")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        workers = [r["peak_rss_mb"] for r in result.timings if r["stage"].endswith("(worker)")]
         print(
             f"\ntotal build {result.seconds:.1f} s; peak RSS {peak:,.0f} MB "
             f"({peak / size_mb:.1f}x the {size_mb:.0f} MB input)"
+            + (f"; export workers' peak RSS {max(workers):,.0f} MB" if workers else "")
         )
+
+
+def print_stages(result, table: str) -> None:
+    """The table's stages, its dataset's, the build's, and what no stage holds; then what the
+    export workers did beside the build (their seconds are not part of the build's)."""
+    here = [r for r in result.timings if not r["stage"].endswith("(worker)")]
+    beside = [r for r in result.timings if r["stage"].endswith("(worker)")]
+    ours = [r for r in here if r["resource"] == table]
+    dataset = ours[0]["dataset"] if ours else None
+    own = [r for r in here if r["dataset"] == dataset and r["resource"] is None]
+    build = [r for r in here if r["dataset"] is None]
+    others = sum(r["seconds"] for r in here if r not in ours + own + build)
+    untimed = result.seconds - sum(r["seconds"] for r in here)
+    print(f"\n{'stage':<24}{'seconds':>9}{'CPU s':>8}{'rows/s':>12}{'peak RSS MB':>13}")
+    for title, records in (
+        (f"table {table}", ours),
+        (f"dataset {dataset}", own),
+        ("build", build),
+        ("in export workers, beside the build (not part of its seconds)", beside),
+    ):
+        print(f"-- {title}")
+        for record in records:
+            rows, seconds = record["rows"], record["seconds"]
+            rate = f"{rows / seconds:,.0f}" if rows and seconds else ""
+            cpu = "" if record.get("cpu_seconds") is None else f"{record['cpu_seconds']:.2f}"
+            print(
+                f"{record['stage']:<24}{seconds:>9.2f}{cpu:>8}{rate:>12}"
+                f"{record['peak_rss_mb']:>13,.0f}"
+            )
+        if records is build:
+            print(f"{'other tables (deps)':<24}{others:>9.2f}")
+            print(f"{'not timed':<24}{untimed:>9.2f}")
 
 
 if __name__ == "__main__":

@@ -217,23 +217,28 @@ def _build_locked(
             if result.status == FAILED:
                 _keep_previous(db, dataset, result, previous, release, previous_manifest)
             results[dataset.id] = result
-        # XLSX written by workers: a dataset whose file failed is failed like any other. Nothing
-        # is left uncommitted while they read the database.
-        db.conn.commit()
-        for dataset_id, issues in exports.finish().items():
+        # Downloads written by workers: a dataset whose file failed is failed like any other.
+        # Nothing is left uncommitted while they read the database.
+        with timer.timed("export workers (wait)"):
+            db.conn.commit()
+            failed_exports = exports.finish()
+        timer.record_workers(exports.done)
+        for dataset_id, issues in failed_exports.items():
             result = _export_failed(run, catalog.datasets[dataset_id], results[dataset_id], issues)
             _keep_previous(
                 db, catalog.datasets[dataset_id], result, previous, release, previous_manifest
             )
             results[dataset_id] = result
         exports.close()
-        shutil.rmtree(release / ".work", ignore_errors=True)
-        manifest = _manifest(catalog, results)
-        manifest.inputs_sha256 = plan.catalog_of(manifest)
+        with timer.timed("manifest"):
+            shutil.rmtree(release / ".work", ignore_errors=True)
+            manifest = _manifest(catalog, results)
+            manifest.inputs_sha256 = plan.catalog_of(manifest)
         # Red flags read the procurement tables as published: after every dataset, whole again.
         progress.note("tanda bahaya / red flags")
         indicators = load_indicators(catalog.vocabulary.directory)
-        flagged = write_indicator_tables(db.conn, indicators, site_dir(release) / DOWNLOADS)
+        with timer.timed("red flags"):
+            flagged = write_indicator_tables(db.conn, indicators, site_dir(release) / DOWNLOADS)
         if flagged:
             read = {i.table for i in indicators if i.table}
             flagged["reads"] = sorted(read)
@@ -242,19 +247,25 @@ def _build_locked(
             )
             manifest.indicators = flagged
         manifest.save(release)
-        kept = _changes(db, catalog, manifest, release, previous, site_options)
-        db.conn.execute("PRAGMA optimize")
-        db.conn.close()
-        _vacuum(db_path)
+        with timer.timed("changes"):
+            kept = _changes(db, catalog, manifest, release, previous, site_options)
+        with timer.timed("optimize"):
+            db.conn.execute("PRAGMA optimize")
+            db.conn.close()
+        with timer.timed("vacuum"):
+            _vacuum(db_path)
         progress.note("catalog")
         from .catalog.datasette_metadata import write_datasette_files
         from .catalog.site import render_site
 
-        views = render_site(catalog, manifest, release, site_options, previous, kept)
-        write_datasette_files(catalog, manifest, release)
-        history.archive(release, previous, kept)  # the database is final now
-        write_history_pages(views, release, site_options, kept)
-        releases.publish(output, release, expected=previous)
+        with timer.timed("site"):
+            views = render_site(catalog, manifest, release, site_options, previous, kept)
+        write_datasette_files(catalog, manifest, release, timer.timed)
+        with timer.timed("history"):
+            history.archive(release, previous, kept)  # the database is final now
+            write_history_pages(views, release, site_options, kept)
+        with timer.timed("publish"):
+            releases.publish(output, release, expected=previous)
     except BaseException:
         exports.close()  # no worker writes into the release once it is gone
         releases.discard(release)
@@ -400,14 +411,17 @@ def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
         shutil.rmtree(downloads_dir(release, dataset.id), ignore_errors=True)
         return DatasetResult(dataset.id, FAILED, issues_all, entry)
     # Rows, regions and years as the loaded tables hold them (pipelines/stages/coverage.py).
-    entry.coverage = dataset_coverage(db.conn, dataset, entry.resources)
+    with run.timer.timed("coverage", dataset.id):
+        entry.coverage = dataset_coverage(db.conn, dataset, entry.resources)
     # Sample data stays labelled as such unless every table came from a real source this time.
     entry.sample = dataset.is_sample and not all(
         r.name in run.overrides or (run.remote and r.source_url) for r in dataset.resources
     )
-    package = export_package(dataset, release, db, run.catalog)
+    with run.timer.timed("datapackage", dataset.id):
+        package = export_package(dataset, release, db, run.catalog)
     entry.datapackage = package.as_dict()
-    entry.zip = export_zip(dataset, release).as_dict()
+    with run.timer.timed("zip", dataset.id):
+        entry.zip = export_zip(dataset, release).as_dict()
     return DatasetResult(dataset.id, PUBLISHED, [], entry)
 
 

@@ -9,6 +9,8 @@ order reads from `build_table` at a glance and each step names what it needs fro
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,43 +21,91 @@ from .checks.runner import is_warning, run_checks, run_gates  # the package regi
 from .core.chunks import chunk_rows
 from .core.errors import Issue, RowMap
 from .core.issue_types import MISSING_COLUMN, TOO_MANY_ERRORS, TRANSFORM_ERROR
-from .core.layout import downloads_dir, table_file
+from .core.layout import downloads_dir, site_dir, table_file
 from .core.model import Dataset
 from .core.progress import Progress
 from .core.registry import Catalog
 from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, read_chunks
-from .stages.export import describe_file, export_resource
+from .stages import ocds
+from .stages.export import PendingDownload, describe_file, export_resource
 from .stages.export_jobs import ExportJobs
 from .stages.fetch import fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
 from .stages.normalise import ChunkError, normalise_chunk, ragged_issues
-from .stages.ocds import write_release_package
 from .stages.quarantine import can_quarantine, quarantine
 from .stages.regions import fill_region_codes, fill_region_names
 from .stages.row_count import RowGuard
 from .stages.validate import LIMIT_ERRORS, validate_table
 
 
+@dataclass
+class StageRows:
+    """The rows a timed stage handled, when known only once it is done."""
+
+    rows: int = 0
+
+
 class StageTimer:
-    """Wall time, rows and peak memory per stage, for the benchmark (and --timings)."""
+    """Wall time, rows and peak memory per stage, for the benchmark (and --timings).
+
+    A table's stages carry its dataset and resource; a dataset's own work (coverage, package,
+    zip) carries its dataset and no resource; the build's work after the tables (waiting for
+    export workers, red flags, VACUUM, the catalog, the facet store...) carries neither. Every
+    stage that costs a second on a 1M-row table is named, so what no stage holds is small."""
 
     def __init__(self) -> None:
         self.records: list[dict] = []
 
-    def record(self, dataset: str, resource: str, stage: str, seconds: float, rows: int) -> None:
+    @contextmanager
+    def timed(
+        self, stage: str, dataset: str | None = None, resource: str | None = None, rows: int = 0
+    ) -> Iterator[StageRows]:
+        """Record the wall and CPU time of the `with` block as `stage` (not when the block
+        raises); the block may set the rows it handled on what it is given."""
+        counted = StageRows(rows)
+        tick, cpu = time.perf_counter(), time.process_time()
+        yield counted
+        seconds, cpu = time.perf_counter() - tick, time.process_time() - cpu
+        self.record(dataset, resource, stage, seconds, counted.rows, cpu_seconds=cpu)
+
+    def record(
+        self,
+        dataset: str | None,
+        resource: str | None,
+        stage: str,
+        seconds: float,
+        rows: int,
+        peak_mb: float | None = None,
+        cpu_seconds: float | None = None,
+    ) -> None:
+        """One stage; `peak_mb` is another process's peak RSS (an export worker's), by default
+        this process's so far. CPU seconds (all threads of the process) tell a stage's own cost
+        on a machine where other work takes turns with it."""
         import resource as rusage
 
-        peak_kb = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss
+        if peak_mb is None:
+            peak_mb = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss / 1024
         self.records.append(
             {
                 "dataset": dataset,
                 "resource": resource,
                 "stage": stage,
                 "seconds": round(seconds, 3),
+                "cpu_seconds": None if cpu_seconds is None else round(cpu_seconds, 3),
                 "rows": rows,
-                "peak_rss_mb": round(peak_kb / 1024, 1),
+                "peak_rss_mb": round(peak_mb, 1),
             }
         )
+
+    def record_workers(self, done: list[dict]) -> None:
+        """The export workers' own jobs (stages/export_jobs.py) as stages `<format> (worker)`
+        of their tables: they ran beside the build, so their seconds are not the build's."""
+        for job in done:
+            stage = f"{job['format']} (worker)"
+            self.record(
+                job["dataset"], job["table"], stage, job["seconds"], 0, job["peak_rss_mb"],
+                job["cpu_seconds"],
+            )  # fmt: skip
 
 
 @dataclass
@@ -106,16 +156,15 @@ def build_table(
 ) -> tuple[list[Issue], dict]:
     """Build one table into `run.db` and the release's downloads. Returns the issues that fail
     it (empty when published) and its manifest entry, whose "report" the caller takes out."""
-    tick = time.perf_counter()
-    fetched = fetch_resource(
-        dataset,
-        resource,
-        cache_dir=run.cache_dir,
-        remote=run.remote,
-        override=run.overrides.get(resource.name),
-        notify=run.progress.note,
-    )
-    run.timer.record(dataset.id, resource.name, "fetch", time.perf_counter() - tick, 0)
+    with run.timer.timed("fetch", dataset.id, resource.name):
+        fetched = fetch_resource(
+            dataset,
+            resource,
+            cache_dir=run.cache_dir,
+            remote=run.remote,
+            override=run.overrides.get(resource.name),
+            notify=run.progress.note,
+        )
 
     staged = _read_normalise(run, resource, fetched, work / f"{resource.name}.csv", transform)
     issues, warnings = _judge(run, resource, staged)
@@ -134,7 +183,19 @@ def _read_normalise(run: BuildRun, resource, fetched, staging: Path, transform) 
     Cell errors stop at the validator's limit, counted over all chunks: past it the table fails
     whole (no quarantine), since its remaining bad rows are not named."""
     run.progress.stage(resource.name, "read+normalise")
-    tick = time.perf_counter()
+    with run.timer.timed("read+normalise", resource.dataset_id, resource.name) as stage:
+        staged = _read_chunks(run, resource, fetched, staging, transform)
+        stage.rows = staged.rows
+    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py).
+    with run.timer.timed("gates", resource.dataset_id, resource.name, staged.rows):
+        staged.issues += run_gates(resource, staging, staged.rows_from)
+    if staged.limit_reached:
+        staged.issues.append(_limit_issue(resource, staged.rows_from.label))
+    return staged
+
+
+def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> Staged:
+    """The reading itself: every chunk of every source file, normalised, appended to `staging`."""
     staged = Staged(staging)
     parse_errors = 0
     try:
@@ -169,12 +230,6 @@ def _read_normalise(run: BuildRun, resource, fetched, staging: Path, transform) 
     except ChunkError as exc:
         staged.issues.append(exc.issue)
     staged.rows_from.freeze()
-    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py).
-    staged.issues += run_gates(resource, staging, staged.rows_from)
-    if staged.limit_reached:
-        staged.issues.append(_limit_issue(resource, staged.rows_from.label))
-    seconds = time.perf_counter() - tick
-    run.timer.record(resource.dataset_id, resource.name, "read+normalise", seconds, staged.rows)
     return staged
 
 
@@ -189,17 +244,16 @@ def _judge(run: BuildRun, resource, staged: Staged) -> tuple[list[Issue], list[I
     )
     if not stopped:
         run.progress.stage(resource.name, "validate")
-        tick = time.perf_counter()
-        validation = validate_table(resource, staged.path, staged.rows_from)
+        with run.timer.timed("validate", resource.dataset_id, resource.name, staged.rows):
+            validation = validate_table(resource, staged.path, staged.rows_from)
         # A cell that failed to parse is empty now; frictionless would report it again.
         issues += [
             i for i in validation.issues if (i.file, i.row, i.column) not in staged.bad_cells
         ]
         staged.limit_reached = staged.limit_reached or validation.limit_reached
-        seconds = time.perf_counter() - tick
-        run.timer.record(resource.dataset_id, resource.name, "validate", seconds, staged.rows)
-        issues += check_foreign_keys(run.db, resource, staged.path, staged.rows_from)
-        issues += run_checks(run.db, resource, staged.path, staged.rows_from)
+        with run.timer.timed("checks", resource.dataset_id, resource.name, staged.rows):
+            issues += check_foreign_keys(run.db, resource, staged.path, staged.rows_from)
+            issues += run_checks(run.db, resource, staged.path, staged.rows_from)
     # Findings a descriptor publishes with a warning (totals the source itself does not add up)
     # go to the report, not among the issues that fail the table.
     return [i for i in issues if not is_warning(i)], [i for i in issues if is_warning(i)]
@@ -265,28 +319,39 @@ def _load_and_export(
     """Load the staged rows, index them, and write the table's downloads into `entry`."""
     rows = entry["rows"]
     run.progress.stage(resource.name, "load")
-    tick = time.perf_counter()
-    create_table(run.db, resource)
-    insert_rows(run.db, resource, staged.path)
-    run.timer.record(dataset.id, resource.name, "load", time.perf_counter() - tick, rows)
-    tick = time.perf_counter()
-    add_indexes(run.db, resource)
-    run.timer.record(dataset.id, resource.name, "index+fts", time.perf_counter() - tick, rows)
+    with run.timer.timed("load", dataset.id, resource.name, rows):
+        create_table(run.db, resource)
+        insert_rows(run.db, resource, staged.path)
+    with run.timer.timed("index+fts", dataset.id, resource.name, rows):
+        add_indexes(run.db, resource)
 
     run.progress.stage(resource.name, "export")
-    tick = time.perf_counter()
-    downloads = export_resource(run.db, resource, staged.path, run.release, run.exports)
-    run.timer.record(dataset.id, resource.name, "export", time.perf_counter() - tick, rows)
+    with run.timer.timed("export", dataset.id, resource.name, rows):
+        downloads = export_resource(run.db, resource, staged.path, run.release, run.exports)
     folder = downloads_dir(run.release, dataset.id)
     if entry.get("quarantined"):
         target = folder / table_file(resource.name, "quarantine")
         downloads.append(describe_file("quarantine", target, run.release))
     if resource.ext.get("ocds"):
-        tick = time.perf_counter()
-        path = write_release_package(run.db, dataset, resource, folder, run.base_url)
-        downloads.append(describe_file("ocds", path, run.release))
-        run.timer.record(dataset.id, resource.name, "ocds", time.perf_counter() - tick, rows)
+        downloads.append(_ocds(run, dataset, resource, folder, rows))
     entry["downloads"] = [d.as_dict() for d in downloads]
+
+
+def _ocds(run: BuildRun, dataset: Dataset, resource, folder: Path, rows: int):
+    """The table's OCDS package: a big table's from an export worker, beside its XLSX (the
+    manifest entry is completed when the build collects it); a small one's written here."""
+    if run.exports is not None and run.exports.takes(rows):
+        run.db.conn.commit()  # the worker reads the committed table from the file
+        database = Path(run.db.conn.execute("PRAGMA database_list").fetchone()[2])
+        head = ocds.package_head(dataset, resource, run.base_url)
+        package = (head, resource.ext["ocds"], ocds.release_date(dataset))
+        path = ocds.package_path(resource, folder)
+        site = site_dir(run.release)
+        entry = run.exports.submit_ocds(dataset.id, resource.name, package, database, path, site)
+        return PendingDownload(entry)
+    with run.timer.timed("ocds", dataset.id, resource.name, rows):
+        path = ocds.write_release_package(run.db, dataset, resource, folder, run.base_url)
+        return describe_file("ocds", path, run.release)
 
 
 def _limit_issue(resource, source: str) -> Issue:

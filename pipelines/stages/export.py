@@ -37,8 +37,9 @@ from ..core.chunks import chunk_rows
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.model import Dataset, Resource
-from .export_xlsx import XLSX_CHUNK_ROWS, XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
+from .export_xlsx import XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
 from .partitions import write_partitions
+from .rowid_chunks import CHUNK_ROWS
 
 if TYPE_CHECKING:
     from ..core.registry import Catalog
@@ -431,7 +432,7 @@ def _write_xlsx(
 ) -> None:
     """The table's XLSX written here, in the build process (stages/export_xlsx.py)."""
     conn = db.conn if isinstance(db, sqlite_utils.Database) else db
-    write_xlsx(conn, resource.name, resource.fields, path, chunk_rows(XLSX_CHUNK_ROWS))
+    write_xlsx(conn, resource.name, resource.fields, path, chunk_rows(CHUNK_ROWS))
 
 
 def _zip_info(name: str, date_time: tuple) -> zipfile.ZipInfo:

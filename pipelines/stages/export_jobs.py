@@ -1,11 +1,12 @@
-"""XLSX downloads written in worker processes while the build goes on (issue 15, item 3).
+"""Slow downloads (XLSX, the OCDS package) written in worker processes while the build goes on
+(issue 15, item 3: slow formats never hold the release back more than the rest).
 
-A big table's XLSX costs more than all its other downloads together, and nothing else in the
-release waits for it but the manifest's size and checksum of the file. So once a big table is
-loaded its XLSX goes to a `ProcessPoolExecutor` and the build carries on with the table's other
-downloads and the next tables and datasets; `finish` collects every XLSX before the manifest is
-made. The worker reads the committed table from the database file in chunks
-(stages/export_xlsx.py), so its memory is one chunk, whatever the table's size.
+A big table's XLSX or OCDS package costs more than all its other downloads together, and nothing
+else in the release waits for them but the manifest's size and checksum of the file. So once a
+big table is loaded they go to a `ProcessPoolExecutor` and the build carries on with the table's
+other downloads and the next tables and datasets; `finish` collects every file before the
+manifest is made. The worker reads the committed table from the database file in chunks
+(stages/rowid_chunks.py), so its memory is one chunk, whatever the table's size.
 
 A worker that fails (an exception, or the process dying) fails its dataset with an `export-failed`
 Issue naming the file; build.py then treats the dataset as any failed one (its previous tables
@@ -13,9 +14,9 @@ stay), and the published release is untouched until the new one is whole (core/r
 
 Settings, from the environment (a bad value is a usage error, exit 2):
 - JENDELA_EXPORT_WORKERS: worker processes (default: the cores but one, at least 1, at most 4);
-  0 writes every XLSX in the build process.
-- JENDELA_EXPORT_WORKER_ROWS: a table with at least this many rows goes to a worker (default
-  100,000); starting a worker costs more than writing a small table's XLSX.
+  0 writes every file in the build process.
+- JENDELA_EXPORT_WORKER_ROWS: a table with at least this many rows has its slow downloads
+  written by a worker (default 100,000); starting a worker costs more than a small table's.
 - JENDELA_EXPORT_WORKER_MB: the most memory (address space) one worker may take; unset, no limit.
 """
 
@@ -31,7 +32,9 @@ from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, env_whole_number
 from ..core.errors import Issue
 from ..core.issue_types import EXPORT_FAILED
-from .export_xlsx import XLSX_CHUNK_ROWS, write_xlsx_from_file
+from .export_xlsx import write_xlsx_from_file
+from .ocds import write_package_from_file
+from .rowid_chunks import CHUNK_ROWS
 
 WORKERS_ENV = "JENDELA_EXPORT_WORKERS"
 WORKER_ROWS_ENV = "JENDELA_EXPORT_WORKER_ROWS"
@@ -54,19 +57,19 @@ def _limit_memory(megabytes: int) -> None:
 
 
 @dataclass
-class XlsxJob:
-    """One XLSX being written: where, for which table, and its manifest entry to complete."""
+class ExportJob:
+    """One download being written: where, for which table, and its manifest entry to complete."""
 
     dataset: str
     table: str
     path: Path
-    future: Future
+    future: Future  # of _run: the worker's seconds and peak memory
     entry: dict  # the table's download entry; bytes and sha256 are filled in by `finish`
 
 
 @dataclass
 class ExportJobs:
-    """The build's XLSX workers and the jobs they have not yet handed back."""
+    """The build's export workers and the jobs they have not yet handed back."""
 
     workers: int = field(
         default_factory=lambda: env_whole_number(WORKERS_ENV, default_workers(), 0)
@@ -75,11 +78,14 @@ class ExportJobs:
         default_factory=lambda: env_whole_number(WORKER_ROWS_ENV, DEFAULT_WORKER_ROWS, 0)
     )
     memory_mb: int = field(default_factory=lambda: env_whole_number(WORKER_MB_ENV, 0, 0))
-    jobs: list[XlsxJob] = field(default_factory=list)
+    jobs: list[ExportJob] = field(default_factory=list)
+    # per job collected by `finish`: dataset, table, format, the worker's seconds (wall and
+    # CPU) and peak RSS
+    done: list[dict] = field(default_factory=list)
     _pool: ProcessPoolExecutor | None = None
 
     def takes(self, rows: int) -> bool:
-        """Whether a table of `rows` rows gets its XLSX written by a worker."""
+        """Whether a table of `rows` rows gets its slow downloads written by a worker."""
         return self.workers > 0 and rows >= self.min_rows
 
     def submit(
@@ -91,18 +97,31 @@ class ExportJobs:
         path: Path,
         site: Path,
     ) -> dict:
-        """Start writing `path` from `table` of the committed `database`; returns the download
-        entry (format, path from the `site` root; bytes and sha256 once `finish` collects it)."""
-        entry = {"format": "xlsx", "path": path.relative_to(site).as_posix()}
-        future = self._executor().submit(
-            write_xlsx_from_file,
-            str(database),
-            table,
-            fields,
-            str(path),
-            chunk_rows(XLSX_CHUNK_ROWS),
-        )
-        self.jobs.append(XlsxJob(dataset, table, path, future, entry))
+        """Start writing the XLSX `path` from `table` of the committed `database`; returns the
+        download entry (format, path from the `site` root; bytes and sha256 once `finish`
+        collects it)."""
+        args = (str(database), table, fields, str(path), chunk_rows(CHUNK_ROWS))
+        return self._submit("xlsx", dataset, table, path, site, write_xlsx_from_file, args)
+
+    def submit_ocds(
+        self,
+        dataset: str,
+        table: str,
+        package: tuple[dict, dict, str],
+        database: Path,
+        path: Path,
+        site: Path,
+    ) -> dict:
+        """Start writing the OCDS package `path` (stages/ocds.py) from `table` of the committed
+        `database`; `package` is its head, the table's `ocds` spec and the release date. Returns
+        the download entry, as `submit` does."""
+        args = (str(database), table, *package, str(path), chunk_rows(CHUNK_ROWS))
+        return self._submit("ocds", dataset, table, path, site, write_package_from_file, args)
+
+    def _submit(self, fmt: str, dataset: str, table: str, path: Path, site: Path, fn, args):
+        entry = {"format": fmt, "path": path.relative_to(site).as_posix()}
+        future = self._executor().submit(_run, fn, args)
+        self.jobs.append(ExportJob(dataset, table, path, future, entry))
         return entry
 
     def discard(self, dataset: str) -> None:
@@ -121,6 +140,11 @@ class ExportJobs:
             if error is None:
                 job.entry["bytes"] = job.path.stat().st_size
                 job.entry["sha256"] = sha256_file(job.path)
+                seconds, cpu, peak_mb = job.future.result()
+                fmt = job.entry["format"]
+                self.done.append({"dataset": job.dataset, "table": job.table, "format": fmt,
+                                  "seconds": seconds, "cpu_seconds": cpu,
+                                  "peak_rss_mb": peak_mb})  # fmt: skip
             else:
                 failed.setdefault(job.dataset, []).append(_failure(job, error))
         self.jobs.clear()
@@ -145,8 +169,20 @@ class ExportJobs:
         return self._pool
 
 
-def _failure(job: XlsxJob, error: BaseException) -> Issue:
-    """The Issue of an XLSX the worker could not write: the file, the table and the error."""
+def _run(fn, args: tuple) -> tuple[float, float, float]:
+    """In the worker: write the file; return the wall and CPU seconds it took and the worker's
+    peak RSS in MB (a worker's memory is not in the build process's own peak)."""
+    import resource
+    import time
+
+    tick, cpu = time.perf_counter(), time.process_time()
+    fn(*args)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return time.perf_counter() - tick, time.process_time() - cpu, peak_kb / 1024
+
+
+def _failure(job: ExportJob, error: BaseException) -> Issue:
+    """The Issue of a download the worker could not write: the file, the table and the error."""
     name = job.entry["path"]
     return Issue(
         dataset=job.dataset,

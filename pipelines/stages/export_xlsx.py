@@ -1,51 +1,29 @@
 """`<table>.xlsx`: one sheet of typed cells and one data dictionary sheet, from the loaded table.
 
 XLSX is the slowest download to write (about 45 s of a 1,000,000-row build, issue 15): every cell
-is a Python call into XlsxWriter. It therefore reads the table from the SQLite file in short
-chunks of rows (`WHERE rowid > ? ... LIMIT`), each query its own read, so it can run in another
-process (stages/export_jobs.py) while the build goes on writing the same database: between two
-chunks the builder can take its write lock, and the worker's memory is one chunk. Run in the
-build process it reads through the build's own connection the same way, so both give the same
-bytes.
+is a Python call into XlsxWriter. It therefore reads the table in short chunks of rows
+(stages/rowid_chunks.py), so it can run in another process (stages/export_jobs.py) while the
+build goes on writing the same database, its memory one chunk. Run in the build process it
+reads through the build's own connection the same way, so both give the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.csv_safety import XLSX_TEXT_OPTIONS
 from ..core.markdown import markdown_text
+from .rowid_chunks import CHUNK_ROWS, table_rows
 
 # Excel's sheet holds 1,048,576 rows; one is the header. A bigger table gets no XLSX at all rather
 # than a silently truncated one.
 XLSX_MAX_ROWS = 1_048_575
 XLSX_MAX_CHARS = 32_767  # the most text one Excel cell holds; XlsxWriter cuts the rest
-XLSX_CHUNK_ROWS = 20_000  # rows read per query: the worker's memory, and how long it holds a read
 
 # Zip entries carry a timestamp; a fixed one keeps the archive byte-identical between builds.
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def table_rows(
-    conn: sqlite3.Connection, table: str, names: list[str], chunk: int = XLSX_CHUNK_ROWS
-) -> Iterator[tuple]:
-    """The table's rows in rowid order, `chunk` rows per query (keyset on rowid): each query
-    ends before the next starts, so no read lock is held across chunks."""
-    columns = ", ".join(f"[{n}]" for n in names)
-    sql = f"SELECT rowid, {columns} FROM [{table}] WHERE rowid > ? ORDER BY rowid LIMIT {chunk}"
-    last = None
-    while True:
-        rows = conn.execute(sql, (-(1 << 63) if last is None else last,)).fetchall()
-        if not rows:
-            return
-        last = rows[-1][0]
-        for row in rows:
-            yield row[1:]
-        if len(rows) < chunk:
-            return
 
 
 def write_xlsx(
@@ -53,7 +31,7 @@ def write_xlsx(
     table: str,
     fields: list[dict],
     path: Path,
-    chunk: int = XLSX_CHUNK_ROWS,
+    chunk: int = CHUNK_ROWS,
 ) -> None:
     """One sheet of typed cells (numbers stay numbers, codes stay text), one data dictionary sheet.
 
@@ -98,7 +76,7 @@ def write_xlsx(
 
 
 def write_xlsx_from_file(
-    database: str, table: str, fields: list[dict], path: str, chunk: int = XLSX_CHUNK_ROWS
+    database: str, table: str, fields: list[dict], path: str, chunk: int = CHUNK_ROWS
 ) -> None:
     """The worker's entry: open the database read-only (a connection cannot cross processes),
     wait as long as the builder writes between two chunks, and write the XLSX."""

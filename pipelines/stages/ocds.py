@@ -24,18 +24,33 @@ Identifiers: `ocid` is `ocds-jendela-<resource>-<kode_wilayah>-<id>`. "ocds-jend
 placeholder, NOT a prefix registered with the Open Contracting Partnership; the package says so
 in `x_jendela` until a prefix is registered. Release dates are the dataset's `updated` date, so
 the same table always gives the same bytes.
+
+Writing a million releases is a per-row Python job, so it is kept lean (issue 15): each row is
+read as one tuple of the columns the mapping uses, the word mappings (stage, method, category,
+party ids) are computed once per distinct word, and msgspec encodes each release; its one-line
+format (`msgspec.json.format(indent=0)`) gives the bytes `json.dumps(ensure_ascii=False)` gave,
+spaces after ":" and "," included (orjson has no such form). A big table's package is written by
+an export worker process beside its XLSX (stages/export_jobs.py), reading the committed table in
+rowid chunks (stages/rowid_chunks.py) while the build goes on.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
+from functools import lru_cache
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
+import msgspec
 import sqlite_utils
 
+from ..core.chunks import chunk_rows
 from ..core.layout import DOWNLOADS, table_file
 from ..core.model import Dataset, Resource
+from .rowid_chunks import CHUNK_ROWS, table_rows
 
 OCDS_VERSION = "1.1"
 OCID_PREFIX = "ocds-jendela-"
@@ -81,6 +96,20 @@ CATEGORY = [
 ]
 
 
+# The columns a release is made of, after the table's id column, in the order _release unpacks
+# them; a column the table lacks reads as NULL (the mapping leaves its part out).
+COLUMNS = (
+    "kode_wilayah", "instansi", "satker", "nama_paket", "tahap", "hps_rp", "hps_dibulatkan",
+    "metode_pengadaan", "kode_metode_pengadaan", "jenis_pengadaan",
+    "tanggal_awal_pengadaan", "tanggal_akhir_pengadaan",
+    "tanggal_awal_pekerjaan", "tanggal_akhir_pekerjaan",
+    "pagu_rp", "pagu_dibulatkan", "sumber_dana", "pemenang",
+    "nilai_kontrak_rp", "nilai_kontrak_dibulatkan",
+)  # fmt: skip
+WORDS_CACHED = 1 << 16  # distinct words (stages, methods, organisation names) remembered
+_encode = msgspec.json.Encoder().encode
+
+
 def release_package(
     db: sqlite_utils.Database,
     dataset: Dataset,
@@ -90,34 +119,45 @@ def release_package(
     """The OCDS 1.1 release package of one published table, as a dict (for small tables and
     tests; the build streams it with write_release_package). `base_url` as in
     write_release_package."""
+    spec, date = resource.ext["ocds"], release_date(dataset)
     return {
-        **_package_head(dataset, resource, base_url),
-        "releases": list(_releases(db, dataset, resource)),
+        **package_head(dataset, resource, base_url),
+        "releases": list(_releases(db.conn, resource.name, spec, date)),
     }
 
 
-def _releases(db: sqlite_utils.Database, dataset: Dataset, resource: Resource):
-    """One release per row, row by row: a million tenders never sit in memory at once."""
-    spec = resource.ext["ocds"]
-    date = _date(dataset)
-    cursor = db.execute(f"SELECT * FROM [{resource.name}] ORDER BY rowid")
-    names = [d[0] for d in cursor.description]
-    for row in cursor:
-        yield _release(dict(zip(names, row, strict=True)), spec, resource.name, date)
+def _releases(conn: sqlite3.Connection, table: str, spec: dict, date: str, chunk: int = CHUNK_ROWS):
+    """One release per row, in rowid order, a chunk of rows at a time: a million tenders never
+    sit in memory at once."""
+    columns = {row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")}
+    if spec["id"] not in columns:
+        raise KeyError(spec["id"])
+    wanted = (spec["id"], *COLUMNS)
+    read = [c for c in wanted if c in columns]
+    missing = len(read)  # the NULL appended to each row
+    pick = itemgetter(*[read.index(c) if c in columns else missing for c in wanted])
+    planning = spec["stage"] == "planning"
+    release_id = f"{spec['stage']}-{date[:10]}"
+    for row in table_rows(conn, table, read, chunk):
+        yield _release(pick((*row, None)), planning, release_id, table, date)
 
 
-def _date(dataset: Dataset) -> str:
+def release_date(dataset: Dataset) -> str:
+    """Every release's date and the package's: the dataset's `updated` day, so the same table
+    always gives the same bytes."""
     return f"{dataset.ext['updated']}T00:00:00Z"
 
 
-def _package_head(dataset: Dataset, resource: Resource, base_url: str) -> dict:
+def package_head(dataset: Dataset, resource: Resource, base_url: str) -> dict:
+    """The package's fields before its releases: its address, publisher, licence and the note
+    that the ocid prefix is a placeholder."""
     publisher = dataset.publisher
     licence = dataset.licence(dataset.descriptor["licenses"][0]["name"])
     where = f"{DOWNLOADS}/{dataset.id}/{table_file(resource.name, 'ocds')}"
     package = {
         "uri": f"{base_url.rstrip('/')}/{where}",
         "version": OCDS_VERSION,
-        "publishedDate": _date(dataset),
+        "publishedDate": release_date(dataset),
         "publisher": {"name": publisher["name"]},
         "x_jendela": {**PREFIX_NOTE, "dataset": dataset.id, "table": resource.name},
     }
@@ -126,6 +166,10 @@ def _package_head(dataset: Dataset, resource: Resource, base_url: str) -> dict:
     if licence.get("path"):
         package["license"] = licence["path"]
     return package
+
+
+def package_path(resource: Resource, folder: Path) -> Path:
+    return folder / table_file(resource.name, "ocds")
 
 
 def write_release_package(
@@ -141,29 +185,59 @@ def write_release_package(
     `base_url` is the site's address (`build --base-url`): the package's `uri` is where the file
     is published. It has no default, so no caller can silently publish another host's address."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / table_file(resource.name, "ocds")
-    head = json.dumps(_package_head(dataset, resource, base_url), ensure_ascii=False, indent=1)
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(head[: head.rindex("}")].rstrip() + ',\n "releases": [')
-        separator = "\n  "
-        for release in _releases(db, dataset, resource):
-            out.write(separator)
-            out.write(json.dumps(release, ensure_ascii=False))
-            separator = ",\n  "
-        out.write("\n ]\n}\n")
+    path = package_path(resource, folder)
+    head = package_head(dataset, resource, base_url)
+    spec, date = resource.ext["ocds"], release_date(dataset)
+    write_package(db.conn, resource.name, head, spec, date, path, chunk_rows(CHUNK_ROWS))
     return path
 
 
-def _release(row: dict, spec: dict, table: str, date: str) -> dict:
-    key = str(row[spec["id"]])
-    region = row.get("kode_wilayah")
+def write_package_from_file(
+    database: str, table: str, head: dict, spec: dict, date: str, path: str, chunk: int
+) -> None:
+    """An export worker's entry (stages/export_jobs.py): open the database read-only (a
+    connection cannot cross processes), wait as long as the builder writes between two chunks,
+    and write the package."""
+    uri = Path(database).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=3600)
+    try:
+        write_package(conn, table, head, spec, date, Path(path), chunk)
+    finally:
+        conn.close()
+
+
+def write_package(
+    conn: sqlite3.Connection,
+    table: str,
+    head: dict,
+    spec: dict,
+    date: str,
+    path: Path,
+    chunk: int = CHUNK_ROWS,
+) -> None:
+    """The package: `head` as indented JSON, then the releases one per line."""
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    with open(path, "wb") as out:
+        out.write((text[: text.rindex("}")].rstrip() + ',\n "releases": [').encode())
+        releases = _releases(conn, table, spec, date, chunk)
+        separator = b"\n  "
+        while lines := [msgspec.json.format(_encode(r), indent=0) for r in islice(releases, chunk)]:
+            out.write(separator + b",\n  ".join(lines))  # one write per chunk of releases
+            separator = b",\n  "
+        out.write(b"\n ]\n}\n")
+
+
+def _release(row: tuple, planning: bool, release_id: str, table: str, date: str) -> dict:
+    (key, region, instansi, satker, title, stage, hps, hps_rounded, method, method_code, kind,
+     tender_start, tender_end, work_start, work_end, pagu, pagu_rounded, funds, winner,
+     contract, contract_rounded) = row  # fmt: skip
+    key = str(key)
     ocid = f"{OCID_PREFIX}{table}-{region}-{key}" if region else f"{OCID_PREFIX}{table}-{key}"
-    planning = spec["stage"] == "planning"
     parties: dict[str, dict] = {}
-    buyer = _party(parties, row.get("instansi") or row.get("satker"), "buyer")
+    buyer = _party(parties, instansi or satker, "buyer")
     release: dict = {
         "ocid": ocid,
-        "id": f"{spec['stage']}-{date[:10]}",
+        "id": release_id,
         "date": date,
         "tag": ["planning"] if planning else ["tender"],
         "initiationType": "tender",
@@ -172,52 +246,51 @@ def _release(row: dict, spec: dict, table: str, date: str) -> dict:
     if buyer:
         release["buyer"] = buyer
     tender: dict = {"id": key}
-    if row.get("nama_paket"):
-        tender["title"] = row["nama_paket"]
-    tender["status"] = "planned" if planning else _tender_status(row.get("tahap"))
-    if row.get("instansi") and row.get("satker"):
-        tender["procuringEntity"] = _party(parties, row["satker"], "procuringEntity")
-    if row.get("hps_rp") is not None:
-        tender["value"] = _value(row["hps_rp"], row.get("hps_dibulatkan"))
-    method = row.get("metode_pengadaan")
+    if title:
+        tender["title"] = title
+    tender["status"] = "planned" if planning else _tender_status(stage)
+    if instansi and satker:
+        tender["procuringEntity"] = _party(parties, satker, "procuringEntity")
+    if hps is not None:
+        tender["value"] = _value(hps, hps_rounded)
     if method:
-        code = PROCUREMENT_METHOD.get(" ".join(method.lower().split()))
+        code = _method_code(method)
         if code:
             tender["procurementMethod"] = code
         tender["procurementMethodDetails"] = method
-    elif row.get("kode_metode_pengadaan"):
-        tender["procurementMethodDetails"] = f"kode metode SiRUP {row['kode_metode_pengadaan']}"
-    category = _category(row.get("jenis_pengadaan"))
+    elif method_code:
+        tender["procurementMethodDetails"] = f"kode metode SiRUP {method_code}"
+    category = _category(kind)
     if category:
         tender["mainProcurementCategory"] = category
     for name, start, end in (
-        ("tenderPeriod", "tanggal_awal_pengadaan", "tanggal_akhir_pengadaan"),
-        ("contractPeriod", "tanggal_awal_pekerjaan", "tanggal_akhir_pekerjaan"),
+        ("tenderPeriod", tender_start, tender_end),
+        ("contractPeriod", work_start, work_end),
     ):
-        period = {
-            field: f"{row[column]}T00:00:00Z"
-            for field, column in (("startDate", start), ("endDate", end))
-            if row.get(column)
-        }
-        if period:
+        if start or end:
+            period = {}
+            if start:
+                period["startDate"] = f"{start}T00:00:00Z"
+            if end:
+                period["endDate"] = f"{end}T00:00:00Z"
             tender[name] = period
     budget = {}
-    if row.get("pagu_rp") is not None:
-        budget["amount"] = _value(row["pagu_rp"], row.get("pagu_dibulatkan"))
-    if row.get("sumber_dana"):
-        budget["description"] = row["sumber_dana"]
+    if pagu is not None:
+        budget["amount"] = _value(pagu, pagu_rounded)
+    if funds:
+        budget["description"] = funds
     if budget:
         release["planning"] = {"budget": {"id": f"pagu-{key}", **budget}}
     release["tender"] = tender
-    if not planning and (row.get("pemenang") or row.get("nilai_kontrak_rp") is not None):
+    if not planning and (winner or contract is not None):
         award: dict = {"id": f"{key}-award", "status": "active"}
-        supplier = _party(parties, row.get("pemenang"), "supplier")
+        supplier = _party(parties, winner, "supplier")
         if supplier:
             award["suppliers"] = [supplier]
         release["awards"] = [award]
         release["tag"].append("award")
-        if row.get("nilai_kontrak_rp") is not None:
-            value = _value(row["nilai_kontrak_rp"], row.get("nilai_kontrak_dibulatkan"))
+        if contract is not None:
+            value = _value(contract, contract_rounded)
             release["contracts"] = [
                 {"id": f"{key}-contract", "awardID": award["id"], "value": value}
             ]
@@ -231,11 +304,18 @@ def _party(parties: dict[str, dict], name: str | None, role: str) -> dict | None
     """An OrganizationReference, adding the organisation (or its new role) to `parties`."""
     if not name:
         return None
-    party_id = "org-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    party = parties.setdefault(party_id, {"id": party_id, "name": name, "roles": []})
-    if role not in party["roles"]:
+    party_id = _party_id(name)
+    party = parties.get(party_id)
+    if party is None:
+        parties[party_id] = {"id": party_id, "name": name, "roles": [role]}
+    elif role not in party["roles"]:
         party["roles"].append(role)
     return {"id": party_id, "name": name}
+
+
+@lru_cache(maxsize=WORDS_CACHED)
+def _party_id(name: str) -> str:
+    return "org-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _value(amount: int, rounded) -> dict:
@@ -245,6 +325,7 @@ def _value(amount: int, rounded) -> dict:
     return value
 
 
+@lru_cache(maxsize=WORDS_CACHED)
 def _tender_status(stage: str | None) -> str:
     text = (stage or "").lower()
     for pattern, status in TENDER_STATUS:
@@ -253,6 +334,12 @@ def _tender_status(stage: str | None) -> str:
     return "active"
 
 
+@lru_cache(maxsize=WORDS_CACHED)
+def _method_code(method: str) -> str | None:
+    return PROCUREMENT_METHOD.get(" ".join(method.lower().split()))
+
+
+@lru_cache(maxsize=WORDS_CACHED)
 def _category(kind: str | None) -> str | None:
     text = " ".join((kind or "").lower().split())
     for pattern, code in CATEGORY:

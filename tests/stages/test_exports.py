@@ -1,9 +1,9 @@
-"""XLSX downloads written by worker processes (stages/export_jobs.py, issue 15 item 3).
+"""XLSX and OCDS downloads written by worker processes (stages/export_jobs.py, issue 15 item 3).
 
 A worker's XLSX must be the very file the build process writes, read back cell by cell equal to
-the table's rows; a whole build with every XLSX in a worker publishes the same downloads as one
-with none; and a worker that fails fails its dataset with a bilingual Issue naming the file while
-the published downloads stay as they were.
+the table's rows, and so must its OCDS package; a whole build with every XLSX and OCDS package in
+a worker publishes the same downloads as one with none; and a worker that fails fails its dataset
+with a bilingual Issue naming the file while the published downloads stay as they were.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from conftest import SAMPLE_CATALOG, run_publish
 from pipelines.core.layout import DATABASE_FILE, DOWNLOADS
 from pipelines.core.registry import load_catalog
 from pipelines.core.release import current_release
+from pipelines.stages import ocds
 from pipelines.stages.export import _write_xlsx
 from pipelines.stages.export_jobs import ExportJobs
 
@@ -86,15 +87,61 @@ def test_xlsx_from_a_worker_is_the_file_the_build_writes(built_catalog, tmp_path
     assert got[1:] == expected
 
 
+def test_ocds_from_a_worker_is_the_file_the_build_writes(built_catalog, tmp_path, monkeypatch):
+    """The tender table's OCDS package written by a worker process reading chunks of 7 rows: the
+    same bytes as the build process's writer, and the entry's size and checksum are the file's."""
+    monkeypatch.setenv("JENDELA_CHUNK_ROWS", "7")  # several chunks, the last one short
+    release = current_release(built_catalog)
+    database = release / DATABASE_FILE
+    dataset = load_catalog(SAMPLE_CATALOG).datasets["tender-kota-bogor"]
+    resource = dataset.resource("tender")
+    base = "https://data.example.org/"
+    site = tmp_path / "site"
+    site.mkdir()
+    package = (
+        ocds.package_head(dataset, resource, base),
+        resource.ext["ocds"],
+        ocds.release_date(dataset),
+    )
+    jobs = ExportJobs(workers=1, min_rows=0)
+    try:
+        entry = jobs.submit_ocds(dataset.id, "tender", package, database, site / "t.json", site)
+        assert jobs.finish() == {}
+    finally:
+        jobs.close()
+    worker_file = site / "t.json"
+    assert entry == {
+        "format": "ocds",
+        "path": "t.json",
+        "bytes": worker_file.stat().st_size,
+        "sha256": hashlib.sha256(worker_file.read_bytes()).hexdigest(),
+    }
+    [done] = jobs.done
+    assert (done["dataset"], done["table"], done["format"]) == (dataset.id, "tender", "ocds")
+
+    import sqlite_utils
+
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute("SELECT count(*) FROM tender").fetchone()[0]
+    assert rows > 14  # more than two chunks
+    here = ocds.write_release_package(
+        sqlite_utils.Database(database), dataset, resource, tmp_path / "here", base
+    )
+    assert worker_file.read_bytes() == here.read_bytes()
+    assert len(json.loads(worker_file.read_text(encoding="utf-8"))["releases"]) == rows
+
+
 @pytest.fixture(scope="module")
 def worker_build(tmp_path_factory) -> Path:
-    """The sample catalog built with every table's XLSX written by a worker process."""
+    """The sample catalog built with every table's XLSX and OCDS package written by a worker
+    process (its --timings beside the output, as timings.json)."""
     output = tmp_path_factory.mktemp("workers") / "build"
     mp = pytest.MonkeyPatch()
     for name, value in FORCE_WORKERS.items():
         mp.setenv(name, value)
     try:
-        result = run_publish("build", "--quiet", "--output", str(output))
+        timings = output.parent / "timings.json"
+        result = run_publish("build", "--quiet", "--output", str(output), "--timings", str(timings))
     finally:
         mp.undo()
     assert result.returncode == 0, result.stdout + result.stderr
@@ -102,13 +149,19 @@ def worker_build(tmp_path_factory) -> Path:
 
 
 def test_a_build_with_xlsx_in_workers_publishes_the_same_downloads(built_catalog, worker_build):
-    """Every download of every dataset (XLSX, CSV, JSON, Parquet, packages, zips) and every
-    manifest entry of them: byte for byte those of the build that wrote every XLSX itself (the
-    sample's tables are all below the worker threshold there)."""
+    """Every download of every dataset (XLSX, OCDS, CSV, JSON, Parquet, packages, zips) and every
+    manifest entry of them: byte for byte those of the build that wrote every XLSX and OCDS
+    package itself (the sample's tables are all below the worker threshold there)."""
+    timings = json.loads((worker_build.parent / "timings.json").read_text(encoding="utf-8"))
+    by_workers = {(r["resource"], r["stage"]) for r in timings if r["stage"].endswith("(worker)")}
+    ocds_tables = {"tender", "tender_spse", "rup_sirup"}
+    assert {t for t, stage in by_workers if stage == "ocds (worker)"} == ocds_tables
+    assert not {r["resource"] for r in timings if r["stage"] == "ocds"}  # none in the build
     ours = current_release(worker_build)
     theirs = current_release(built_catalog)
     sums = _checksums(ours / "site" / DOWNLOADS)
     assert sum(name.endswith(".xlsx") for name in sums) >= 20
+    assert sum(name.endswith(".ocds.json") for name in sums) == len(ocds_tables)
     assert sums == _checksums(theirs / "site" / DOWNLOADS)
     manifest = json.loads((ours / "manifest.json").read_text(encoding="utf-8"))
     reference = json.loads((theirs / "manifest.json").read_text(encoding="utf-8"))
@@ -125,15 +178,16 @@ def test_a_build_with_xlsx_in_workers_publishes_the_same_downloads(built_catalog
 def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
     worker_build, tmp_path, monkeypatch
 ):
-    """A worker capped at 40 MB of memory cannot write the XLSX: the build exits 1 with an
-    export-failed Issue naming the file (Bahasa Indonesia, then English), the dataset keeps its
-    previous tables, and every file of its published downloads is unchanged."""
+    """Workers capped at 40 MB of memory can write neither the XLSX nor the OCDS package: the
+    build exits 1 with one export-failed Issue per file, naming it (Bahasa Indonesia, then
+    English), the dataset keeps its previous tables, and every file of its published downloads
+    is unchanged."""
     output = tmp_path / "build"
     shutil.copytree(worker_build, output, symlinks=True)
     before = current_release(output)
     downloads = before / "site" / DOWNLOADS / "tender-kota-bogor"
     published = _checksums(downloads)
-    assert "tender.xlsx" in published
+    assert {"tender.xlsx", "tender.ocds.json"} <= set(published)
     for name, value in FORCE_WORKERS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("JENDELA_EXPORT_WORKER_MB", "40")
@@ -143,11 +197,11 @@ def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
 
     assert result.returncode == 1, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if "[export-failed]" in line]
-    assert len(lines) == 1, result.stdout
-    message = lines[0]
-    path = f"{DOWNLOADS}/tender-kota-bogor/tender.xlsx"
-    assert f"berkas unduhan {path} tidak dapat ditulis" in message
-    assert message.index("tidak dapat ditulis") < message.index(f"the download {path}")
+    assert len(lines) == 2, result.stdout
+    for message, name in zip(lines, ["tender.xlsx", "tender.ocds.json"], strict=True):
+        path = f"{DOWNLOADS}/tender-kota-bogor/{name}"
+        assert f"berkas unduhan {path} tidak dapat ditulis" in message
+        assert message.index("tidak dapat ditulis") < message.index(f"the download {path}")
     after = current_release(output)
     manifest = json.loads((after / "manifest.json").read_text(encoding="utf-8"))
     entry = manifest["datasets"]["tender-kota-bogor"]

@@ -165,6 +165,60 @@ def test_plan_row_maps_to_a_planning_release(built_catalog, catalog):
     }
 
 
+TRICKY_TEXT = [
+    'Paket "A", tahap: 1 \\ {x}',  # quotes, a backslash, separators and braces inside a string
+    "baris\npertama\tkolom\r\x00\x1f\x7f akhir",  # control characters, DEL
+    "Jalan Raya\u2028Bogor\u2029 café 😀 جاكرتا",  # line separators, non-ASCII, astral plane
+    "",
+]
+
+
+def test_the_fast_encoder_writes_the_bytes_of_json_dumps(catalog, tmp_path):
+    """The package is written with msgspec (issue 15) but must keep the bytes the stdlib wrote
+    before: `json.dumps(release, ensure_ascii=False)` per release, one per line, after the head
+    indented by one. Text with quotes, separators, control characters, line separators and
+    non-ASCII, big amounts, flags and NULLs, in every string and number the mapping copies."""
+    import json
+
+    dataset = catalog.datasets["tender-spse"]
+    resource = dataset.resource("tender_spse")
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    rows = []
+    for number, text in enumerate(TRICKY_TEXT * 3):
+        rows.append(
+            {
+                "kode_tender": 1000 + number,
+                "kode_wilayah": text if number % 2 else "32.71",
+                "nama_paket": text,
+                "instansi": TRICKY_TEXT[(number + 1) % 4] or None,
+                "satker": text,
+                "pemenang": TRICKY_TEXT[number % 3],
+                "metode_pengadaan": text + " Tender Cepat"[: number % 13],
+                "jenis_pengadaan": text,
+                "tahap": text + " selesai" * (number % 2),
+                "hps_rp": 2**62 + number if number % 4 else None,
+                "hps_dibulatkan": number % 3 or None,
+                "nilai_kontrak_rp": -number if number % 5 else None,
+                "tanggal_awal_pengadaan": text or None,
+            }
+        )
+    db["tender_spse"].insert_all(rows)
+    path = write_release_package(db, dataset, resource, tmp_path / "out", BASE_URL)
+
+    package = release_package(db, dataset, resource, BASE_URL)
+    releases = package.pop("releases")
+    assert len(releases) == len(rows)
+    head = json.dumps(package, ensure_ascii=False, indent=1)
+    expected = (
+        head[: head.rindex("}")].rstrip()
+        + ',\n "releases": [\n  '
+        + ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in releases)
+        + "\n ]\n}\n"
+    )
+    assert path.read_bytes() == expected.encode("utf-8")
+    assert json.loads(path.read_text(encoding="utf-8"))["releases"] == releases
+
+
 def test_written_package_is_deterministic(built_catalog, catalog, tmp_path):
     dataset = catalog.datasets["tender-spse"]
     db = sqlite_utils.Database(built_catalog / "jendela.db")
