@@ -570,10 +570,23 @@ _CELLS: dict[str, _Cell] = {
 # enums and docs/descriptor.md are checked against these (tests/test_registries.py).
 PARSE_KINDS = tuple(_CELLS)
 NUMERIC_PARSE_KINDS = ("integer", "number", "rupiah", "decimal")  # those `scale` may multiply
-# Set to 1 to parse every distinct value with the scalar parsers alone, the reference the
-# vectorised forms (indonesian_vector.py) are compared with: a build with and one without it
-# must publish the same bytes (tests/stages/test_normalise_vector.py).
+# Which parsers read a column's distinct values. Unset: the vectorised forms
+# (indonesian_vector.py) for a column of at least VECTOR_MIN_VALUES distinct values, the scalar
+# parsers below that, where pyarrow's fixed cost per call is two to three times theirs (measured:
+# 2 ms against 0.6 ms for 8 values, even at about 200; a DJPK export is 152 files of 33 rows).
+# "1": the scalar parsers alone, the reference. "0": the vectorised forms at any size, what the
+# comparisons with the reference run (tests/core/test_indonesian_vector.py,
+# tests/stages/test_normalise_vector.py). Every setting publishes the same bytes.
 SCALAR_ENV = "JENDELA_SCALAR_PARSE"
+VECTOR_MIN_VALUES = 128
+
+
+def vectorised_for(count: int) -> bool:
+    """Whether a column of `count` distinct values goes through the vectorised forms."""
+    setting = os.environ.get(SCALAR_ENV)
+    if setting in ("0", "1"):
+        return setting == "0"
+    return count >= VECTOR_MIN_VALUES
 
 
 def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
@@ -581,8 +594,9 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
 
     Built for millions of rows: each distinct value is parsed once (pandas.factorize), and
     distinct values of the common shapes ("Rp 1.234.567,89", "26 Mei 2015", any text) are parsed
-    column-wise by indonesian_vector.py; only the rest go through the scalar parser, which also
-    words every error (JENDELA_SCALAR_PARSE=1 sends all of them there). Empty or missing cells
+    column-wise by indonesian_vector.py when there are enough of them (`vectorised_for`); only the
+    rest go through the scalar parser, which also words every error (JENDELA_SCALAR_PARSE=1 sends
+    all of them there). Empty or missing cells
     give pd.NA with no error; a cell that cannot be parsed gives pd.NA and its error message (and
     its issue type in `slugs`), never a guess. Kinds: PARSE_KINDS (decimal is machine notation).
 
@@ -612,7 +626,7 @@ def parse_column(values: pd.Series, kind: str) -> ParsedColumn:
                 distinct = distinct.map(lambda item: item if isinstance(item, str) else str(item))
         raw = distinct.to_numpy(dtype=object)
         todo = np.ones(count, dtype=bool)
-        fast = None if scalar else vector_parse(raw, kind)
+        fast = vector_parse(raw, kind) if vectorised_for(count) else None
         if fast is not None:  # the shapes pyarrow reads; the rest (and every error) below
             out[:count][fast.done] = fast.values[fast.done]
             if flags is not None:

@@ -18,7 +18,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipelines.core.indonesian import PARSE_KINDS, SCALAR_ENV, parse_column
+from pipelines.core.indonesian import (
+    PARSE_KINDS,
+    SCALAR_ENV,
+    VECTOR_MIN_VALUES,
+    parse_column,
+    vectorised_for,
+)
 from pipelines.core.indonesian_vector import PYTHON_WHITESPACE, vector_parse
 from pipelines.core.indonesian_words import MAGNITUDES, MONTHS
 
@@ -115,10 +121,12 @@ CELLS = {
 
 
 @contextlib.contextmanager
-def scalar_only():
-    """JENDELA_SCALAR_PARSE=1 for the duration: the scalar parsers alone (the reference)."""
+def parsers(setting: str):
+    """JENDELA_SCALAR_PARSE=`setting` for the duration: "1" the scalar parsers alone (the
+    reference), "0" the vectorised forms at any column size (a build picks them only for columns
+    of many distinct values, and these cells are few)."""
     before = os.environ.get(SCALAR_ENV)
-    os.environ[SCALAR_ENV] = "1"
+    os.environ[SCALAR_ENV] = setting
     try:
         yield
     finally:
@@ -136,8 +144,9 @@ def as_lists(series_list) -> list:
 
 def assert_same_as_scalar(cells: list[str], kind: str) -> None:
     column = pd.Series(cells, dtype=object)
-    fast = parse_column(column, kind)
-    with scalar_only():
+    with parsers("0"):
+        fast = parse_column(column, kind)
+    with parsers("1"):
         reference = parse_column(column, kind)
     assert as_lists(fast) == as_lists(reference), (kind, cells)
 
@@ -160,6 +169,17 @@ def test_vectorised_equals_scalar(kind, data):
     else:
         cells = data.draw(st.lists(CELLS[kind], min_size=1, max_size=30))
     assert_same_as_scalar(cells, kind)
+
+
+def test_a_build_vectorises_only_columns_of_many_distinct_values(monkeypatch):
+    """Unset, the choice follows the column's distinct values; "0" and "1" override it."""
+    monkeypatch.delenv(SCALAR_ENV, raising=False)
+    assert not vectorised_for(VECTOR_MIN_VALUES - 1)
+    assert vectorised_for(VECTOR_MIN_VALUES)
+    for setting, expected in (("0", True), ("1", False)):
+        monkeypatch.setenv(SCALAR_ENV, setting)
+        assert vectorised_for(1) is expected
+        assert vectorised_for(10**6) is expected
 
 
 def test_every_parse_kind_is_compared():
