@@ -28,7 +28,7 @@ from .core.registry import Catalog
 from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, read_chunks
 from .stages import ocds
 from .stages.export import PendingDownload, describe_file, export_resource
-from .stages.export_jobs import ExportJobs
+from .stages.export_jobs import ExportJobs, committed_database
 from .stages.fetch import fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
 from .stages.normalise import ChunkError, normalise_chunk, ragged_issues
@@ -341,8 +341,7 @@ def _ocds(run: BuildRun, dataset: Dataset, resource, folder: Path, rows: int):
     """The table's OCDS package: a big table's from an export worker, beside its XLSX (the
     manifest entry is completed when the build collects it); a small one's written here."""
     if run.exports is not None and run.exports.takes(rows):
-        run.db.conn.commit()  # the worker reads the committed table from the file
-        database = Path(run.db.conn.execute("PRAGMA database_list").fetchone()[2])
+        database = committed_database(run.db.conn)
         head = ocds.package_head(dataset, resource, run.base_url)
         package = (head, resource.ext["ocds"], ocds.release_date(dataset))
         path = ocds.package_path(resource, folder)

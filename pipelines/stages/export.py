@@ -37,6 +37,7 @@ from ..core.chunks import chunk_rows
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.model import Dataset, Resource
+from .export_jobs import committed_database
 from .export_xlsx import XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
 from .partitions import write_partitions
 from .rowid_chunks import CHUNK_ROWS
@@ -102,13 +103,11 @@ def export_resource(
     pending = None
     if xlsx and jobs is not None and jobs.takes(rows):
         # first, so that it runs while the other files are written here
-        db.conn.commit()  # the worker reads the committed table from the file
-        database = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
         entry = jobs.submit(
             resource.dataset_id,
             resource.name,
             resource.fields,
-            database,
+            committed_database(db.conn),
             xlsx_path,
             site_dir(release),
         )

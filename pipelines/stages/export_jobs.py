@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,13 @@ class ExportJobs:
                 initargs=(self.memory_mb,) if self.memory_mb else (),
             )
         return self._pool
+
+
+def committed_database(conn: sqlite3.Connection) -> Path:
+    """The database file a worker reads a table from, once the builder's rows are committed to
+    it (a worker opens its own read-only connection and sees only committed rows)."""
+    conn.commit()
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
 def _run(fn, args: tuple) -> tuple[float, float, float]:
