@@ -22,13 +22,6 @@ import re
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# XlsxWriter's options for every XLSX we write (the build's downloads, the server's filtered
-# exports): text stays text, never a formula, a link or a number.
-XLSX_TEXT_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-}
 # A formula's start, for Python's re and for Arrow's compute kernels (RE2) alike: a cell it
 # matches may be risky, one it does not match is not (stages/export.py judges the matches).
 FORMULA_PATTERN = r"^[=+\-@\t\r]"

@@ -3,9 +3,9 @@
 `/jendela/<table>.xlsx?<the page's filters>` pages through Datasette's own JSON API for the same
 query (as csv_export.py does for CSV: the same filter semantics, keyset paging and time limit)
 and writes one sheet. JSON keeps types, so numbers stay numbers and codes such as `32.71` stay
-text; text is never a formula (core/csv_safety.XLSX_TEXT_OPTIONS). With no filter the prebuilt
-file of the release answers (a redirect), as for CSV. The workbook is complete before the first
-byte is sent, so a failure midway is an error answer, never a short file.
+text; text is never a formula (core/xlsx.py writes it). With no filter the prebuilt file of the
+release answers (a redirect), as for CSV. The workbook is complete before the first byte is sent,
+so a failure midway is an error answer, never a short file.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import io
 import re
 from urllib.parse import parse_qsl, urlencode
 
-import xlsxwriter
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
-from ..core.csv_safety import XLSX_TEXT_OPTIONS
 from ..core.layout import DATABASE
+from ..core.xlsx import Sheet, write_workbook
 from .csv_export import (
     DROPPED_ARGS,
     PAGE_ARGS,
@@ -33,7 +32,6 @@ from .layout import cors_headers
 
 TABLE_XLSX = re.compile(rf"^/{DATABASE}/(?P<table>[^/]+)\.xlsx$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEET_NAME_MAX = 31  # Excel's limit on a sheet name
 
 
 def _cell(value):
@@ -45,27 +43,24 @@ async def workbook_of(datasette, table: str, path: str, args: list[tuple[str, st
     """(XLSX bytes, None) of every row Datasette's JSON API at `path` answers for `args`, page
     by page into one sheet (column names, then typed cells); (None, the failed answer)."""
     query = [(k, v) for k, v in args if k not in DROPPED_ARGS] + PAGE_ARGS
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_TEXT_OPTIONS})
-    sheet = workbook.add_worksheet(table[:SHEET_NAME_MAX])
-    number, token = 0, None
+    columns: list[str] = []
+    rows: list[tuple] = []
+    token = None
     while True:
         page = await datasette.client.get(
             f"{path}?{urlencode(query + ([('_next', token)] if token else []))}"
         )
         if page.status_code != 200:
-            workbook.close()
             return None, page
         data = page.json()
-        if number == 0:
-            sheet.write_row(0, 0, data.get("columns") or [])
-        for row in data["rows"]:
-            number += 1
-            sheet.write_row(number, 0, [_cell(value) for value in row])
+        columns = columns or data.get("columns") or []
+        rows.extend(tuple(_cell(value) for value in row) for row in data["rows"])
         token = data.get("next")
         if not token:
-            workbook.close()
-            return buffer.getvalue(), None
+            break
+    buffer = io.BytesIO()
+    write_workbook(buffer, [Sheet(table, columns, rows)])
+    return buffer.getvalue(), None
 
 
 def xlsx_url(url_csv: str) -> str:

@@ -138,7 +138,8 @@ def test_the_primary_download_is_exactly_the_filtered_rows_as_csv_and_xlsx(clien
     assert region == {r["Kode Wilayah"] for r in raw_tenders()} and all(
         isinstance(code, str) for code in region
     )  # a code stays text: "32.71", never the number 32.71
-    assert all(isinstance(r[header.index("tahun_anggaran")], int) for r in body)
+    # the filtered year, as a number cell (text "2024" would fail)
+    assert all(r[header.index("tahun_anggaran")] == 2024 for r in body)
 
 
 def test_without_a_filter_the_xlsx_is_the_prebuilt_file(client, built_catalog):
