@@ -29,7 +29,7 @@ from ..core.personal_data import (
     Finding,
     declared_public,
     describe,
-    find_in_column,
+    find_in_frame,
 )
 from .runner import gate
 
@@ -58,10 +58,9 @@ def personal_data(resource, staging: Path, rows_from: RowMap, **_) -> list[Issue
         staging, usecols=columns, dtype="string", keep_default_na=False, na_values=[""],
         chunksize=chunk_rows(CHUNK_ROWS),
     ):  # fmt: skip
-        for column in columns:
-            values = chunk[column].reset_index(drop=True)
-            text = kinds[column] not in NUMERIC_TYPES
-            for finding in find_in_column(column, values, text):
+        texts = {column: kinds[column] not in NUMERIC_TYPES for column in columns}
+        for column, findings in find_in_frame(chunk, texts).items():
+            for finding in findings:
                 key = (column, finding.kind)
                 before = found.get(key)
                 if before is None:

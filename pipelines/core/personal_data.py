@@ -194,26 +194,61 @@ def find_in_column(column: str, values: pd.Series, text: bool = True) -> list[Fi
     `no_hp`, `email`) with any non-empty cell is that kind, unless its values show otherwise:
     an `npwp` column whose numbers are all companies' is not personal.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if not len(uniques):
-        return []
-    uniques = pd.Series(uniques)
-    blank = uniques.astype(str).str.strip().eq("").to_numpy(dtype=bool)
-    announced = name_kind(column)
-    matched = _value_kinds(uniques, announced, only_nik=not text)
+    return find_in_frame(pd.DataFrame({column: values}), {column: text})[column]
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    values: pd.Series
+    text: bool
+    announced: str | None
+    codes: np.ndarray
+    uniques: pd.Series
+
+
+def find_in_frame(frame: pd.DataFrame, columns: dict[str, bool]) -> dict[str, list[Finding]]:
+    """`find_in_column` for each of `columns` (name -> text) of `frame`, in their order.
+
+    A pass of `_value_kinds` costs a few milliseconds whatever its size (pandas' fixed cost per
+    string operation), which made it most of a small table's gate: the distinct values of every
+    column read alike (text or number, named npwp or not) go through one pass together. Each
+    value's kinds depend on the value alone, so the answer per column is the same."""
+    found: dict[str, list[Finding]] = {name: [] for name in columns}
+    groups: dict[tuple[bool, bool], list[_Column]] = {}
+    for name, text in columns.items():
+        values = frame[name].reset_index(drop=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if len(uniques):
+            column = _Column(name, values, text, name_kind(name), codes, pd.Series(uniques))
+            groups.setdefault((column.announced == "npwp", text), []).append(column)
+    for (npwp, text), members in groups.items():
+        together = pd.concat([c.uniques for c in members], ignore_index=True)
+        matched = _value_kinds(together, "npwp" if npwp else None, only_nik=not text)
+        blank = together.astype(str).str.strip().eq("").to_numpy(dtype=bool)
+        start = 0
+        for column in members:
+            end = start + len(column.uniques)
+            kinds = {kind: hits[start:end] for kind, hits in matched.items()}
+            found[column.name] = _findings(column, kinds, blank[start:end])
+            start = end
+    return found
+
+
+def _findings(column: _Column, matched: dict[str, np.ndarray], blank: np.ndarray) -> list[Finding]:
+    """The column's Findings from which of its distinct values are of each kind or blank."""
     findings = []
     for kind, hits in matched.items():
-        hits = hits & ~blank if text or kind == "nik" else np.zeros_like(blank)
-        by_name = announced == kind and kind != "npwp"
+        hits = hits & ~blank if column.text or kind == "nik" else np.zeros_like(blank)
+        by_name = column.announced == kind and kind != "npwp"
         if by_name:
             hits = ~blank
         if not hits.any():
             continue
-        cells = np.flatnonzero(np.isin(codes, np.flatnonzero(hits)))
+        cells = np.flatnonzero(np.isin(column.codes, np.flatnonzero(hits)))
         first = int(cells[0])
-        findings.append(
-            Finding(column, kind, len(cells), first, mask(str(values.iloc[first])), by_name)
-        )
+        example = mask(str(column.values.iloc[first]))
+        findings.append(Finding(column.name, kind, len(cells), first, example, by_name))
     return findings
 
 

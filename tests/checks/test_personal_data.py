@@ -16,7 +16,7 @@ import yaml
 from conftest import ROOT, publish_in
 from dataset_factory import add_dataset, field
 
-from pipelines.core.personal_data import find_in_column, is_nik, mask
+from pipelines.core.personal_data import find_in_column, find_in_frame, is_nik, mask
 from pipelines.core.release import current_release
 
 # value -> the kinds it is (empty: not personal data), read as a text column named "isi".
@@ -242,3 +242,25 @@ def test_findings_across_chunks_name_the_first_source_row_and_count_every_cell(
         "nik": (104, 3, "sumber.csv", "isi"),  # staging rows 4, 6 and 10
         "phone": (107, 1, "sumber.csv", "isi"),  # staging row 7, first cell of chunk 3
     }
+
+
+def test_columns_checked_together_find_what_each_column_alone_finds():
+    """The gate passes a chunk's columns through together (find_in_frame): the same values mean
+    different things in a text column, a number column and a column named npwp, so each
+    column's findings are those it has alone, worked out by hand below."""
+    values = ["092542943407000", "628123456700", "3271014508900001", "budi@contoh.go.id", None]
+    frame = pd.DataFrame(
+        {name: pd.Series(values, dtype="string") for name in ("isi", "nilai_rp", "npwp", "kode")}
+    )
+    texts = {"isi": True, "nilai_rp": False, "npwp": True, "kode": True}
+    together = find_in_frame(frame, texts)
+    alone = {name: find_in_column(name, frame[name], text) for name, text in texts.items()}
+    assert together == alone
+    kinds = {name: {(f.kind, f.count, f.first) for f in found} for name, found in together.items()}
+    # 628123456700 is a mobile number written as text, a figure in a number column; bare 15
+    # digits are an NPWP only in a column named for it; a NIK is one everywhere
+    assert kinds["isi"] == {("phone", 1, 1), ("nik", 1, 2), ("email", 1, 3)}
+    assert kinds["kode"] == kinds["isi"]
+    assert kinds["nilai_rp"] == {("nik", 1, 2)}
+    assert kinds["npwp"] == {("npwp", 1, 0), ("phone", 1, 1), ("nik", 1, 2), ("email", 1, 3)}
+    assert list(together) == list(texts)  # in the columns' order
