@@ -205,10 +205,11 @@ def check_foreign_keys(
         ):
             keys = chunk[fields]
             present = keys.notna().all(axis=1)
-            values = (
-                pd.MultiIndex.from_frame(keys) if len(fields) > 1 else pd.Index(keys[fields[0]])
-            )
-            missing = present & ~values.isin(known)
+            if len(fields) > 1:
+                found = pd.MultiIndex.from_frame(keys).isin(known)
+            else:
+                found = _in_key_set(keys[fields[0]], known)
+            missing = present & ~found
             for position in np.flatnonzero(missing.to_numpy()):
                 if len(issues) >= limit:
                     return issues
@@ -237,17 +238,34 @@ def check_foreign_keys(
     return issues
 
 
-def _keys_in_table(db: sqlite_utils.Database, table: str, columns: list[str]) -> pd.Index:
+def _keys_in_table(db: sqlite_utils.Database, table: str, columns: list[str]):
     select = ", ".join(f"[{c}]" for c in columns)
     rows = db.execute(f"SELECT DISTINCT {select} FROM [{table}]").fetchall()
     if len(columns) > 1:
         return pd.MultiIndex.from_tuples(rows)
-    return pd.Index([row[0] for row in rows])
+    return _key_set([row[0] for row in rows])
 
 
-def _keys_in_file(staging: Path, columns: list[str]) -> pd.Index:
+def _keys_in_file(staging: Path, columns: list[str]):
     """Keys of a table that references itself (a region's parent is a region), before loading."""
     frame = pd.read_csv(staging, usecols=columns, dtype="string", keep_default_na=False)
     if len(columns) > 1:
         return pd.MultiIndex.from_frame(frame[columns])
-    return pd.Index(frame[columns[0]])
+    return _key_set(frame[columns[0]].tolist())
+
+
+def _key_set(values: list) -> pa.Array:
+    """One column's keys as an Arrow array, built once per foreign key. pandas' `isin` on text
+    builds one Arrow scalar per key on every call (a second per chunk against the 91,599 region
+    codes); the cells, read as text, can only equal text keys, so only those are kept."""
+    return pa.array([v for v in values if isinstance(v, str)], type=pa.string())
+
+
+def _in_key_set(cells: pd.Series, keys: pa.Array) -> np.ndarray:
+    """Which cells (text, missing allowed) are among `keys`; a missing cell is not."""
+    array = pa.array(cells.to_numpy(dtype=object, na_value=None), type=pa.string())
+    return (
+        pc.is_in(array, value_set=keys, skip_nulls=True)
+        .fill_null(False)
+        .to_numpy(zero_copy_only=False)
+    )
