@@ -19,6 +19,7 @@ import sqlite_utils
 from .catalog.report import write_report
 from .checks.runner import is_warning, run_checks, run_gates  # the package registers them all
 from .core.chunks import chunk_rows
+from .core.csv_lines import write_frame
 from .core.errors import Issue, RowMap
 from .core.issue_types import MISSING_COLUMN, TOO_MANY_ERRORS, TRANSFORM_ERROR
 from .core.layout import downloads_dir, site_dir, table_file
@@ -222,7 +223,7 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
                     parse_errors += len(normalised.issues)
                     fill_region_codes(run.db, resource, normalised, origin)
                     fill_region_names(run.db, resource, normalised)
-                    normalised.frame.to_csv(out, header=False, index=False, lineterminator="\n")
+                    write_frame(normalised.frame, out)
                     staged.rows_from.add(origin, normalised.rows.to_numpy())
                     staged.add(normalised.issues)
                     staged.limit_reached = staged.limit_reached or normalised.capped

@@ -15,7 +15,6 @@ resource states its `bytes` and `hash`, which the validator checks against the f
 from __future__ import annotations
 
 import copy
-import csv
 import datetime
 import json
 import shutil
@@ -34,6 +33,7 @@ import sqlite_utils
 
 from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows
+from ..core.csv_lines import RowWriter, write_frame
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.model import Dataset, Resource
@@ -155,7 +155,7 @@ def write_download_csv(resource: Resource, staging: Path, path: Path) -> int:
         for chunk in _text_chunks(staging, None):
             for name in texts:
                 chunk[name] = neutralise_column(chunk[name])
-            chunk.to_csv(out, header=False, index=False, lineterminator="\n")
+            write_frame(chunk, out)
     return changed
 
 
@@ -323,7 +323,7 @@ def _write_rows_csv(
         [json.dumps(rowids)],
     )
     with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
+        writer = RowWriter(out)
         writer.writerow(names)
         for row in cursor:
             cells = zip(row, kinds, safe, strict=True)

@@ -10,7 +10,6 @@ are quarantined.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.chunks import chunk_rows
+from ..core.csv_lines import RowWriter, write_frame
 from ..core.errors import Issue, RowMap
 
 CHUNK_ROWS = 100_000
@@ -61,7 +61,7 @@ def quarantine(
         open(kept_path, "w", encoding="utf-8", newline="") as kept_out,
         open(target, "w", encoding="utf-8", newline="") as bad_out,
     ):
-        writer = csv.writer(bad_out, lineterminator="\n")
+        writer = RowWriter(bad_out)
         for number, chunk in enumerate(
             pd.read_csv(staging, dtype=str, keep_default_na=False, chunksize=chunk_rows(CHUNK_ROWS))
         ):
@@ -70,7 +70,7 @@ def quarantine(
                 writer.writerow(["sumber_berkas", "sumber_baris", "masalah", *chunk.columns])
             positions = np.arange(offset, offset + len(chunk))
             is_bad = np.isin(positions, bad)
-            chunk[~is_bad].to_csv(kept_out, header=False, index=False, lineterminator="\n")
+            write_frame(chunk[~is_bad], kept_out)
             for position, row in zip(
                 positions[is_bad], chunk[is_bad].itertuples(index=False), strict=True
             ):

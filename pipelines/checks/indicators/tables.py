@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ...core.csv_lines import RowWriter, write_frame
 from ...core.errors import DescriptorError
 from ...core.indicators import (
     AGENCY_TABLE,
@@ -244,7 +245,9 @@ def write_downloads(frames: dict[str, pd.DataFrame], folder: Path) -> list[dict]
     files = []
     for name, frame in sorted(frames.items()):
         csv_path = folder / f"{name}.csv"
-        frame.to_csv(csv_path, index=False, lineterminator="\n")
+        with open(csv_path, "w", encoding="utf-8", newline="") as out:
+            RowWriter(out).writerow(frame.columns)
+            write_frame(frame, out)
         arrow_schema = pa.schema([(c, ARROW[t]) for c, t in SCHEMAS[name].items()])
         table = pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False)
         pq.write_table(table, folder / f"{name}.parquet")
