@@ -77,3 +77,19 @@ def add_dataset(
         yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     return folder
+
+
+def build_one_dataset(project: Path, dataset_id: str, *args, **kwargs) -> Path:
+    """A project of one dataset (`add_dataset`'s arguments) beside a copy of metadata/, built
+    with `publish.py build`; the build's output folder. The build must succeed."""
+    import shutil
+
+    from conftest import ROOT, publish_in
+
+    (project / "datasets").mkdir()
+    shutil.copytree(ROOT / "metadata", project / "metadata")
+    add_dataset(project, dataset_id, *args, **kwargs)
+    output = project / "build"
+    result = publish_in(project, "build", "--quiet", "--output", str(output))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import sqlite3
 import zipfile
 
 import pytest
-from conftest import ROOT, publish_in
-from dataset_factory import add_dataset, field
+from dataset_factory import build_one_dataset, field
 
 from pipelines.core.csv_lines import RowWriter, write_frame
 from pipelines.core.release import current_release
@@ -38,19 +36,13 @@ GOOD = [r for r in SOURCE_ROWS if r["kode"] != "C4"]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    project = tmp_path_factory.mktemp("carriage")
-    (project / "datasets").mkdir()
-    shutil.copytree(ROOT / "metadata", project / "metadata")
-    add_dataset(
-        project,
+    output = build_one_dataset(
+        tmp_path_factory.mktemp("carriage"),
         "uji-cr",
         {"data/cr.csv": SOURCE},
         [field("kode"), field("keterangan"), field("jumlah", "integer")],
         resource={"on_error": "quarantine"},
     )
-    output = project / "build"
-    result = publish_in(project, "build", "--quiet", "--output", str(output))
-    assert result.returncode == 0, result.stdout + result.stderr
     return current_release(output)
 
 

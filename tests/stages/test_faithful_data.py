@@ -17,8 +17,8 @@ import sqlite3
 import httpx
 import pyarrow.parquet as pq
 import pytest
-from conftest import Server, publish_in
-from dataset_factory import add_dataset, field
+from conftest import Server
+from dataset_factory import build_one_dataset, field
 
 from pipelines.core.release import current_release
 
@@ -46,23 +46,13 @@ def source_rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    project = tmp_path_factory.mktemp("faithful")
-    import shutil
-
-    from conftest import ROOT
-
-    (project / "datasets").mkdir()
-    shutil.copytree(ROOT / "metadata", project / "metadata")
-    add_dataset(
-        project,
+    output = build_one_dataset(
+        tmp_path_factory.mktemp("faithful"),
         "uji-aman",
         {"data/aman.csv": SOURCE},
         [field("kode"), field("keterangan"), field("selisih", "integer")],
         resource={"fts": ["keterangan"]},
     )
-    output = project / "build"
-    result = publish_in(project, "build", "--quiet", "--output", str(output))
-    assert result.returncode == 0, result.stdout + result.stderr
     return current_release(output), output
 
 
