@@ -67,6 +67,8 @@ class CheckType:
     columns: tuple[str, ...] = ()  # settings that name a field (a name, or a list of names)
     defaults: dict[str, Any] = field(default_factory=dict)  # given to the check when not set
     headers: str | None = None  # a setting whose fields each need their source column header
+    # a number setting that must be greater than this, with why in both languages
+    above: dict[str, tuple[float, str]] = field(default_factory=dict)
 
 
 _COMMON = {"type": str, "on_mismatch": str}  # on_mismatch: fail | warn, for every check type
@@ -87,6 +89,13 @@ CHECK_TYPES: dict[str, CheckType] = {
         {**_COMMON, "value": str, "by": list, "ratio": _NUMBER},
         required=("value", "by"),
         columns=("value", "by"),
+        above={
+            "ratio": (
+                1,
+                "rasio 1 atau kurang menandai setiap nilai / a ratio of 1 or less flags every "
+                "value",
+            )
+        },
     ),
     "region-total": CheckType(
         {**_COMMON, "value": str, "by": list, "code": str},
@@ -630,6 +639,13 @@ def _check_checks(resource: Resource, path: Path, key: str) -> None:
                     f"{where}.{setting}",
                     f"harus berupa {_TYPE_WORDS[expected]} / must be {_TYPE_WORDS[expected]}: "
                     f"{value!r}",
+                )
+            if setting in kind.above and not value > kind.above[setting][0]:
+                bound, why = kind.above[setting]
+                raise DescriptorError(
+                    str(path),
+                    f"{where}.{setting}",
+                    f"harus lebih dari {bound} / must be greater than {bound}: {value!r} ({why})",
                 )
             if setting in kind.columns:
                 for column in as_list(value):
