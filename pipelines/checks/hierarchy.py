@@ -120,7 +120,8 @@ def hierarchy_issues(
     as_parent = {key: parent, **({level: "_parent_level"} if level else {})}
     parents_known = table[own].rename(columns=as_parent)
     orphans = children.merge(parents_known.drop_duplicates(), on=link, how="left", indicator=True)
-    for row in orphans[orphans["_merge"] == "left_only"].to_dict("records"):
+    missing = orphans[orphans["_merge"] == "left_only"].head(LIMIT)  # capped as the sums are
+    for row in missing.to_dict("records"):
         position = int(row["_position"])
         name = str(row[parent])
         issues.append(
@@ -135,6 +136,8 @@ def hierarchy_issues(
                 {},
             )
         )
+    if len(issues) >= LIMIT:
+        return with_severity(issues, check)
     for value in check["values"]:
         signed = children[link + ["_position"]].copy()
         signed["_value"] = children[value] * sign

@@ -87,3 +87,14 @@ def test_a_line_named_na_in_the_staging_file_is_a_name_not_a_missing_value(tmp_p
         "hierarchy-sum-mismatch", "sumber.csv", 7, "10",
     )  # fmt: skip
     assert issue.extra["child_rows"] == [8]
+
+
+def test_missing_parents_are_reported_up_to_the_cap_and_no_further():
+    """LIMIT + 1 lines naming parents that do not exist, and a sum that is off: exactly LIMIT
+    issues, all missing parents, in table order (the cap the sums already had)."""
+    n = hierarchy.LIMIT + 1
+    rows = [(1, "A", None, 1), (1, "B", "A", 2)] + [(1, f"C{i}", f"X{i}", 1) for i in range(n)]
+    issues = hierarchy_issues(lines(*rows), CHECK, "d", "r")
+    assert len(issues) == hierarchy.LIMIT
+    assert {i.type for i in issues} == {"hierarchy-parent-missing"}
+    assert [i.value for i in issues[:2]] == ["X0", "X1"] and issues[-1].value == "X999"
