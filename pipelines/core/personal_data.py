@@ -149,7 +149,12 @@ def _value_kinds(
     kinds are not looked for (all False), as in a number column, where only a NIK counts; the
     phone test reads every distinct number in Python, a third of a big table's gate time."""
     text = uniques.astype(str).str.strip()
-    compact = text.str.replace(r"[ .\-]", "", regex=True)
+    # Separators are taken out only where a text is all digits and separators, the only texts
+    # that can then be 15 or 16 digits (an NPWP, a NIK): in a million distinct names, replacing
+    # in every text was a quarter of the gate. Elsewhere `compact` is the text itself.
+    numeric = text.str.fullmatch(r"[0-9 .\-]+").to_numpy(dtype=bool, na_value=False)
+    compact = text.copy()
+    compact[numeric] = text[numeric].str.replace(r"[ .\-]", "", regex=True)
     raw, digits = text.to_numpy(dtype=object), compact.to_numpy(dtype=object)
 
     def where(mask: np.ndarray, test, values: np.ndarray) -> np.ndarray:
@@ -165,10 +170,13 @@ def _value_kinds(
     if column_kind == "npwp":
         candidates |= compact.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
     npwp = where(candidates, is_person_npwp, digits)
-    # is_phone's own first test, vectorised: a phone number's digits start with 0 or 62
-    lead = text.str.replace(r"[^0-9]", "", regex=True).str[:2]
-    national = (lead.str.startswith("0") | lead.eq("62")).to_numpy(dtype=bool)
-    maybe_phone = text.str.match(r"^[+(0-9]").to_numpy(dtype=bool) & national & ~nik & ~candidates
+    # is_phone's own first test, vectorised: a phone number's digits start with 0 or 62; read
+    # only in texts that start as a phone number can (the digits of every text were half the gate)
+    starts = text.str.match(r"^[+(0-9]").to_numpy(dtype=bool)
+    lead = text[starts].str.replace(r"[^0-9]", "", regex=True).str[:2]
+    national = np.zeros(len(text), dtype=bool)
+    national[starts] = (lead.str.startswith("0") | lead.eq("62")).to_numpy(dtype=bool)
+    maybe_phone = starts & national & ~nik & ~candidates
     phone = where(maybe_phone, is_phone, raw)
     # In a longer text: a mobile number, once figures with thousand dots are taken out. Plain
     # substring tests first pick the few texts a regex needs to read (1M distinct names).

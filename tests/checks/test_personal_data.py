@@ -32,6 +32,8 @@ CORPUS = {
     "3271013102900001": set(),  # 31 February
     "3271014508900000": set(),  # serial 0000
     "327101450890001": set(),  # 15 digits
+    "3271 0145 0890 0001": {"nik"},  # written in groups: separators are not part of it
+    "3271-014508-900001": {"nik"},
     # phones
     "0812-3456-7890": {"phone"},
     "+62 812 3456 7890": {"phone"},
