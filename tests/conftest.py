@@ -269,23 +269,37 @@ def real_server(real):
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
-# The files that take longest (a generated 150,000-row build, schemathesis, the real-file walk,
-# `frictionless validate` of every package, repeated builds) run first, so under pytest-xdist
-# (`--dist loadfile`, two workers) no worker is left with a long file at the end.
-LONGEST_FIRST = (
+# The order files go out to the pytest-xdist workers (`--dist loadfile --no-loadscope-reorder`,
+# pyproject.toml): first the file that starts the real catalog's build (`real`, about 40 s,
+# made once for all workers), then the longest files that do not need it, so the other worker
+# never waits for that build; then the longest that do, so that no worker is left with a long
+# file at the end. The other files follow in their usual order.
+FIRST = (
+    "stages/test_packages.py",  # `real`: builds it, then `frictionless validate` of each package
     "test_release_concurrency.py",
-    "web/test_datasette_csv.py",
-    "web/test_openapi.py",
-    "readers/test_realdata_walk.py",
-    "stages/test_packages.py",
     "test_release.py",
+    "stages/test_chunks.py",
+    "test_rebuild.py",
+    "web/test_openapi.py",
+    "web/test_datasette_csv.py",
+    "harvest/test_ckan_harvest.py",
+    "test_release_swap.py",
+    "web/test_deploy_nginx.py",
+    "stages/test_exports.py",
+    "web/test_serve_workers.py",
+    "catalog/test_site_browser.py",  # the ones below use `real`
+    "datasets/test_contract.py",
+    "catalog/test_site_for_people.py",
+    "web/test_journalist_tasks.py",
+    "catalog/test_site.py",
+    "readers/test_realdata_walk.py",
 )
 
 
 def pytest_collection_modifyitems(config, items):
     def rank(item) -> int:
         path = Path(str(item.fspath)).relative_to(ROOT / "tests").as_posix()
-        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+        return FIRST.index(path) if path in FIRST else len(FIRST)
 
     items.sort(key=rank)  # stable: the others keep their order
 

@@ -170,3 +170,20 @@ def test_the_first_key_column_gets_no_second_index(tmp_path):
     add_indexes(db, resource)
     made = {i.name: i.columns for i in db["uji"].indexes if not i.name.startswith("sqlite_")}
     assert made == {"idx_uji_kode": ["kode", "tahun"]}
+
+
+def test_a_composite_reference_to_its_own_table_checks_pairs(tmp_path):
+    """(induk, kode) must be a (kode, induk) pair of the same table: rows 1 and 2 name each
+    other, row 3's pair (4, 3) is nowhere, and a row with an empty part is not checked."""
+    import sqlite_utils
+
+    from pipelines.stages.load import check_foreign_keys
+
+    pairs = {
+        "fields": ["induk", "kode"],
+        "reference": {"resource": "wilayah", "fields": ["kode", "induk"]},
+    }
+    rows = [("1", "2"), ("2", "1"), ("3", "4"), ("5", "")]
+    resource, staging, rows_from = _regions(tmp_path, [pairs], rows)
+    issues = check_foreign_keys(sqlite_utils.Database(memory=True), resource, staging, rows_from)
+    assert [(i.type, i.row, i.value) for i in issues] == [("foreign-key", 4, "4, 3")]

@@ -97,3 +97,22 @@ def test_a_finding_on_no_field_keeps_frictionless_s_explanation_as_its_hint(tmp_
     fields = [{"name": "n", "type": "integer"}]
     [issue] = _validate_text(tmp_path, "n\n1,2\n", fields, [("a.csv", 2)])
     assert (issue.type, issue.row, issue.hint) == ("extra-cell", 2, ExtraCellError.description)
+
+
+def test_the_default_limit_is_ten_thousand_findings(tmp_path):
+    """LIMIT_ERRORS by its value: 9,999 bad cells are all named and the limit is not reached;
+    10,000 are all named and reach it (as a limit of four does with four findings above)."""
+    from pipelines.stages.validate import LIMIT_ERRORS
+
+    assert LIMIT_ERRORS == 10_000
+    fields = [{"name": "jumlah", "type": "integer"}]
+    resource = Resource("uji", "contoh", {"schema": {"fields": fields}}, tmp_path)
+    for bad, reached in ((9_999, False), (10_000, True)):
+        staging = tmp_path / f"staging-{bad}.csv"
+        staging.write_text("jumlah\n" + "x\n" * bad + "1\n", encoding="utf-8")
+        rows_from = RowMap()
+        rows_from.add("a.csv", range(2, bad + 3))
+        rows_from.freeze()
+        result = validate_table(resource, staging, rows_from)
+        assert (len(result.issues), result.limit_reached) == (bad, reached)
+        assert result.issues[-1].row == bad + 1
