@@ -266,3 +266,21 @@ def test_columns_checked_together_find_what_each_column_alone_finds():
     assert kinds["nilai_rp"] == {("nik", 1, 2)}
     assert kinds["npwp"] == {("npwp", 1, 0), ("phone", 1, 1), ("nik", 1, 2), ("email", 1, 3)}
     assert list(together) == list(texts)  # in the columns' order
+
+
+def test_text_that_looks_missing_is_read_as_written_by_the_gate(tmp_path):
+    """A column named for phones holding "NA" and "null": cells with text, so by its name it
+    holds personal data (two cells, the first at source row 2); pandas' default missing-value
+    words would have hidden both (the gate reads the staging file with keep_default_na=False)."""
+    from pipelines.checks.personal_data import personal_data
+    from pipelines.core.errors import RowMap
+    from pipelines.core.model import Resource
+
+    staging = tmp_path / "staging.csv"
+    staging.write_text("no_hp\nNA\n\nnull\n", encoding="utf-8")
+    rows_from = RowMap()
+    rows_from.add("sumber.csv", [2, 3, 4])
+    rows_from.freeze()
+    resource = Resource("uji", "contoh", {"schema": {"fields": [{"name": "no_hp"}]}}, tmp_path)
+    [issue] = personal_data(resource=resource, staging=staging, rows_from=rows_from)
+    assert (issue.extra["kind"], issue.extra["count"], issue.row) == ("phone", 2, 2)
