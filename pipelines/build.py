@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .catalog.report import add_to_report
 from .core import freshness
 from .core import release as releases
 from .core.checksum import sha256_file
@@ -439,10 +440,16 @@ def _export_failed(
     run: BuildRun, dataset: Dataset, built: DatasetResult, issues: list[Issue]
 ) -> DatasetResult:
     """A dataset whose download a worker could not write, after its tables were built: it
-    leaves no table or download in the release, as if it had failed while building."""
+    leaves no table or download in the release, as if it had failed while building. The table's
+    report, written valid before the worker failed, lists the failure too."""
     _drop_dataset_tables(run.db, dataset)
     shutil.rmtree(downloads_dir(run.release, dataset.id), ignore_errors=True)
-    return DatasetResult(dataset.id, FAILED, issues, DatasetEntry(reports=built.entry.reports))
+    reports = dict(built.entry.reports)
+    for table in dict.fromkeys(issue.resource for issue in issues):
+        if table in reports:
+            failed = [issue for issue in issues if issue.resource == table]
+            reports[table] = add_to_report(run.release, dataset.id, table, failed)
+    return DatasetResult(dataset.id, FAILED, issues, DatasetEntry(reports=reports))
 
 
 def _unexpected(dataset: Dataset, resource, exc: Exception) -> Issue:

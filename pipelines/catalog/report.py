@@ -29,10 +29,6 @@ def write_report(
     `warnings`: findings published with the table instead of failing it (a check declared
     `on_mismatch: warn`, e.g. totals the source does not add up); listed, never hidden."""
     warnings = list(warnings or [])
-    json_rel, html_rel = report_paths(dataset_id, resource_name)
-    site = site_dir(release)
-    (site / json_rel).parent.mkdir(parents=True, exist_ok=True)
-    counts = _count_types(issues)
     document = {
         "dataset": dataset_id,
         "resource": resource_name,
@@ -41,11 +37,35 @@ def write_report(
         "quarantined": quarantined,
         "rows": rows,
         "error_count": len(issues),
-        "error_types": counts,
+        "error_types": _count_types(issues),
         "errors": [issue.as_dict() for issue in issues],
         "warning_count": len(warnings),
         "warnings": [warning.as_dict() for warning in warnings],
     }
+    return _write(release, document)
+
+
+def add_to_report(release: Path, dataset_id: str, resource_name: str, issues: list[Issue]) -> dict:
+    """The table's written report with `issues` added to its errors (a download a worker could
+    not write, found after the table was reported valid), so the report never says valid for a
+    table whose dataset failed; its manifest entry."""
+    json_rel, _ = report_paths(dataset_id, resource_name)
+    document = json.loads((site_dir(release) / json_rel).read_text(encoding="utf-8"))
+    errors = document["errors"] + [issue.as_dict() for issue in issues]
+    types = dict(document["error_types"])
+    for slug, count in _count_types(issues).items():
+        types[slug] = types.get(slug, 0) + count
+    document.update(
+        valid=False, errors=errors, error_count=len(errors), error_types=dict(sorted(types.items()))
+    )
+    return _write(release, document)
+
+
+def _write(release: Path, document: dict) -> dict:
+    """Write the report's JSON and HTML; its manifest entry."""
+    json_rel, html_rel = report_paths(document["dataset"], document["resource"])
+    site = site_dir(release)
+    (site / json_rel).parent.mkdir(parents=True, exist_ok=True)
     (site / json_rel).write_text(
         json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -59,13 +79,13 @@ def write_report(
     )
     (site / html_rel).write_text(html, encoding="utf-8")
     return {
-        "valid": not issues,
-        "quarantined": quarantined,
-        "errors": len(issues),
-        "warnings": len(warnings),
+        "valid": document["valid"],
+        "quarantined": document["quarantined"],
+        "errors": document["error_count"],
+        "warnings": document["warning_count"],
         # by issue type, so the scorecard weighs them from the manifest, not the report file
-        "error_types": counts,
-        "warning_types": _count_types(warnings),
+        "error_types": document["error_types"],
+        "warning_types": _types_of(document["warnings"]),
         "json": json_rel,
         "html": html_rel,
     }
@@ -73,7 +93,11 @@ def write_report(
 
 def _count_types(issues: list[Issue]) -> dict[str, int]:
     """How many issues of each type, by slug in sorted order (deterministic JSON)."""
+    return _types_of([issue.as_dict() for issue in issues])
+
+
+def _types_of(issues: list[dict]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for issue in issues:
-        counts[issue.type] = counts.get(issue.type, 0) + 1
+        counts[issue["type"]] = counts.get(issue["type"], 0) + 1
     return dict(sorted(counts.items()))

@@ -212,6 +212,13 @@ def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
             conn.execute("SELECT count(*) FROM tender").fetchone()[0]
             == entry["resources"]["tender"]["rows"]
         )
+    # the table's report, written valid before the workers failed, says why the dataset failed
+    report = entry["reports"]["tender"]
+    assert (report["valid"], report["error_types"]) == (False, {"export-failed": 2})
+    document = json.loads((after / "site" / report["json"]).read_text(encoding="utf-8"))
+    assert [e["type"] for e in document["errors"]] == ["export-failed", "export-failed"]
+    assert document["valid"] is False and document["error_count"] == 2
+    assert "tender.ocds.json" in (after / "site" / report["html"]).read_text(encoding="utf-8")
 
 
 STAGING_ROWS = [
