@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipelines.core import indonesian
 from pipelines.core.indonesian import (
     SCALAR_ENV,
     DateFormatError,
@@ -124,6 +125,8 @@ def test_scale_column_shifts_the_decimal_point_and_keeps_missing_and_failed_cell
     assert scale_column(parsed, 1).values.tolist() == ["0.0001", pd.NA, pd.NA, "2", "0.0001",
                                                        "-1.5"]  # fmt: skip
     assert scale_column(parsed, 10, whole=True).values.tolist()[3:] == ["20", pd.NA, "-15"]
+    last = scale_column(parse_column(pd.Series(["2", None, "0,0001"]), "number"), 1000, True)
+    assert last.errors.tolist() == [None, None, refused]  # the missing cell has no error
 
 
 @pytest.mark.parametrize(
@@ -144,3 +147,21 @@ def test_a_scale_that_is_not_a_positive_power_of_ten_is_refused(factor, message)
     with pytest.raises(ValueError) as info:
         scale_column(parsed, factor)
     assert str(info.value) == message
+
+
+def test_a_text_column_skips_the_per_value_parser(monkeypatch):
+    """Free text is trimmed as a whole column (text_column), never value by value, unless
+    JENDELA_SCALAR_PARSE=1 asks for the scalar reference."""
+    calls = []
+
+    def counting(text):
+        calls.append(text)
+        return text.strip() or None, None
+
+    monkeypatch.setitem(indonesian._CELLS, "text", counting)
+    monkeypatch.delenv(SCALAR_ENV, raising=False)
+    assert parse_column(pd.Series([" a ", "b", None]), "text").values.tolist() == ["a", "b", pd.NA]
+    assert calls == []
+    monkeypatch.setenv(SCALAR_ENV, "1")
+    assert parse_column(pd.Series([" a ", "b", None]), "text").values.tolist() == ["a", "b", pd.NA]
+    assert calls == [" a ", "b"]
