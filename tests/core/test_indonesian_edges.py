@@ -4,6 +4,8 @@ parse_column. Expected values are worked out by hand from the docstrings' rules.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -19,6 +21,7 @@ from pipelines.core.indonesian import (
     parse_column,
     parse_date,
     parse_decimal,
+    parse_integer,
     scale_column,
 )
 
@@ -81,10 +84,10 @@ def test_rounded_flags_are_missing_for_empty_and_bad_cells_on_both_paths(monkeyp
     assert parsed.rounded.tolist() == [True, False, pd.NA, pd.NA, pd.NA]
 
 
-@pytest.mark.parametrize("text", ["1.000 \u20ac", "\u00b25", "1\u20132"])
+@pytest.mark.parametrize("text", ["1.000 \u20ac", "\u00b25", "1\u20132", "1 \u00e9"])
 def test_only_non_ascii_digits_are_called_digits(text):
-    """A euro sign (Sc), a superscript two (No) and an en dash (Pd) are not decimal digits (Nd):
-    they are unexpected characters, not foreign digits."""
+    """A euro sign (Sc), a superscript two (No), an en dash (Pd) and an e with an accent (Ll)
+    are not decimal digits (Nd): they are unexpected characters, not foreign digits."""
     with pytest.raises(NumberFormatError) as info:
         parse_decimal(text)
     assert str(info.value).startswith(f"cannot read {text!r} as a number: it has unexpected ")
@@ -125,8 +128,8 @@ def test_scale_column_shifts_the_decimal_point_and_keeps_missing_and_failed_cell
     assert scale_column(parsed, 1).values.tolist() == ["0.0001", pd.NA, pd.NA, "2", "0.0001",
                                                        "-1.5"]  # fmt: skip
     assert scale_column(parsed, 10, whole=True).values.tolist()[3:] == ["20", pd.NA, "-15"]
-    last = scale_column(parse_column(pd.Series(["2", None, "0,0001"]), "number"), 1000, True)
-    assert last.errors.tolist() == [None, None, refused]  # the missing cell has no error
+    last = scale_column(parse_column(pd.Series(["2", "3", None, "0,0001"]), "number"), 1000, True)
+    assert last.errors.tolist() == [None, None, None, refused]  # the missing cell has no error
 
 
 @pytest.mark.parametrize(
@@ -165,3 +168,69 @@ def test_a_text_column_skips_the_per_value_parser(monkeypatch):
     monkeypatch.setenv(SCALAR_ENV, "1")
     assert parse_column(pd.Series([" a ", "b", None]), "text").values.tolist() == ["a", "b", pd.NA]
     assert calls == [" a ", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("327", ""),
+        ("32710", ""),
+        ("32710101", ""),
+        ("3271010", "; a 7-digit code may be a BPS kecamatan code (BPS 3271040 is Kemendagri "
+                    "32.71.03): keep it with normalise_bps_code and map it through a crosswalk"),
+    ],
+)  # fmt: skip
+def test_only_a_seven_digit_code_is_taken_for_a_bps_kecamatan(text, hint):
+    with pytest.raises(RegionCodeError) as info:
+        normalise_region_code(text)
+    assert str(info.value) == (
+        f"{text!r} is not a Kemendagri region code: it has {len(text)} digits; expected a "
+        "Kemendagri code of 2, 4, 6 or 10 digits, dotted or not (32, 32.71, 32.71.01, "
+        f"32.71.01.1001){hint}"
+    )
+
+
+@pytest.mark.parametrize("setting", ["0", "1"])
+def test_machine_notation_is_never_rounded(monkeypatch, setting):
+    """The decimal kind has no magnitude words, so no cell of it was abbreviated by its source."""
+    monkeypatch.setenv(SCALAR_ENV, setting)
+    parsed = parse_column(pd.Series(["111.366", "1e3", "", "x"]), "decimal")
+    assert parsed.values.tolist() == ["111.366", "1000", pd.NA, pd.NA]
+    assert parsed.rounded.tolist() == [False, False, pd.NA, pd.NA]
+
+
+@pytest.mark.parametrize("text", ["(5", "5)", "(1.000", "Rp 1.000)"])
+def test_a_parenthesis_alone_is_not_a_negative_sign(text):
+    with pytest.raises(NumberFormatError) as info:
+        parse_decimal(text)
+    assert str(info.value).startswith(f"cannot read {text!r} as a number: it has unexpected ")
+
+
+def test_a_missing_cell_takes_nothing_from_the_last_distinct_value():
+    """Three distinct values, the last unreadable, then a missing cell: the missing cell has no
+    value, no error and no issue type."""
+    parsed = parse_column(pd.Series(["1", "2", "x", None]), "integer")
+    assert parsed.values.tolist() == ["1", "2", pd.NA, pd.NA]
+    assert [e is None for e in parsed.errors] == [True, True, False, True]
+    assert parsed.slugs.tolist() == [None, None, "number-format", None]
+    assert parsed.rounded.tolist() == [False, False, pd.NA, pd.NA]
+
+
+def test_typed_cells_that_are_not_text_are_read_as_their_text():
+    """A typed read (a spreadsheet's time cell) gives objects, not text: each is read as its
+    str(), as numbers are ("3201.0")."""
+    parsed = parse_column(pd.Series([dt.time(10, 30), None, dt.time(7, 5)], dtype=object), "text")
+    assert parsed.values.tolist() == ["10:30:00", pd.NA, "07:05:00"]
+
+
+@pytest.mark.parametrize(("text", "plain"), [("1,23 rb", "1230"), ("1,5 rb", "1500")])
+def test_a_magnitude_word_gives_plain_digits(text, plain):
+    """1,23 ribu is 1230, written out: never "1.23E+3" (parse_decimal promises plain text)."""
+    assert str(parse_decimal(text)) == plain
+
+
+@pytest.mark.parametrize("text", ["12,7", "-1,5", "0,9"])
+def test_parse_integer_refuses_fractions_that_round_up_or_are_negative(text):
+    """A fraction is refused whichever way it would round: 12,7 is not 12 nor 13."""
+    with pytest.raises(NumberFormatError, match="as a whole number: it has a fractional part"):
+        parse_integer(text)
