@@ -130,6 +130,9 @@ def test_scale_column_shifts_the_decimal_point_and_keeps_missing_and_failed_cell
     assert scale_column(parsed, 10, whole=True).values.tolist()[3:] == ["20", pd.NA, "-15"]
     last = scale_column(parse_column(pd.Series(["2", "3", None, "0,0001"]), "number"), 1000, True)
     assert last.errors.tolist() == [None, None, None, refused]  # the missing cell has no error
+    up = scale_column(parse_column(pd.Series(["0,0009", "-0,0001"]), "number"), 1000, True)
+    assert up.values.tolist() == [pd.NA, pd.NA]  # 0.9 and -0.1 are not whole either
+    assert [e.split(":")[0] for e in up.errors] == ["0.0009 x 1000 = 0.9", "-0.0001 x 1000 = -0.1"]
 
 
 @pytest.mark.parametrize(
