@@ -264,3 +264,11 @@ def test_text_arrow_cannot_hold_is_declined_not_failed():
     for kind in ("number", "date", "text"):
         assert vector_parse(cells, kind) is None
     assert text_column(pd.Series(cells, dtype=object)) is None
+
+
+def test_a_parenthesis_without_its_pair_is_left_to_the_scalar_parser():
+    """Only "(...)" as a whole is a negative amount; a lone "(" or ")" is an error the scalar
+    parser words, as are two signs."""
+    cells = ["5)", "Rp 1.000)", "(5", "(Rp 5", "--5", "(-5)", "- Rp -5"]
+    for kind in ("integer", "number", "rupiah"):
+        assert not vector_parse(np.array(cells, dtype=object), kind).done.any(), kind
