@@ -272,3 +272,12 @@ def test_a_parenthesis_without_its_pair_is_left_to_the_scalar_parser():
     cells = ["5)", "Rp 1.000)", "(5", "(Rp 5", "--5", "(-5)", "- Rp -5"]
     for kind in ("integer", "number", "rupiah"):
         assert not vector_parse(np.array(cells, dtype=object), kind).done.any(), kind
+
+
+@pytest.mark.parametrize("cell", ["12/01/2024", "2024-01-12", "12 Januari 2024"])
+def test_each_date_shape_is_vectorised_alone(cell):
+    """A column of only ISO or only named-month dates is taken too, not only one that mixes them
+    with day-first numbers."""
+    parsed = vector_parse(np.array([cell], dtype=object), "date")
+    assert parsed.done.tolist() == [True]
+    assert parsed.values.tolist() == ["2024-01-12"]
