@@ -8,6 +8,7 @@ take the common shapes (else the comparison would hold trivially).
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import os
 import sys
@@ -25,7 +26,7 @@ from pipelines.core.indonesian import (
     parse_column,
     vectorised_for,
 )
-from pipelines.core.indonesian_vector import PYTHON_WHITESPACE, vector_parse
+from pipelines.core.indonesian_vector import PYTHON_WHITESPACE, text_column, vector_parse
 from pipelines.core.indonesian_words import MAGNITUDES, MONTHS
 
 SPACES = ["", " ", "  ", "\xa0", "\t", "\u2009", "\x1c", "\u3000"]
@@ -223,3 +224,60 @@ def test_rejected_shapes_are_left_to_the_scalar_parser():
 def test_whitespace_is_pythons():
     """The trim set is exactly what str.strip() removes, so trimmed text is Python's."""
     assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+def test_month_ends_and_leap_days_are_vectorised_exactly():
+    """Day counts of the Gregorian calendar, from the mutation triage (tests/mutation/README.md):
+    29 February in 2024 and in 2000 (divisible by 400), not in 2023 nor in 1900 (divisible by 100
+    only); 31 days in January, March and December, 30 in April; year 1 is the first. Real dates
+    are taken, impossible ones left to the scalar parser, which words their errors."""
+    good = ["29/02/2024", "29 Februari 2000", "28-02-2023", "31.01.2023", "31/03/2023",
+            "30 April 2024", "31 Desember 2023", "01/01/0001", "2024-12-31"]  # fmt: skip
+    parsed = vector_parse(np.array(good, dtype=object), "date")
+    assert parsed.values.tolist() == [
+        "2024-02-29", "2000-02-29", "2023-02-28", "2023-01-31", "2023-03-31", "2024-04-30",
+        "2023-12-31", "0001-01-01", "2024-12-31",
+    ]  # fmt: skip
+    assert parsed.done.all()
+    bad = ["29/02/2023", "29/02/1900", "30 Februari 2024", "31/04/2024", "32/01/2024",
+           "32.03.2024", "00/01/2024", "01/00/2024", "01/13/2024", "01/01/0000"]  # fmt: skip
+    assert not vector_parse(np.array(bad, dtype=object), "date").done.any()
+
+    for month in range(1, 13):  # the last day of each month of 2023 is taken, the next is not
+        last = calendar.monthrange(2023, month)[1]
+        cells = [f"{last}/{month:02d}/2023", f"{last + 1}/{month:02d}/2023"]
+        parsed = vector_parse(np.array(cells, dtype=object), "date")
+        assert parsed.done.tolist() == [True, False], month
+        assert parsed.values[0] == f"2023-{month:02d}-{last}"
+
+
+@pytest.mark.parametrize("kind", ["integer", "number", "rupiah", "decimal", "date", "text"])
+def test_no_cells_give_empty_results(kind):
+    parsed = vector_parse(np.array([], dtype=object), kind)
+    assert (len(parsed.values), len(parsed.done), len(parsed.empty)) == (0, 0, 0)
+
+
+def test_text_arrow_cannot_hold_is_declined_not_failed():
+    """A lone surrogate (broken UTF-16 in a source) cannot be arrow text: both vectorised entry
+    points decline the column, leaving it to the scalar parsers, instead of raising."""
+    cells = np.array(["1", "1\ud800"], dtype=object)
+    for kind in ("number", "date", "text"):
+        assert vector_parse(cells, kind) is None
+    assert text_column(pd.Series(cells, dtype=object)) is None
+
+
+def test_a_parenthesis_without_its_pair_is_left_to_the_scalar_parser():
+    """Only "(...)" as a whole is a negative amount; a lone "(" or ")" is an error the scalar
+    parser words, as are two signs."""
+    cells = ["5)", "Rp 1.000)", "(5", "(Rp 5", "--5", "(-5)", "- Rp -5"]
+    for kind in ("integer", "number", "rupiah"):
+        assert not vector_parse(np.array(cells, dtype=object), kind).done.any(), kind
+
+
+@pytest.mark.parametrize("cell", ["12/01/2024", "2024-01-12", "12 Januari 2024"])
+def test_each_date_shape_is_vectorised_alone(cell):
+    """A column of only ISO or only named-month dates is taken too, not only one that mixes them
+    with day-first numbers."""
+    parsed = vector_parse(np.array([cell], dtype=object), "date")
+    assert parsed.done.tolist() == [True]
+    assert parsed.values.tolist() == ["2024-01-12"]

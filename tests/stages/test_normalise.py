@@ -4,6 +4,7 @@ mutant. Expected messages are written out by hand from the inputs."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -129,3 +130,33 @@ def test_a_scaled_number_field_keeps_its_fraction_and_an_integer_field_is_multip
     normalised = normalise_chunk(chunk, resource, "sumber.csv")
     assert normalised.issues == []
     assert normalised.frame.to_dict("list") == {"nilai": ["1.5"], "jumlah": ["2000"]}
+
+
+def test_a_ragged_rows_raw_text_reaches_the_quarantine_file_once(tmp_path):
+    """A row the reader could not split is not in the table, so the quarantine file must keep its
+    raw line: written once for line 4, though the row has three missing-cell issues, beside
+    the one kept row's table line (line 2) and a header of the two columns."""
+    from pipelines.core.errors import RowMap
+    from pipelines.stages.quarantine import quarantine
+
+    chunk = pd.DataFrame({"kode": ["32"], "nama": ["Bogor"], ROW_COLUMN: [2]})
+    chunk.attrs[INVALID_ROWS] = [{"expected": 3, "found": 1, "line": 4, "text": "3271"}]
+    issues = ragged_issues(_Resource(), "sumber.csv", chunk)
+    staging = tmp_path / "staging.csv"
+    staging.write_text("kode,nama\n32,Bogor\n", encoding="utf-8")
+    rows_from = RowMap()
+    rows_from.add("sumber.csv", [2])
+    rows_from.freeze()
+    target = tmp_path / "contoh.quarantine.csv"
+    moved, _ = quarantine(staging, rows_from, issues, target)
+    assert (moved.rows, moved.kept) == (1, 1)
+    message = (
+        "missing-cell: nama: baris ini punya 1 sel, judulnya 3: sel kolom nama tidak ada / this "
+        "row has 1 cells where the header has 3: the cell of column nama is missing"
+    )
+    with open(target, encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle)) == [
+            ["sumber_berkas", "sumber_baris", "masalah", "kode", "nama"],
+            ["sumber.csv", "4", f"{message} | baris mentah / raw line:", "3271"],
+        ]
+    assert staging.read_text(encoding="utf-8") == "kode,nama\n32,Bogor\n"
