@@ -13,6 +13,9 @@ scratch=${SCRATCH:-/tmp/jendela-mutation}
 mkdir -p "$scratch/tree"
 git ls-files -z | (cd "$root" && xargs -0 cp --parents -P -t "$scratch/tree")
 export PATH="$root/.venv/bin:$PATH" PYTHONPATH="$scratch/tree"
+# The real files stay where they are: from the scratch copy, ../shared/realdata would not exist
+# and the tests that read them would skip.
+export JENDELA_REALDATA="${JENDELA_REALDATA:-$(cd "$root/.." && pwd)/shared/realdata}"
 cd "$scratch/tree"
 for module in "$@"; do
   session="$scratch/$module.sqlite"
