@@ -24,7 +24,7 @@ _QUOTING_END = "\r\n"  # a terminator holding "\r": the csv module then quotes a
 
 
 def carriage_return_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Which rows hold a bare-or-not carriage return in a text cell."""
+    """Which rows hold a carriage return in a text cell, alone or before a line feed."""
     found = np.zeros(len(frame), dtype=bool)
     for name in frame.columns:
         column = frame[name]
