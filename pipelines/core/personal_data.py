@@ -151,7 +151,7 @@ def _value_kinds(
     text = uniques.astype(str).str.strip()
     # Separators are taken out only where a text is all digits and separators, the only texts
     # that can then be 15 or 16 digits (an NPWP, a NIK): in a million distinct names, replacing
-    # in every text was a quarter of the gate. Elsewhere `compact` is the text itself.
+    # in every text was a fifth of the gate. Elsewhere `compact` is the text itself.
     numeric = text.str.fullmatch(r"[0-9 .\-]+").to_numpy(dtype=bool, na_value=False)
     compact = text.copy()
     compact[numeric] = text[numeric].str.replace(r"[ .\-]", "", regex=True)
