@@ -311,3 +311,15 @@ def test_unknown_month_names_beside_known_ones_are_left_to_the_scalar_parser():
     parsed = vector_parse(np.array(cells, dtype=object), "date")
     assert parsed.done.tolist() == [False, True, False]
     assert parsed.values[1] == "2024-05-12"
+
+
+def test_29_february_is_taken_in_leap_years_only():
+    """Every year from 1890 to 2040 and the century years around them: 29 February is a date
+    exactly in the leap years of the Gregorian calendar (calendar.isleap), e.g. 2020 but not
+    2019, whatever the year's bits."""
+    years = [*range(1890, 2041), 1600, 1700, 1800, 2100, 2400, 1, 4, 100, 400, 9996, 9999]
+    cells = [f"29/02/{year:04d}" for year in years]
+    parsed = vector_parse(np.array(cells, dtype=object), "date")
+    assert parsed.done.tolist() == [calendar.isleap(year) for year in years]
+    taken = [value for value in parsed.values if value is not None]
+    assert taken == [f"{year:04d}-02-29" for year in years if calendar.isleap(year)]
