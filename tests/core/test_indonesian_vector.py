@@ -281,3 +281,45 @@ def test_each_date_shape_is_vectorised_alone(cell):
     parsed = vector_parse(np.array([cell], dtype=object), "date")
     assert parsed.done.tolist() == [True]
     assert parsed.values.tolist() == ["2024-01-12"]
+
+
+def test_rupiah_with_sen_is_summed_up_to_18_digits_and_whole_rupiah_at_any_length():
+    """Sen are rounded in int64, so a whole part of up to 18 digits with sen is taken (18 nines
+    and 50 sen round up to 10**18), 19 digits with sen are left to the scalar parser, and whole
+    Rupiah with no sen are taken at any length (no sum is needed)."""
+    cells = ["Rp 999.999.999.999.999.999,50", "9.999.999.999.999.999.999,50", "1" + "0" * 24]
+    parsed = vector_parse(np.array(cells, dtype=object), "rupiah")
+    assert parsed.done.tolist() == [True, False, True]
+    assert parsed.values[0] == "1" + "0" * 18
+    assert parsed.values[2] == "1" + "0" * 24
+
+
+def test_a_text_column_with_missing_cells_is_trimmed_whole():
+    """pandas reads an empty cell of a text column as NaN or None: both stay missing, the column
+    is still trimmed in arrow (not declined to the per-value path)."""
+    column = pd.Series([" a ", np.nan, None, "\xa0"], dtype=object, name="nama")
+    trimmed = text_column(column)
+    assert trimmed is not None
+    assert trimmed.name == "nama"
+    assert trimmed.astype(object).where(trimmed.notna(), None).tolist() == ["a", None, None, None]
+
+
+def test_unknown_month_names_beside_known_ones_are_left_to_the_scalar_parser():
+    """A word in the month's place that is no month ("Senin", a weekday) leaves its cell to the
+    scalar parser; the known names beside it are still taken."""
+    cells = ["12 Senin 2024", "12 Mei 2024", "3 Xyz 2020"]
+    parsed = vector_parse(np.array(cells, dtype=object), "date")
+    assert parsed.done.tolist() == [False, True, False]
+    assert parsed.values[1] == "2024-05-12"
+
+
+def test_29_february_is_taken_in_leap_years_only():
+    """Every year from 1890 to 2040 and the century years around them: 29 February is a date
+    exactly in the leap years of the Gregorian calendar (calendar.isleap), e.g. 2020 but not
+    2019, whatever the year's bits."""
+    years = [*range(1890, 2041), 1600, 1700, 1800, 2100, 2400, 1, 4, 100, 400, 9996, 9999]
+    cells = [f"29/02/{year:04d}" for year in years]
+    parsed = vector_parse(np.array(cells, dtype=object), "date")
+    assert parsed.done.tolist() == [calendar.isleap(year) for year in years]
+    taken = [value for value in parsed.values if value is not None]
+    assert taken == [f"{year:04d}-02-29" for year in years if calendar.isleap(year)]
