@@ -13,6 +13,10 @@ from ..core.errors import Issue
 from ..core.layout import report_paths, site_dir
 from .templates import environment
 
+# A report's keys in the order its JSON has always had them.
+_KEYS = ("dataset", "resource", "source", "valid", "quarantined", "rows", "error_count",
+         "error_types", "errors", "warning_count", "warnings")  # fmt: skip
+
 
 def write_report(
     release: Path,
@@ -28,7 +32,6 @@ def write_report(
     `on_error: quarantine`), so the table is published although the report lists errors.
     `warnings`: findings published with the table instead of failing it (a check declared
     `on_mismatch: warn`, e.g. totals the source does not add up); listed, never hidden."""
-    warnings = list(warnings or [])
     document = {
         "dataset": dataset_id,
         "resource": resource_name,
@@ -36,11 +39,8 @@ def write_report(
         "valid": not issues,
         "quarantined": quarantined,
         "rows": rows,
-        "error_count": len(issues),
-        "error_types": _count_types(issues),
         "errors": [issue.as_dict() for issue in issues],
-        "warning_count": len(warnings),
-        "warnings": [warning.as_dict() for warning in warnings],
+        "warnings": [warning.as_dict() for warning in warnings or []],
     }
     return _write(release, document)
 
@@ -51,18 +51,21 @@ def add_to_report(release: Path, dataset_id: str, resource_name: str, issues: li
     table whose dataset failed; its manifest entry."""
     json_rel, _ = report_paths(dataset_id, resource_name)
     document = json.loads((site_dir(release) / json_rel).read_text(encoding="utf-8"))
-    errors = document["errors"] + [issue.as_dict() for issue in issues]
-    types = dict(document["error_types"])
-    for slug, count in _count_types(issues).items():
-        types[slug] = types.get(slug, 0) + count
-    document.update(
-        valid=False, errors=errors, error_count=len(errors), error_types=dict(sorted(types.items()))
-    )
+    document["errors"] += [issue.as_dict() for issue in issues]
+    document["valid"] = False
     return _write(release, document)
 
 
 def _write(release: Path, document: dict) -> dict:
-    """Write the report's JSON and HTML; its manifest entry."""
+    """Write the report's JSON and HTML, its counts taken from its lists; its manifest entry."""
+    errors, warnings = document["errors"], document["warnings"]
+    document = {
+        **document,
+        "error_count": len(errors),
+        "error_types": _count_types(errors),
+        "warning_count": len(warnings),
+    }
+    document = {key: document[key] for key in _KEYS}  # the published order of the keys
     json_rel, html_rel = report_paths(document["dataset"], document["resource"])
     site = site_dir(release)
     (site / json_rel).parent.mkdir(parents=True, exist_ok=True)
@@ -85,18 +88,14 @@ def _write(release: Path, document: dict) -> dict:
         "warnings": document["warning_count"],
         # by issue type, so the scorecard weighs them from the manifest, not the report file
         "error_types": document["error_types"],
-        "warning_types": _types_of(document["warnings"]),
+        "warning_types": _count_types(warnings),
         "json": json_rel,
         "html": html_rel,
     }
 
 
-def _count_types(issues: list[Issue]) -> dict[str, int]:
+def _count_types(issues: list[dict]) -> dict[str, int]:
     """How many issues of each type, by slug in sorted order (deterministic JSON)."""
-    return _types_of([issue.as_dict() for issue in issues])
-
-
-def _types_of(issues: list[dict]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for issue in issues:
         counts[issue["type"]] = counts.get(issue["type"], 0) + 1

@@ -3,11 +3,11 @@
 
 A big table's XLSX and OCDS package together cost more than all its other downloads (1,000,000
 tenders: 17 and 11 CPU s against 17), and nothing else in the release waits for them but the
-manifest's size and checksum of the file. So once a
-big table is loaded they go to a `ProcessPoolExecutor` and the build carries on with the table's
-other downloads and the next tables and datasets; `finish` collects every file before the
-manifest is made. The worker reads the committed table from the database file in chunks
-(stages/rowid_chunks.py), so its memory is one chunk, whatever the table's size.
+manifest's size and checksum of the file. So once a big table is loaded they go to a
+`ProcessPoolExecutor` and the build carries on with the table's other downloads and the next
+tables and datasets; `finish` collects every file before the manifest is made. The worker reads
+the committed table from the database file in chunks (stages/rowid_chunks.py), so its memory is
+one chunk, whatever the table's size.
 
 A worker that fails (an exception, or the process dying) fails its dataset with an `export-failed`
 Issue naming the file; build.py then treats the dataset as any failed one (its previous tables

@@ -238,7 +238,9 @@ def check_foreign_keys(
     return issues
 
 
-def _keys_in_table(db: sqlite_utils.Database, table: str, columns: list[str]):
+def _keys_in_table(
+    db: sqlite_utils.Database, table: str, columns: list[str]
+) -> pd.MultiIndex | pa.Array:
     select = ", ".join(f"[{c}]" for c in columns)
     rows = db.execute(f"SELECT DISTINCT {select} FROM [{table}]").fetchall()
     if len(columns) > 1:
@@ -246,7 +248,7 @@ def _keys_in_table(db: sqlite_utils.Database, table: str, columns: list[str]):
     return _key_set([row[0] for row in rows])
 
 
-def _keys_in_file(staging: Path, columns: list[str]):
+def _keys_in_file(staging: Path, columns: list[str]) -> pd.MultiIndex | pa.Array:
     """Keys of a table that references itself (a region's parent is a region), before loading."""
     frame = pd.read_csv(staging, usecols=columns, dtype="string", keep_default_na=False)
     if len(columns) > 1:
@@ -263,7 +265,7 @@ def _key_set(values: list) -> pa.Array:
 
 def _in_key_set(cells: pd.Series, keys: pa.Array) -> np.ndarray:
     """Which cells (text, missing allowed) are among `keys`; a missing cell is not."""
-    array = pa.array(cells.to_numpy(dtype=object, na_value=None), type=pa.string())
+    array = pa.array(cells, type=pa.string(), from_pandas=True)  # no copy of Arrow-backed text
     return (
         pc.is_in(array, value_set=keys, skip_nulls=True)
         .fill_null(False)
