@@ -84,34 +84,44 @@ class PendingDownload:
         return self.entry
 
 
+def xlsx_allowed(db: sqlite_utils.Database, resource: Resource, rows: int) -> bool:
+    """Whether the table gets an XLSX. No XLSX rather than a cut one: over Excel's rows, or with
+    a cell over its 32,767 characters (a field may allow longer cells); the page says why
+    (catalog/site.py)."""
+    return rows <= XLSX_MAX_ROWS and not has_cells_over(db, resource, XLSX_MAX_CHARS)
+
+
+def start_xlsx(
+    db: sqlite_utils.Database, resource: Resource, release: Path, jobs: ExportJobs
+) -> PendingDownload:
+    """Hand the table's XLSX to an export worker (stages/export_jobs.py); its entry is completed
+    when the build collects it. The worker reads the committed rows by rowid, so it can start
+    as soon as the table is loaded, before its indexes are built."""
+    path = downloads_dir(release, resource.dataset_id) / table_file(resource.name, "xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = jobs.submit(
+        resource.dataset_id,
+        resource.name,
+        resource.fields,
+        committed_database(db.conn),
+        path,
+        site_dir(release),
+    )
+    return PendingDownload(entry)
+
+
 def export_resource(
     db: sqlite_utils.Database,
     resource: Resource,
     staging: Path,
     release: Path,
-    jobs: ExportJobs | None = None,
+    xlsx: bool | PendingDownload = True,
 ) -> list[Download | PendingDownload]:
-    """The table's downloads. With `jobs`, a big table's XLSX goes to a worker process (its
-    entry is completed when the build collects it); every other file is written here."""
+    """The table's downloads, written here. `xlsx`: False when the table gets no XLSX
+    (`xlsx_allowed`), the pending download when a worker writes it (`start_xlsx`)."""
     folder = downloads_dir(release, resource.dataset_id)
     folder.mkdir(parents=True, exist_ok=True)
-    rows = db.execute(f"SELECT count(*) FROM [{resource.name}]").fetchone()[0]
-    # No XLSX rather than a cut one: over Excel's rows, or with a cell over its 32,767
-    # characters (a field may allow longer cells); the page says why (catalog/site.py).
-    xlsx = rows <= XLSX_MAX_ROWS and not has_cells_over(db, resource, XLSX_MAX_CHARS)
-    xlsx_path = folder / table_file(resource.name, "xlsx")
-    pending = None
-    if xlsx and jobs is not None and jobs.takes(rows):
-        # first, so that it runs while the other files are written here
-        entry = jobs.submit(
-            resource.dataset_id,
-            resource.name,
-            resource.fields,
-            committed_database(db.conn),
-            xlsx_path,
-            site_dir(release),
-        )
-        pending = PendingDownload(entry)
+    pending = xlsx if isinstance(xlsx, PendingDownload) else None
     csv_path = folder / table_file(resource.name, "csv")
     write_download_csv(resource, staging, csv_path)
     json_path = folder / table_file(resource.name, "json")
@@ -119,7 +129,8 @@ def export_resource(
     parquet_path = folder / table_file(resource.name, "parquet")
     _write_parquet(resource, staging, parquet_path)
     files = [("csv", csv_path), ("json", json_path)]
-    if xlsx and pending is None:
+    if xlsx is True:
+        xlsx_path = folder / table_file(resource.name, "xlsx")
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
