@@ -327,6 +327,7 @@ def frictionless_validate(path: Path) -> dict:
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    assert out.strip(), f"frictionless printed no report (exit code {code}): {err}"
     report = json.loads(out)
     assert (code == 0) == report["valid"], err
     return report

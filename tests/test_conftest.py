@@ -42,3 +42,40 @@ def test_ci_script_sets_ci():
     script = (ROOT / ".ci/run").read_text()
     assert "export CI=" in script
     assert script.index("export CI=") < script.index("-m pytest")
+
+
+def test_forked_frictionless_reports_what_the_installed_command_reports(built_catalog, tmp_path):
+    """`frictionless_validate` runs the command in a child of a warm process
+    (tests/frictionless_cli.py); its report is the installed `frictionless` script's, on a valid
+    package and on one whose region rows lost a line (errors, rows, exit code alike)."""
+    import json
+    import shutil
+
+    from conftest import FRICTIONLESS, frictionless_validate
+
+    def essentials(report: dict) -> list:
+        return [report["valid"], report["errors"]] + [
+            [task["name"], task["valid"], task["stats"]["rows"], task["errors"]]
+            for task in report["tasks"]
+        ]
+
+    copy = tmp_path / "apbd-kota-bogor"
+    shutil.copytree(built_catalog / "site" / "downloads" / "apbd-kota-bogor", copy)
+    valid = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    broken = tmp_path / "broken"
+    shutil.copytree(copy, broken)
+    lines = (broken / "wilayah.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (broken / "wilayah.csv").write_text("".join(lines[:-1]), encoding="utf-8")
+    for folder, expect_valid in ((copy, True), (broken, False)):
+        installed = subprocess.run(
+            [str(FRICTIONLESS), "validate", "--json", "datapackage.json"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        expected = json.loads(installed.stdout)
+        assert expected["valid"] is expect_valid and (installed.returncode == 0) is expect_valid
+        forked = frictionless_validate(folder / "datapackage.json")
+        assert essentials(forked) == essentials(expected)
+    assert [r["name"] for r in valid["resources"]][-1] == "wilayah"
