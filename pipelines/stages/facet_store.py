@@ -68,18 +68,19 @@ def write_store(
     cursor = conn.execute(f"SELECT rowid, {names} FROM [{table}] ORDER BY rowid")
     width, start = len(facet_columns), 0
     while chunk := cursor.fetchmany(chunk_rows(CHUNK_ROWS)):
-        for offset, row in enumerate(chunk):
-            position = start + offset
-            rowid[position] = row[0]
-            cell[position] = cells[row[1 : width + 1]]
-            for column, value in zip(numeric, row[width + 1 :], strict=True):
-                if value is None:
-                    nulls[column][position] = True
-                elif _fits(value, values[column].dtype):
-                    values[column][position] = value
-                else:
-                    clean[column] = False
-        start += len(chunk)
+        end = start + len(chunk)
+        by_column = list(zip(*chunk, strict=True))  # a chunk's columns, each a tuple
+        rowid[start:end] = by_column[0]
+        cell[start:end] = [cells[key] for key in zip(*by_column[1 : width + 1], strict=True)]
+        for column, stored in zip(numeric, by_column[width + 1 :], strict=True):
+            if not clean[column]:
+                continue  # left out already: its filters fall back to SQL
+            found = _numbers(stored, values[column].dtype)
+            if found is None:
+                clean[column] = False
+                continue
+            values[column][start:end], nulls[column][start:end] = found
+        start = end
     np.save(target / "rowid.npy", rowid)
     np.save(target / "cell.npy", cell)
     kept = {}
@@ -95,6 +96,35 @@ def write_store(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     )
     return target
+
+
+def _numbers(stored: tuple, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray] | None:
+    """A chunk of one column as (values, nulls), NULL as 0 and True; None when a stored value
+    does not fit `dtype` exactly (`_fits`). Whole columns at a time: the kinds of value present
+    are looked at once, integers are range-checked by NumPy (a Python int beyond int64 cannot
+    be converted), and only a column mixing integers and reals is judged value by value."""
+    kinds = set(map(type, stored))
+    nulls = np.fromiter((v is None for v in stored), dtype=bool, count=len(stored))
+    kinds.discard(type(None))
+    if not kinds <= ({int} if dtype == np.int64 else {int, float}):
+        return None  # text, bytes or a bool: never a number of this column
+    filled = [0 if v is None else v for v in stored] if nulls.any() else stored
+    if float not in kinds:  # integers (or nothing but NULL)
+        try:
+            whole = np.array(filled, dtype=np.int64)
+        except OverflowError:
+            return None
+        if dtype == np.int64:
+            return whole, nulls
+        if ((whole < -EXACT_FLOAT) | (whole > EXACT_FLOAT)).any():
+            return None  # a float64 would not hold it exactly
+        return whole.astype(np.float64), nulls
+    if int in kinds and not all(_fits(v, dtype) for v in stored if type(v) is int):
+        return None
+    values = np.array(filled, dtype=dtype)
+    if not np.isfinite(values).all():
+        return None
+    return values, nulls
 
 
 def _fits(value, dtype: np.dtype) -> bool:

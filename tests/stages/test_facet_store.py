@@ -304,32 +304,36 @@ def test_the_arrays_can_be_written_again_into_the_same_folder(tmp_path):
 
 def test_only_columns_whose_every_value_the_dtype_holds_exactly_are_kept(tmp_path, monkeypatch):
     """Read in chunks (here 2 rows), a column is kept only when every value is one its array
-    holds exactly: not an integer past 2**53 in a float64 column, not an infinite real, not a
-    real in an int64 column, not bytes; the kept arrays are SQLite's values row by row, NULL as
-    0 with its null flag."""
+    holds exactly: not an integer past 2**53 in a float64 column (alone, or in a chunk with
+    reals), not an infinite real, not a real in an int64 column, not bytes; the kept arrays are
+    SQLite's values row by row, NULL as 0 with its null flag (`campur` mixes integers and reals
+    in every chunk and is kept)."""
     monkeypatch.setenv("JENDELA_CHUNK_ROWS", "2")
     conn = sqlite3.connect(tmp_path / "t.db")
     conn.execute(
         "CREATE TABLE t (jenis TEXT, nilai INTEGER, rasio REAL, besar, tak_hingga REAL, "
-        "pecahan, biner)"
+        "pecahan, biner, campuran, campur)"
     )
     rows = [
-        ("a", 5, 0.5, 1, 1.0, 1, 1),
-        ("b", None, None, 2**53, None, 2, 2),
-        ("a", -(2**63), -0.25, 3, 2.0, 3, 3),
-        ("b", 2**63 - 1, 7.0, 2**53 + 1, float("inf"), 4.5, b"\x01"),
-        ("a", 0, 3, None, 3.0, 5, 5),
+        ("a", 5, 0.5, 1, 1.0, 1, 1, 0.5, 0.5),
+        ("b", None, None, 2**53, None, 2, 2, 1, -(2**53)),
+        ("a", -(2**63), -0.25, 3, 2.0, 3, 3, 0.75, 2**53),
+        ("b", 2**63 - 1, 7.0, 2**53 + 1, float("inf"), 4.5, b"\x01", 2**53 + 1, -1.5),
+        ("a", 0, 3, None, 3.0, 5, 5, 2, None),
     ]
-    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     cube = {"columns": ["jenis"], "rows": facet_cube(conn, "t", ["jenis"])}
     numeric = {"nilai": "integer", "rasio": "number", "besar": "number"}
     numeric |= {"tak_hingga": "number", "pecahan": "integer", "biner": "integer"}
+    numeric |= {"campuran": "number", "campur": "number"}
     write_store(conn, "t", cube, numeric, tmp_path / "store")
     store = FacetStore(tmp_path / "store" / "t")
-    assert store.numeric == {"nilai": "int64", "rasio": "float64"}
+    assert store.numeric == {"nilai": "int64", "rasio": "float64", "campur": "float64"}
     folder = tmp_path / "store" / "t"
     assert np.load(folder / "value.nilai.npy").tolist() == [5, 0, -(2**63), 2**63 - 1, 0]
     assert np.load(folder / "null.nilai.npy").tolist() == [False, True, False, False, False]
     assert np.load(folder / "value.rasio.npy").tolist() == [0.5, 0.0, -0.25, 7.0, 3.0]
     assert np.load(folder / "null.rasio.npy").tolist() == [False, True, False, False, False]
     assert np.load(folder / "cell.npy").tolist() == [0, 1, 0, 1, 0]
+    assert np.load(folder / "value.campur.npy").tolist() == [0.5, -(2**53), 2**53, -1.5, 0.0]
+    assert np.load(folder / "null.campur.npy").tolist() == [False, False, False, False, True]
