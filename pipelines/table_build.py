@@ -330,8 +330,8 @@ def _load_and_export(
         create_table(run.db, resource)
         insert_rows(run.db, resource, staged.path)
     # A big table's slow downloads go to the export workers now, before its indexes: they read
-    # the committed rows by rowid, and the indexes and FTS take the build seconds they would
-    # otherwise have waited for (1M tenders: about 12 s).
+    # the committed rows by rowid, and run while the indexes and FTS are built instead of after
+    # (500,000 tenders: the build's wait for them at the end 7 s -> under 1 s).
     xlsx = xlsx_allowed(run.db, resource, rows)
     if xlsx and run.exports is not None and run.exports.takes(rows):
         xlsx = start_xlsx(run.db, resource, run.release, run.exports)
