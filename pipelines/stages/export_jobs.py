@@ -23,6 +23,7 @@ Settings, from the environment (a bad value is a usage error, exit 2):
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sqlite3
@@ -179,15 +180,37 @@ def committed_database(conn: sqlite3.Connection) -> Path:
 
 
 def _run(fn, args: tuple) -> tuple[float, float, float]:
-    """In the worker: write the file; return the wall and CPU seconds it took and the worker's
-    peak RSS in MB (a worker's memory is not in the build process's own peak)."""
-    import resource
+    """In the worker: write the file; return the wall and CPU seconds it took and the peak RSS
+    in MB while it ran (a worker's memory is not in the build process's own peak).
+
+    A worker process writes one job after another, and its lifetime peak (`ru_maxrss`) would
+    give each job the largest of the jobs before it. Linux resets the process's high-water mark
+    when "5" is written to /proc/self/clear_refs, and /proc/self/status then reports the job's
+    own peak (VmHWM); without them the lifetime peak is what is known."""
     import time
 
+    _reset_peak()
     tick, cpu = time.perf_counter(), time.process_time()
     fn(*args)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return time.perf_counter() - tick, time.process_time() - cpu, peak_kb / 1024
+    return time.perf_counter() - tick, time.process_time() - cpu, _peak_mb()
+
+
+def _reset_peak() -> None:
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_mb() -> float:
+    """The process's peak resident memory in MB since the last reset (else since its start)."""
+    import resource
+
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _failure(job: ExportJob, error: BaseException) -> Issue:

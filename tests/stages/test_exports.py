@@ -13,11 +13,13 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLE_CATALOG, run_publish
+from conftest import ROOT, SAMPLE_CATALOG, run_publish
 
 from pipelines.core.layout import DATABASE_FILE, DOWNLOADS
 from pipelines.core.registry import load_catalog
@@ -309,3 +311,34 @@ def test_json_downloads_are_the_rows_sqlite_encodes(built_catalog):
             assert path.read_text(encoding="utf-8") == "[" + body + "\n]\n"
             checked += 1
     assert checked >= 20
+
+
+PEAKS_OF_TWO_JOBS = """
+import numpy as np
+from pipelines.stages.export_jobs import _run
+
+def big():
+    block = np.ones(300 << 17)  # 300 MB of float64, every page touched
+    block.sum()
+
+def small():
+    pass
+
+print(_run(big, ())[2], _run(small, ())[2])
+"""
+
+
+def test_each_job_reports_its_own_peak_memory():
+    """A worker writes one job after another: the second, small job's peak is its own, not the
+    300 MB the first one took (the process's lifetime peak would give it that)."""
+    result = subprocess.run(
+        [sys.executable, "-c", PEAKS_OF_TWO_JOBS],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = (float(v) for v in result.stdout.split())
+    assert first > 300
+    assert second < first - 200, (first, second)
