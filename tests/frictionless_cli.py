@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import signal
 import subprocess
 import sys
 import threading
@@ -31,7 +33,11 @@ class Runner:
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
 
-    def run(self, cwd: Path, args: list[str], scratch: Path) -> tuple[int, str, str]:
+    def run(
+        self, cwd: Path, args: list[str], scratch: Path, timeout: float = 600
+    ) -> tuple[int, str, str]:
+        """Like `subprocess.run` with a timeout: a run that outlasts it stops the server and
+        its child (one process group) and raises TimeoutError."""
         with self._lock:
             if self._process is None or self._process.poll() is not None:
                 self._process = subprocess.Popen(
@@ -39,11 +45,18 @@ class Runner:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
+                    start_new_session=True,
                 )
             out, err = scratch / "frictionless.out", scratch / "frictionless.err"
             request = {"cwd": str(cwd), "args": args, "out": str(out), "err": str(err)}
             self._process.stdin.write(json.dumps(request) + "\n")
             self._process.stdin.flush()
+            # One answer line per request, read whole: nothing waits in Python's buffer here.
+            if not select.select([self._process.stdout], [], [], timeout)[0]:
+                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait()
+                self._process = None
+                raise TimeoutError(f"frictionless {' '.join(args)} in {cwd}: over {timeout} s")
             answer = self._process.stdout.readline()
             if not answer:
                 raise RuntimeError("the frictionless runner stopped; see the test's stderr")
