@@ -6,6 +6,7 @@ that change data build their own copy (see `copy_project`).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
@@ -320,13 +321,8 @@ def frictionless_validate(path: Path) -> dict:
     global _FRICTIONLESS_RUNS
     if _FRICTIONLESS_RUNS is None:
         _FRICTIONLESS_RUNS = Runner()
-    scratch = Path(tempfile.mkdtemp(prefix="frictionless-"))
-    try:
-        code, out, err = _FRICTIONLESS_RUNS.run(
-            path.parent, ["validate", "--json", path.name], scratch
-        )
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        atexit.register(_FRICTIONLESS_RUNS.close)
+    code, out, err = _FRICTIONLESS_RUNS.run(path.parent, ["validate", "--json", path.name])
     assert out.strip(), f"frictionless printed no report (exit code {code}): {err}"
     report = json.loads(out)
     assert (code == 0) == report["valid"], err

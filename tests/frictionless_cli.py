@@ -18,9 +18,11 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
 from pathlib import Path
@@ -32,10 +34,9 @@ class Runner:
     def __init__(self) -> None:
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
+        self._scratch = Path(tempfile.mkdtemp(prefix="frictionless-"))  # the child's output
 
-    def run(
-        self, cwd: Path, args: list[str], scratch: Path, timeout: float = 600
-    ) -> tuple[int, str, str]:
+    def run(self, cwd: Path, args: list[str], timeout: float = 600) -> tuple[int, str, str]:
         """Like `subprocess.run` with a timeout: a run that outlasts it stops the server and
         its child (one process group) and raises TimeoutError."""
         with self._lock:
@@ -47,7 +48,7 @@ class Runner:
                     text=True,
                     start_new_session=True,
                 )
-            out, err = scratch / "frictionless.out", scratch / "frictionless.err"
+            out, err = self._scratch / "frictionless.out", self._scratch / "frictionless.err"
             request = {"cwd": str(cwd), "args": args, "out": str(out), "err": str(err)}
             self._process.stdin.write(json.dumps(request) + "\n")
             self._process.stdin.flush()
@@ -67,9 +68,11 @@ class Runner:
             return code, *texts
 
     def close(self) -> None:
+        """Stop the server (it ends when its stdin closes) and remove the scratch folder."""
         if self._process is not None and self._process.poll() is None:
             self._process.stdin.close()
             self._process.wait(timeout=30)
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def _child(request: dict) -> int:

@@ -101,19 +101,16 @@ def write_store(
 def _numbers(stored: tuple, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray] | None:
     """A chunk of one column as (values, nulls), NULL as 0 and True; None when a stored value
     does not fit `dtype` exactly (`_fits`). Whole columns at a time: the kinds of value present
-    are looked at once, integers are range-checked by NumPy (a Python int beyond int64 cannot
-    be converted), and only a column mixing integers and reals is judged value by value."""
+    are looked at once, integers are compared with 2**53 as an array, and only a column mixing
+    integers and reals is judged value by value."""
     kinds = set(map(type, stored))
     nulls = np.fromiter((v is None for v in stored), dtype=bool, count=len(stored))
     kinds.discard(type(None))
     if not kinds <= ({int} if dtype == np.int64 else {int, float}):
         return None  # text, bytes or a bool: never a number of this column
     filled = [0 if v is None else v for v in stored] if nulls.any() else stored
-    if float not in kinds:  # integers (or nothing but NULL)
-        try:
-            whole = np.array(filled, dtype=np.int64)
-        except OverflowError:
-            return None
+    if float not in kinds:  # integers (SQLite's are all int64), or nothing but NULL
+        whole = np.array(filled, dtype=np.int64)
         if dtype == np.int64:
             return whole, nulls
         if ((whole < -EXACT_FLOAT) | (whole > EXACT_FLOAT)).any():
