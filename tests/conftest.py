@@ -204,6 +204,25 @@ def built_catalog(tmp_path_factory) -> Path:
     return made_once(tmp_path_factory, "catalog", _build_sample) / "build"
 
 
+BOUNDARIES_LICENCE = "Uji / test only: vans969/WEB_SIG (no licence stated)"
+
+
+@pytest.fixture(scope="session")
+def boundaries_build(tmp_path_factory, realdata) -> Path:
+    """Kota Bogor's population (and the region list it refers to) of the sample catalog, built
+    once with the real kecamatan boundaries (`--boundaries`), for the tests of its map."""
+
+    def make(folder: Path) -> None:
+        result = run_publish(
+            "build", "penduduk-kota-bogor", "--quiet", "--output", str(folder / "build"),
+            "--boundaries", str(realdata / "regions" / "kota_bogor_kecamatan.geojson"),
+            "--boundaries-licence", BOUNDARIES_LICENCE,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return made_once(tmp_path_factory, "boundaries", make) / "build"
+
+
 @pytest.fixture(scope="session")
 def datasette_server(built_catalog):
     server = Server(built_catalog)

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 import rdflib
 import yaml
-from conftest import ROOT, SAMPLE_CATALOG, frictionless_validate, run_publish
+from conftest import BOUNDARIES_LICENCE, ROOT, SAMPLE_CATALOG, frictionless_validate, run_publish
 
 from pipelines.catalog.charts import chart_spec
 from pipelines.catalog.maps import Boundaries, match_features
@@ -584,15 +584,8 @@ def test_without_boundaries_the_page_says_why_there_is_no_map(site):
     assert notes not in (site / "dataset/apbd-kota-bogor/index.html").read_text()
 
 
-def test_map_from_real_boundaries_read_in_place(realdata, tmp_path):
-    boundaries = realdata / "regions" / "kota_bogor_kecamatan.geojson"
-    output = tmp_path / "build"
-    licence = "Uji / test: vans969/WEB_SIG"
-    result = run_publish(
-        "build", "--quiet", "--output", str(output),
-        "--boundaries", str(boundaries), "--boundaries-licence", licence,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_map_from_real_boundaries_read_in_place(boundaries_build):
+    output = boundaries_build
     page = (output / "site/dataset/penduduk-kota-bogor/index.html").read_text()
     svg = re.search(r'<svg class="map".*?</svg>', page, re.S).group(0)
     titles = re.findall(r"<path d=\"M[^\"]+\" fill=\"(#[0-9a-f]{6})\" class=\"region\">"
@@ -600,7 +593,7 @@ def test_map_from_real_boundaries_read_in_place(realdata, tmp_path):
     assert len(titles) == 6
     assert all(re.search(r"\(32\.71\.0[1-6]\): [\d.]+ jiwa", t) for _, t in titles)
     assert "#d9d9d9" not in {fill for fill, _ in titles}  # every kecamatan matched by name
-    assert licence in page
+    assert BOUNDARIES_LICENCE in page
     assert len(svg) < 40_000
     assert not list(output.resolve().rglob("*.geojson"))
     assert "106.7352" not in svg  # projected and rounded, not the source coordinates

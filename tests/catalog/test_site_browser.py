@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT, run_publish
+from conftest import ROOT
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -336,15 +336,8 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     return width, height, [row[j : j + step] for row in rows for j in range(0, len(row), step * 7)]
 
 
-def test_map_renders_from_real_boundaries(browser, realdata, tmp_path):
-    output = tmp_path / "build"
-    result = run_publish(
-        "build", "--quiet", "--output", str(output),
-        "--boundaries", str(realdata / "regions" / "kota_bogor_kecamatan.geojson"),
-        "--boundaries-licence", "Uji / test only: vans969/WEB_SIG (no licence stated)",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    host = StaticHost(output.parent)
+def test_map_renders_from_real_boundaries(browser, boundaries_build):
+    host = StaticHost(boundaries_build.parent)
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     try:
         page = context.new_page()

@@ -1,6 +1,6 @@
 """No silent truncation: a large CSV export has every row, even with max_csv_mb set low.
 
-A 50,000-row tender table (benchmarks/generate_tenders.py) is built and served with
+A 20,000-row tender table (benchmarks/generate_tenders.py) is built and served with
 `max_csv_mb` = 1, a limit at which Datasette's own streamed export would stop after a few
 thousand rows and still answer HTTP 200. The whole-table export must be complete (it is the
 prebuilt file), and a filtered export larger than the limit must be complete too.
@@ -18,7 +18,7 @@ import httpx
 import pytest
 from conftest import ROOT, Server, run_publish
 
-ROWS = 50_000
+ROWS = 20_000
 FROM_YEAR = 2021  # the filter: tenders of 2021 and later, five of the generator's seven years
 
 

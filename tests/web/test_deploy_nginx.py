@@ -56,10 +56,25 @@ def requests_seen(server: Server, marker: str) -> int:
     return server.log.read().decode("utf-8", "replace").count(marker)
 
 
-@pytest.fixture
-def deployment(built_catalog) -> Iterator[tuple[str, list[Server]]]:
-    """nginx from deploy/nginx.conf on a free port, two servers behind it."""
+@pytest.fixture(scope="module")
+def server_pair(built_catalog) -> Iterator[list[Server]]:
+    """Two servers of the sample build, shared by the module's tests (a start costs a second
+    or two); a test that stops one gets it started again by the next `deployment`."""
     servers = [Server(built_catalog), Server(built_catalog)]
+    yield servers
+    for server in servers:
+        if server.process.poll() is None:
+            server.stop()
+
+
+@pytest.fixture
+def deployment(built_catalog, server_pair) -> Iterator[tuple[str, list[Server]]]:
+    """nginx from deploy/nginx.conf on a free port (its own prefix, so an empty cache), the two
+    servers behind it."""
+    for number, server in enumerate(server_pair):
+        if server.process.poll() is not None:
+            server_pair[number] = Server(built_catalog)
+    servers = list(server_pair)
     # A folder any nginx worker can enter: as root, nginx runs its workers as `nobody`, and
     # pytest's own temporary folders are private to the user.
     prefix = Path(tempfile.mkdtemp(prefix="jendela-nginx-"))
@@ -78,9 +93,6 @@ def deployment(built_catalog) -> Iterator[tuple[str, list[Server]]]:
     finally:
         nginx.terminate()
         output = nginx.communicate(timeout=10)[0].decode()
-        for server in servers:
-            if server.process.poll() is None:
-                server.stop()
         errors = (prefix / "jendela-error.log").read_text() if prefix.exists() else ""
         shutil.rmtree(prefix, ignore_errors=True)
         assert "[emerg]" not in output + errors, output + errors
