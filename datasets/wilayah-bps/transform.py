@@ -44,7 +44,8 @@ def from_names(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
 
 def from_pairs(frame: pd.DataFrame, context: TransformContext) -> pd.DataFrame:
     names = ["nama_provinsi", "bps_nama_kabupaten_kota", "bps_nama_kecamatan"]
-    path = frame[names].apply(lambda c: c.str.strip()).agg(PATH_SEPARATOR.join, axis=1)
+    parts = [frame[name].str.strip() for name in names]  # whole columns, not row by row
+    path = parts[0] + PATH_SEPARATOR + parts[1] + PATH_SEPARATOR + parts[2]
     out = reshaped(
         frame,
         {

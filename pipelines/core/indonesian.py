@@ -453,12 +453,18 @@ def normalise_region_name(text: str) -> str:
     "Kabupaten Bogor", "KOTA BOGOR" -> "Kota Bogor"), collapses whitespace and title-cases the
     Indonesian way: roman numerals and DKI stay upper-case, no capital after an apostrophe.
     """
+    s = _WORD.sub(_title_word, _region_words(text))
+    return re.sub(r"^Di (?=Yogyakarta)", "DI ", s)
+
+
+def _region_words(text: str) -> str:
+    """The words of a region's name without its level word and abbreviations, case untouched:
+    `normalise_region_name` before title-casing."""
     s = clean_text(text) or ""
     s = _LEVEL_PREFIX.sub("", s, count=1) or s
     for pattern, replacement in _ABBREVIATIONS:
         s = pattern.sub(replacement, s)
-    s = _WORD.sub(_title_word, " ".join(s.split()))
-    return re.sub(r"^Di (?=Yogyakarta)", "DI ", s)
+    return " ".join(s.split())
 
 
 def region_name_key(text: str) -> str:
@@ -467,14 +473,31 @@ def region_name_key(text: str) -> str:
     "KEL. BATUTULIS" and "Batu Tulis", "KAB. BOGOR" and "Bogor", "PROVINSI DKI JAKARTA" and
     "Daerah Khusus Ibukota Jakarta" get the same key. Kabupaten is dropped as the default level;
     "Kota" is kept, so Kota Bogor ("KOTABOGOR") never matches Kabupaten Bogor ("BOGOR").
+
+    The key is upper-case, so an ASCII name skips the display name's title-casing (which only
+    changes case) and the accent folding; other text takes the display name's whole way, where
+    case changes can fold differently ("ẞ" becomes "SS" only through "ß").
     """
-    s = unicodedata.normalize("NFKD", normalise_region_name(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).upper()
-    s = re.sub(r"^KABUPATEN\s+", "", s)
-    s = re.sub(r"^(KOTA\s+)?ADMINISTRASI\s+", r"\1", s)
-    s = re.sub(r"^DKI\s+", "DAERAH KHUSUS IBUKOTA ", s)
-    s = re.sub(r"^DI\s+(?=YOGYAKARTA)", "DAERAH ISTIMEWA ", s)
-    return re.sub(r"[^A-Z0-9]", "", s)
+    words = _region_words(text)
+    if words.isascii():
+        s = words.upper()
+    else:
+        s = unicodedata.normalize("NFKD", normalise_region_name(text))
+        s = "".join(c for c in s if not unicodedata.combining(c)).upper()
+    for pattern, replacement in _KEY_PREFIXES:
+        s = pattern.sub(replacement, s, count=1)
+    return _NOT_KEY.sub("", s)
+
+
+# The start of an upper-case name, in key form (the default level dropped, long forms spelled
+# out); compiled once, since the key runs on every name of the region list.
+_KEY_PREFIXES = [
+    (re.compile(r"^KABUPATEN\s+"), ""),
+    (re.compile(r"^(KOTA\s+)?ADMINISTRASI\s+"), r"\1"),
+    (re.compile(r"^DKI\s+"), "DAERAH KHUSUS IBUKOTA "),
+    (re.compile(r"^DI\s+(?=YOGYAKARTA)"), "DAERAH ISTIMEWA "),
+]
+_NOT_KEY = re.compile(r"[^A-Z0-9]+")
 
 
 # ---------------------------------------------------------------------------------------------

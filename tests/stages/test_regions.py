@@ -21,7 +21,7 @@ from pipelines.core.errors import RowMap
 from pipelines.readers import ReaderError, read_chunks
 from pipelines.readers import sql as readers_sql
 from pipelines.stages.normalise import NormalisedChunk
-from pipelines.stages.regions import RegionLookup, fill_region_codes
+from pipelines.stages.regions import RegionLookup, cached_lookup, fill_region_codes
 
 WILAYAH_SQL = "regions/kemendagri_2025/wilayah.sql"
 
@@ -214,6 +214,30 @@ def test_fill_region_codes_fills_found_codes_and_names_the_rest(tmp_path):
         "JAWA BARAT > KOTA BOGORR",
     )
     assert "closest official names: Kota Bogor (32.71)" in issue.hint
+
+
+def test_the_cached_lookup_follows_the_region_table_and_nothing_else(tmp_path):
+    """Loading another table keeps the lookup; any write to the region table (rows added, the
+    table made again with other names) gives a new one that sees it."""
+    db = _region_db(tmp_path)
+    first = cached_lookup(db)
+    assert first.find("", "JAWA BARAT")[0] == "32"
+    db["tender"].insert_all({"kode": n} for n in range(100))
+    assert cached_lookup(db) is first
+    db["wilayah"].insert({"kode_wilayah": "33", "nama_wilayah": "JAWA TENGAH"})
+    assert cached_lookup(db).find("", "JAWA TENGAH")[0] == "33"
+    db["wilayah"].drop()
+    db["wilayah"].insert_all(
+        {
+            "kode_wilayah": c,
+            "nama_wilayah": n.replace("Jawa Barat", "Jabar"),
+            "kode_wilayah_induk": p,
+        }
+        for c, n, p in REGIONS  # fmt: skip
+    )
+    assert cached_lookup(db).find("", "JABAR")[0] == "32"
+    db["wilayah"].drop()
+    assert cached_lookup(db) is None
 
 
 def _staging(tmp_path: Path, rows: list[dict]) -> tuple[Path, RowMap]:
