@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from conftest import serve_in_thread
+
 from pipelines.harvest.client import ClientSettings
 from pipelines.harvest.harvester import HarvestOptions, harvest
 
@@ -61,12 +63,11 @@ class ReplayPortal:
         self._add(_load(realdata / "ckan/opendata_swiss_bfs_package_show.json")["result"])
         for package, files in _made_packages(realdata):
             self._add(package, files)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     # -- control -------------------------------------------------------------------------------
 
     def __enter__(self) -> ReplayPortal:
-        self.thread.start()
+        serve_in_thread(self.server)
         return self
 
     def __exit__(self, *exc) -> None:

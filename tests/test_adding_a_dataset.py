@@ -18,11 +18,10 @@ import re
 import shlex
 import shutil
 import sqlite3
-import threading
 
 import pytest
 import yaml
-from conftest import REAL_CATALOG, ROOT, publish_in
+from conftest import REAL_CATALOG, ROOT, publish_in, serve_in_thread
 
 DATASET = "pengeluaran-jabar"
 SOURCE = REAL_CATALOG / "kemiskinan-jabar-odj" / "source" / "odj_pengeluaran_per_kapita_kabkota.csv"
@@ -96,8 +95,7 @@ def source_server():
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     handler.log_message = lambda *a: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_address[1]}/{SOURCE.name}"
     server.shutdown()
 

@@ -14,14 +14,13 @@ import hashlib
 import http.server
 import json
 import re
-import threading
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, serve_in_thread
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,8 +45,7 @@ class StaticHost:
         handler = functools.partial(QuietHandler, directory=str(folder))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_thread(self.server)
 
     def stop(self) -> None:
         self.server.shutdown()

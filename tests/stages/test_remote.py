@@ -15,12 +15,11 @@ import hashlib
 import http.server
 import shutil
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REAL_CATALOG, ROOT, publish_in, run_publish, tree_digest
+from conftest import REAL_CATALOG, ROOT, publish_in, run_publish, serve_in_thread, tree_digest
 
 DATASET = "wilayah-bps-emsifa"
 RECORD = Path("source") / "provenance.yaml"
@@ -41,8 +40,7 @@ def served(tmp_path):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     try:
         yield folder, f"http://127.0.0.1:{server.server_address[1]}"
     finally:
