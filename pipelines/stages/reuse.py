@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
+from ..core.checksum import sha256_file
 from ..core.layout import DATABASE_FILE, DOWNLOADS, REPORTS, site_dir
 from ..core.manifest import CARRIED, PUBLISHED, DatasetEntry, Manifest
 from ..core.model import REGION_TABLE, ROOT, Dataset
@@ -69,7 +70,7 @@ def _feed_files(digest, base: Path, label: str) -> None:
         return
     for path in files:
         name = path.relative_to(base).as_posix() if path != base else ""
-        _feed(digest, f"{label}/{name}", hashlib.sha256(path.read_bytes()).hexdigest())
+        _feed(digest, f"{label}/{name}", sha256_file(path))  # streamed: inputs may be large
 
 
 def _versions() -> list[str]:
