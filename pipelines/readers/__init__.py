@@ -9,6 +9,7 @@ A reader is registered the same way a new one would be, with `@reader("name")`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import pkgutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.chunks import ARROW_CSV_BLOCK_BYTES, ARROW_CSV_LONG_ROW_BLOCK_BYTES
 from .sniff import sniff
 
 ROW_COLUMN = "__row__"
@@ -77,12 +79,83 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
     of only delimiters) are dropped: dropping first would number every row after a blank line
     one too low. Blank lines between the skipped rows and the header are passed over. Row
     numbers assume one line per record; a quoted field spanning lines shifts later numbers.
+
+    pyarrow parses a block of text at a time and a row must fit in one. Blocks are small
+    (CSV_BLOCK_BYTES) and gathered into chunks of `chunk_rows`, so memory holds a chunk and the
+    blocks pyarrow reads ahead, not the file; a row longer than a block sends the reader back to
+    the start with blocks that hold any row within the cell size limit
+    (CSV_LONG_ROW_BLOCK_BYTES), passing over the rows already given.
     """
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     encoding = options.get("encoding", "utf-8-sig")
     refuse_non_text(path, "CSV")
+    try:
+        skip = int(options.get("skip_rows", 0))
+        skip += _blank_lines_before_header(path, encoding, skip)
+        header = _header(path, encoding, skip, options.get("delimiter", ","))
+        names = _unique_headers(header)
+        given = _Given()
+        try:
+            yield from _csv_chunks(path, options, encoding, skip, names, chunk_rows, given,
+                                   CSV_BLOCK_BYTES)  # fmt: skip
+        except _RowOverBlock:
+            yield from _csv_chunks(path, options, encoding, skip, names, chunk_rows, given,
+                                   CSV_LONG_ROW_BLOCK_BYTES)  # fmt: skip
+        if not given.chunks:  # a header and nothing else: one empty chunk, so its columns are seen
+            empty = _numbered(pd.DataFrame(columns=names, dtype=object), 0)
+            empty.attrs[INVALID_ROWS] = given.invalid
+            yield empty
+    except UnicodeDecodeError as exc:
+        raise encoding_error(path, encoding, exc) from None
+    except ReaderError:
+        raise
+    except _RowOverBlock:
+        raise ReaderError(
+            f"{path.name}: satu baris lebih dari {CSV_LONG_ROW_BLOCK_BYTES >> 20} MB (sel yang "
+            f"jauh melebihi batas ukuran?) / a row is longer than "
+            f"{CSV_LONG_ROW_BLOCK_BYTES >> 20} MB (a cell far over the size limit?); check the file"
+        ) from None
+    except (pa.ArrowInvalid, ValueError) as exc:
+        if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
+            raise _utf8_error(path, encoding) from None
+        raise ReaderError(
+            f"{path.name}: tidak bisa dibaca sebagai teks berpembatas / cannot be read as "
+            "delimited text (check options.delimiter and the quoting of the file)"
+        ) from None
+
+
+class _RowOverBlock(Exception):
+    """pyarrow met a row longer than its block."""
+
+
+class _Given:
+    """What the reader has given so far, so that a second pass gives only what follows."""
+
+    def __init__(self) -> None:
+        self.through_line = 0  # every row up to this line was given (or was blank)
+        self.ragged_lines: set[int | None] = set()  # the ragged rows given
+        self.chunks = 0
+        self.invalid: list[dict] = []  # the ragged rows, when no chunk was given to carry them
+
+
+def _csv_chunks(
+    path: Path,
+    options: dict,
+    encoding: str,
+    skip: int,
+    names: list[str],
+    chunk_rows: int,
+    given: _Given,
+    block_bytes: int,
+) -> Iterator[pd.DataFrame]:
+    """The chunks of rows after line `given.through_line`, parsed with blocks of `block_bytes`.
+
+    pyarrow's batches (one per block) are gathered until they hold `chunk_rows` rows, and that
+    many become one pandas frame; the ragged rows met on the way go with it."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     invalid: list[dict] = []
 
     def on_invalid(row) -> str:
@@ -96,12 +169,8 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
         )
         return "skip"
 
-    try:
-        skip = int(options.get("skip_rows", 0))
-        skip += _blank_lines_before_header(path, encoding, skip)
-        header = _header(path, encoding, skip, options.get("delimiter", ","))
-        names = _unique_headers(header)
-        arrow_encoding = "utf8" if encoding.lower().replace("_", "-") in UTF8 else encoding
+    arrow_encoding = "utf8" if encoding.lower().replace("_", "-") in UTF8 else encoding
+    with _row_over_block():
         batches = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
@@ -109,7 +178,7 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
                 skip_rows=skip + 1,
                 column_names=names,
                 use_threads=False,
-                block_size=CSV_BLOCK_BYTES,
+                block_size=block_bytes,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=options.get("delimiter", ","),
@@ -123,48 +192,92 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
                 quoted_strings_can_be_null=False,
             ),
         )
-        first = skip + 2  # the header is line skip+1
-        seen_invalid = 0
-        number = 0
-        for batch in batches:
-            lines = _line_numbers(first, batch.num_rows, invalid[seen_invalid:])
-            first = int(lines[-1]) + 1 if len(lines) else first
-            ragged = invalid[seen_invalid:]
-            seen_invalid = len(invalid)
-            # A block holds about 64 MB of text (300,000 tenders); it becomes pandas `chunk_rows`
-            # rows at a time, not whole and then sliced (1M tenders: peak RSS 747 -> 712 MB).
-            for start in range(0, max(batch.num_rows, 1), chunk_rows):
-                frame = batch.slice(start, chunk_rows).to_pandas()
-                frame.columns = names
-                part = _numbered(frame, 0)
-                part[ROW_COLUMN] = lines[start : start + chunk_rows]
-                part = part[~_blank_rows(frame)].reset_index(drop=True)
-                part.attrs[INVALID_ROWS] = ragged if not start else []
-                if part.empty and number and not part.attrs[INVALID_ROWS]:
-                    continue
-                number += 1
-                yield part
-        if not number:  # a header and nothing else: one empty chunk, so its columns are seen
-            empty = _numbered(pd.DataFrame(columns=names, dtype=object), 0)
-            empty.attrs[INVALID_ROWS] = list(invalid)
-            yield empty
-    except UnicodeDecodeError as exc:
-        raise encoding_error(path, encoding, exc) from None
-    except ReaderError:
+    first = skip + 2  # the header is line skip+1
+    seen_invalid = 0
+    gathered = _Gathered(names)
+    for batch in _batches(batches):
+        lines = _line_numbers(first, batch.num_rows, invalid[seen_invalid:])
+        first = int(lines[-1]) + 1 if len(lines) else first
+        gathered.ragged += [
+            i for i in invalid[seen_invalid:] if i["line"] not in given.ragged_lines
+        ]
+        seen_invalid = len(invalid)
+        rows = pa.Table.from_batches([batch])
+        new = lines > given.through_line  # all, except after a row too long for the block
+        if not new.all():
+            rows, lines = rows.filter(pa.array(new)), lines[new]
+        gathered.add(rows, lines)
+        while gathered.rows >= chunk_rows:
+            yield from _chunk(*gathered.take(chunk_rows), given)
+    while gathered.rows or gathered.ragged:
+        yield from _chunk(*gathered.take(chunk_rows), given)
+    given.invalid = list(invalid) if not given.chunks else []
+
+
+class _Gathered:
+    """Rows parsed but not yet given, with their line numbers and the ragged rows met."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.tables: list = []
+        self.lines: list[np.ndarray] = []
+        self.rows = 0
+        self.ragged: list[dict] = []
+
+    def add(self, table, lines: np.ndarray) -> None:
+        self.tables.append(table)
+        self.lines.append(lines)
+        self.rows += len(lines)
+
+    def take(self, count: int) -> tuple:
+        """The first `count` rows (as a pyarrow table), their lines and the ragged rows met."""
+        import pyarrow as pa
+
+        if self.tables:
+            table = pa.concat_tables(self.tables)
+            lines = np.concatenate(self.lines)
+        else:
+            table = pa.table({n: pa.array([], pa.string()) for n in self.names})
+            lines = np.empty(0, dtype=np.int64)
+        rest = table.slice(count)
+        self.tables, self.lines = ([rest], [lines[count:]]) if rest.num_rows else ([], [])
+        self.rows = rest.num_rows
+        ragged, self.ragged = self.ragged, []
+        return table.slice(0, count), lines[:count], self.names, ragged
+
+
+def _chunk(rows, lines: np.ndarray, names: list[str], ragged: list[dict], given: _Given):
+    """One chunk: the rows as text columns numbered by line, blank rows left out."""
+    frame = rows.to_pandas()
+    frame.columns = names
+    part = _numbered(frame, 0)
+    part[ROW_COLUMN] = lines
+    part = part[~_blank_rows(frame)].reset_index(drop=True)
+    part.attrs[INVALID_ROWS] = ragged
+    given.through_line = max(given.through_line, int(lines.max(initial=0)))
+    given.ragged_lines.update(i["line"] for i in ragged)
+    if part.empty and given.chunks and not ragged:
+        return
+    given.chunks += 1
+    yield part
+
+
+@contextlib.contextmanager
+def _row_over_block():
+    """pyarrow's error for a row longer than its block, as `_RowOverBlock`."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except pa.ArrowInvalid as exc:
+        if "straddling" in str(exc):
+            raise _RowOverBlock from None
         raise
-    except (pa.ArrowInvalid, ValueError) as exc:
-        if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
-            raise _utf8_error(path, encoding) from None
-        if "straddling" in str(exc) or "block" in str(exc):
-            raise ReaderError(
-                f"{path.name}: satu baris lebih dari {CSV_BLOCK_BYTES >> 20} MB (sel yang jauh "
-                f"melebihi batas ukuran?) / a row is longer than {CSV_BLOCK_BYTES >> 20} MB (a "
-                "cell far over the size limit?); check the file"
-            ) from None
-        raise ReaderError(
-            f"{path.name}: tidak bisa dibaca sebagai teks berpembatas / cannot be read as "
-            "delimited text (check options.delimiter and the quoting of the file)"
-        ) from None
+
+
+def _batches(reader) -> Iterator:
+    with _row_over_block():
+        yield from reader
 
 
 def refuse_non_text(path: Path, expected: str) -> None:
@@ -179,9 +292,11 @@ def refuse_non_text(path: Path, expected: str) -> None:
 
 INVALID_ROWS = "invalid_rows"  # chunk.attrs key: rows with too few or too many cells
 UTF8 = {"utf-8", "utf8", "utf-8-sig"}
-# pyarrow parses a block at a time and a row must fit in one: 64 MB holds any row whose cells
-# are within the size limit (normalise.DEFAULT_MAX_CELL_CHARS) many times over.
-CSV_BLOCK_BYTES = 64 << 20
+# pyarrow parses a block at a time, reading ahead (core/chunks.py); a row longer than a block
+# is read again with large blocks, which hold any row whose cells are within the size limit
+# (normalise.DEFAULT_MAX_CELL_CHARS).
+CSV_BLOCK_BYTES = ARROW_CSV_BLOCK_BYTES
+CSV_LONG_ROW_BLOCK_BYTES = ARROW_CSV_LONG_ROW_BLOCK_BYTES
 
 
 def _header(path: Path, encoding: str, skip: int, delimiter: str) -> list[str]:

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
-from ..core.chunks import chunk_rows
+from ..core.chunks import chunk_rows, with_long_rows
 from ..core.csv_lines import RowWriter, write_frame
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
@@ -178,23 +178,27 @@ def risky_count(staging: Path, texts: list[str]) -> int:
     cells that start like a formula (few or none in most tables); Python judges just those, with
     the same `risky` that quotes them. Memory is one block, whatever the table's size.
     """
-    reader = pacsv.open_csv(
-        staging,
-        read_options=pacsv.ReadOptions(block_size=16 << 20),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=texts,
-            column_types={name: pa.string() for name in texts},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    count = 0
-    for batch in reader:
-        for column in batch.columns:
-            starts = pc.match_substring_regex(column, FORMULA_PATTERN)
-            count += sum(risky(text) for text in column.filter(starts).to_pylist())
-    return count
+
+    def count(block_bytes: int) -> int:
+        reader = pacsv.open_csv(
+            staging,
+            read_options=pacsv.ReadOptions(block_size=block_bytes),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=texts,
+                column_types={name: pa.string() for name in texts},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        found = 0
+        for batch in reader:
+            for column in batch.columns:
+                starts = pc.match_substring_regex(column, FORMULA_PATTERN)
+                found += sum(risky(text) for text in column.filter(starts).to_pylist())
+        return found
+
+    return with_long_rows(count)
 
 
 def _text_chunks(staging: Path, columns: list[str] | None):
@@ -408,17 +412,48 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
     types = {
         f["name"]: ARROW_TYPES.get(f.get("type", "string"), pa.string()) for f in resource.fields
     }
-    reader = pacsv.open_csv(
-        staging,
-        read_options=pacsv.ReadOptions(block_size=16 << 20),
-        convert_options=pacsv.ConvertOptions(
-            column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
-        ),
-    )
     schema = pa.schema([(name, types[name]) for name in resource.field_names])
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for batch in reader:
-            writer.write_batch(batch.select(resource.field_names).cast(schema))
+
+    def write(block_bytes: int) -> None:  # the file is written again whole on a second try
+        reader = pacsv.open_csv(
+            staging,
+            read_options=pacsv.ReadOptions(block_size=block_bytes),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
+            ),
+        )
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+            gathered, rows = [], 0
+            for batch in reader:
+                gathered.append(batch.select(resource.field_names).cast(schema))
+                rows += batch.num_rows
+                if rows >= PARQUET_ROW_GROUP_ROWS:
+                    _write_row_groups(writer, gathered, final=False)
+                    rows = sum(b.num_rows for b in gathered)
+            _write_row_groups(writer, gathered, final=True)
+
+    with_long_rows(write)
+
+
+# Rows per Parquet row group, whatever the size of the blocks the staging CSV is read in: a
+# reader skips whole row groups by their statistics, and 100,000 rows is a few MB of tenders.
+PARQUET_ROW_GROUP_ROWS = 100_000
+
+
+def _write_row_groups(writer, gathered: list, final: bool) -> None:
+    """Row groups of PARQUET_ROW_GROUP_ROWS rows from the gathered batches (and the rest when
+    `final`), each written from contiguous columns; the rows left over stay in `gathered`."""
+    if not gathered:
+        return
+    table = pa.Table.from_batches(gathered)
+    gathered.clear()
+    start = 0
+    while table.num_rows - start >= PARQUET_ROW_GROUP_ROWS or (final and start < table.num_rows):
+        group = table.slice(start, PARQUET_ROW_GROUP_ROWS).combine_chunks()
+        writer.write_table(group, row_group_size=PARQUET_ROW_GROUP_ROWS)
+        start += PARQUET_ROW_GROUP_ROWS
+    if start < table.num_rows:
+        gathered.extend(table.slice(start).combine_chunks().to_batches())
 
 
 # --- XLSX and the dataset zip ------------------------------------------------------------------

@@ -42,6 +42,7 @@ from frictionless import Resource as FrictionlessResource
 from frictionless import Schema
 from frictionless.error import Error
 
+from ..core.chunks import ARROW_CSV_BLOCK_BYTES
 from .fast_keys import KeyDigests
 from .fast_rows import RowJudge
 from .fast_screen import Screen
@@ -49,7 +50,9 @@ from .fast_screen import Screen
 # Setting this to "frictionless" sends every table to the reference path (tests compare both).
 ENGINE_ENV = "JENDELA_VALIDATE"
 REFERENCE = "frictionless"
-BLOCK_BYTES = 8 << 20  # one record batch: ~8 MB of CSV text, whatever the table's length
+# One record batch per block (core/chunks.py: pyarrow reads 32 blocks ahead). A row too long for
+# two blocks is a table pyarrow cannot read here: frictionless validates it (`_guarded`).
+BLOCK_BYTES = ARROW_CSV_BLOCK_BYTES
 KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
 
 

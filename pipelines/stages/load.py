@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import sqlite_utils
 
-from ..core.chunks import chunk_rows
+from ..core.chunks import chunk_rows, with_long_rows
 from ..core.errors import Issue, RowMap
 from ..core.issue_types import FOREIGN_KEY, FOREIGN_KEY_TARGET_MISSING
 from ..core.model import Resource, as_list
@@ -38,7 +38,6 @@ ARROW_TYPES = {
     "boolean": pa.bool_(),
 }
 LOAD_CHUNK_ROWS = 100_000
-STAGING_BLOCK_BYTES = 16 << 20  # rows per batch follow from this; chunk_rows caps them
 
 
 def create_table(db: sqlite_utils.Database, resource: Resource) -> sqlite_utils.db.Table:
@@ -76,15 +75,22 @@ def insert_rows(db: sqlite_utils.Database, resource: Resource, staging: Path) ->
     placeholders = ", ".join("?" for _ in resource.field_names)
     columns = ", ".join(f"[{name}]" for name in resource.field_names)
     sql = f"INSERT INTO [{resource.name}] ({columns}) VALUES ({placeholders})"
-    count = 0
-    with db.conn:
-        for chunk in _typed_chunks(resource, staging):
+
+    def insert(block_bytes: int) -> int:
+        count = 0
+        for chunk in _typed_chunks(resource, staging, block_bytes):
             db.conn.executemany(sql, _tuples(chunk))
             count += chunk.num_rows
-    return count
+        return count
+
+    def start_over() -> None:  # a row too long for the blocks: remove what went in (no ROLLBACK:
+        db.conn.execute(f"DELETE FROM [{resource.name}]")  # the build runs without a journal)
+
+    with db.conn:
+        return with_long_rows(insert, start_over)
 
 
-def _typed_chunks(resource: Resource, staging: Path) -> Iterator[pa.RecordBatch]:
+def _typed_chunks(resource: Resource, staging: Path, block_bytes: int) -> Iterator[pa.RecordBatch]:
     """The staging file in batches of at most chunk_rows(LOAD_CHUNK_ROWS) rows, every column
     read as text (only an empty cell is missing: "NA" or "null" in a text column is text) and
     then cast to the type its field declares."""
@@ -94,7 +100,7 @@ def _typed_chunks(resource: Resource, staging: Path) -> Iterator[pa.RecordBatch]
     }
     batches = pacsv.open_csv(
         staging,
-        read_options=pacsv.ReadOptions(use_threads=False, block_size=STAGING_BLOCK_BYTES),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=block_bytes),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in names},

@@ -209,6 +209,33 @@ def test_a_field_may_allow_longer_cells_then_xlsx_is_left_out_and_previews_short
     assert '"format": "xlsx"' not in manifest.split('"uji-masukan"')[1]
 
 
+def test_a_row_longer_than_the_read_blocks_is_published_whole(project):
+    """CSV files are streamed in 1 MB blocks (core/chunks.py) and a row must fit in two: a 3 MB
+    cell that its field allows is read again with large blocks by every stage that streams the
+    file (read, load, the formula scan, Parquet), and published whole, each row once."""
+    import pyarrow.parquet as pq
+
+    long = "Uraian " + "y" * (3 << 20)
+    rows = rows_text(20_000) + f"K0,{long},5\n" + rows_text(20_000, start=20_001)
+    add_dataset(
+        project,
+        "uji-masukan",
+        {"data/masukan.csv": HEADER + rows},
+        [field("kode"), field("nama", max_cell_chars=4 << 20), field("jumlah", "integer")],
+    )
+    result, text = build(project)
+    assert result.returncode == 0, text
+    expected = source_rows(HEADER + rows)
+    assert published_rows(project) == expected
+    downloads = current_release(project / "build") / "site/downloads/uji-masukan"
+    parquet = pq.read_table(downloads / "uji_masukan.parquet")
+    assert list(zip(*parquet.to_pydict().values(), strict=True)) == expected
+    assert (
+        parquet.num_rows == 40_001
+        and pq.ParquetFile(downloads / "uji_masukan.parquet").num_row_groups == 1
+    )
+
+
 def test_a_50_mb_cell_fails_its_dataset_only(project):
     huge = "z" * (50 * 1024 * 1024)
     table(project, HEADER + f"K1,{huge},10\n")
