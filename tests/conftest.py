@@ -7,6 +7,7 @@ that change data build their own copy (see `copy_project`).
 from __future__ import annotations
 
 import atexit
+import datetime
 import hashlib
 import os
 import re
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from pipelines.core.freshness import TODAY_ENV
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -299,6 +302,10 @@ def real_server(real):
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+# One "today" for the whole run (core/freshness.py; a test that needs a given day passes --today):
+# the freshness columns say how many days old a dataset is, so two builds compared byte for byte
+# differed when the run crossed midnight (a build before it, one after). The workers inherit it.
+os.environ.setdefault(TODAY_ENV, datetime.date.today().isoformat())
 
 # The order files go out to the pytest-xdist workers (`--dist loadfile --no-loadscope-reorder`,
 # pyproject.toml): first the file that starts the real catalog's build (`real`, about 40 s,
