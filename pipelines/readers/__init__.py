@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.chunks import ARROW_CSV_BLOCK_BYTES, ARROW_CSV_LONG_ROW_BLOCK_BYTES
+from ..core.chunks import ARROW_CSV_BLOCK_BYTES, ARROW_CSV_LONG_ROW_BLOCK_BYTES, row_over_block
 from .sniff import sniff
 
 ROW_COLUMN = "__row__"
@@ -84,7 +84,7 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
     (CSV_BLOCK_BYTES) and gathered into chunks of `chunk_rows`, so memory holds a chunk and the
     blocks pyarrow reads ahead, not the file; a row longer than a block sends the reader back to
     the start with blocks that hold any row within the cell size limit
-    (CSV_LONG_ROW_BLOCK_BYTES), passing over the rows already given.
+    (CSV_LONG_ROW_BLOCK_BYTES), passing over the rows (and ragged rows) already given.
     """
     import pyarrow as pa
 
@@ -126,7 +126,7 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
 
 
 class _RowOverBlock(Exception):
-    """pyarrow met a row longer than its block."""
+    """pyarrow met a row too long for its blocks (core/chunks.row_over_block)."""
 
 
 class _Given:
@@ -270,7 +270,7 @@ def _row_over_block():
     try:
         yield
     except pa.ArrowInvalid as exc:
-        if "straddling" in str(exc):
+        if row_over_block(exc):
             raise _RowOverBlock from None
         raise
 
