@@ -104,7 +104,7 @@ def read_csv(path: Path, options: dict, chunk_rows: int) -> Iterator[pd.DataFram
                                    CSV_LONG_ROW_BLOCK_BYTES)  # fmt: skip
         if not given.chunks:  # a header and nothing else: one empty chunk, so its columns are seen
             empty = _numbered(pd.DataFrame(columns=names, dtype=object), 0)
-            empty.attrs[INVALID_ROWS] = given.invalid
+            empty.attrs[INVALID_ROWS] = []  # a ragged row would have been given in a chunk
             yield empty
     except UnicodeDecodeError as exc:
         raise encoding_error(path, encoding, exc) from None
@@ -136,7 +136,6 @@ class _Given:
         self.through_line = 0  # every row up to this line was given (or was blank)
         self.ragged_lines: set[int | None] = set()  # the ragged rows given
         self.chunks = 0
-        self.invalid: list[dict] = []  # the ragged rows, when no chunk was given to carry them
 
 
 def _csv_chunks(
@@ -193,15 +192,18 @@ def _csv_chunks(
             ),
         )
     first = skip + 2  # the header is line skip+1
-    seen_invalid = 0
     gathered = _Gathered(names)
+    # pyarrow may parse the next block before it hands over this batch, so the ragged rows
+    # reported so far can lie past it: they stay unplaced until a batch reaches their line.
+    unplaced: list[dict] = []
     for batch in _batches(batches):
-        lines = _line_numbers(first, batch.num_rows, invalid[seen_invalid:])
+        unplaced += invalid
+        invalid.clear()
+        lines = _line_numbers(first, batch.num_rows, unplaced)
         first = int(lines[-1]) + 1 if len(lines) else first
-        gathered.ragged += [
-            i for i in invalid[seen_invalid:] if i["line"] not in given.ragged_lines
-        ]
-        seen_invalid = len(invalid)
+        placed = [i for i in unplaced if i["line"] is None or i["line"] < first]
+        unplaced = [i for i in unplaced if i["line"] is not None and i["line"] >= first]
+        gathered.ragged += [i for i in placed if i["line"] not in given.ragged_lines]
         rows = pa.Table.from_batches([batch])
         new = lines > given.through_line  # all, except after a row too long for the block
         if not new.all():
@@ -209,9 +211,9 @@ def _csv_chunks(
         gathered.add(rows, lines)
         while gathered.rows >= chunk_rows:
             yield from _chunk(*gathered.take(chunk_rows), given)
+    gathered.ragged += [i for i in unplaced + invalid if i["line"] not in given.ragged_lines]
     while gathered.rows or gathered.ragged:
         yield from _chunk(*gathered.take(chunk_rows), given)
-    given.invalid = list(invalid) if not given.chunks else []
 
 
 class _Gathered:

@@ -27,7 +27,7 @@ def write_table(path, long_row_at: int | None) -> tuple[int, int]:
         elif number % 7_919 == 3:
             lines.append("")  # blank
         else:
-            lines.append(f"K{number},Nama {number},{number}")
+            lines.append(f"K{number},Désa Ñamé {number} 😀,{number}")  # bytes across blocks
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return sum(line.startswith("R") for line in lines), lines.count("")
 
