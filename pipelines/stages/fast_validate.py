@@ -42,7 +42,7 @@ from frictionless import Resource as FrictionlessResource
 from frictionless import Schema
 from frictionless.error import Error
 
-from ..core.chunks import ARROW_CSV_BLOCK_BYTES
+from ..core.chunks import row_over_block, with_long_rows
 from .fast_keys import KeyDigests
 from .fast_rows import RowJudge
 from .fast_screen import Screen
@@ -50,9 +50,6 @@ from .fast_screen import Screen
 # Setting this to "frictionless" sends every table to the reference path (tests compare both).
 ENGINE_ENV = "JENDELA_VALIDATE"
 REFERENCE = "frictionless"
-# One record batch per block (core/chunks.py: pyarrow reads 32 blocks ahead). A row too long for
-# two blocks is a table pyarrow cannot read here: frictionless validates it (`_guarded`).
-BLOCK_BYTES = ARROW_CSV_BLOCK_BYTES
 KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
 
 
@@ -113,21 +110,30 @@ def validate_fast(schema: Schema, staging: Path, limit_errors: int | None) -> Fa
     problem = coverage_problem(schema, staging)
     if problem:
         raise NotCovered(problem)
+
+    def run(block_bytes: int) -> FastResult:
+        try:
+            return _validate(schema, staging, limit_errors, True, block_bytes)
+        except _Ragged:  # pyarrow numbers ragged rows only when it reads on one thread
+            return _validate(schema, staging, limit_errors, False, block_bytes)
+
     try:
-        return _validate(schema, staging, limit_errors, threads=True)
-    except _Ragged:  # pyarrow numbers ragged rows only when it reads on one thread
-        return _validate(schema, staging, limit_errors, threads=False)
+        return with_long_rows(run)  # a row too long for the small blocks: read again
+    except pa.ArrowInvalid as exc:  # too long even for the large ones
+        raise NotCovered(f"pyarrow could not read it ({exc})") from exc
 
 
 class _Ragged(Exception):
     """A ragged row turned up while pyarrow read on several threads (it cannot number it)."""
 
 
-def _validate(schema: Schema, staging: Path, limit_errors: int | None, threads: bool) -> FastResult:
+def _validate(
+    schema: Schema, staging: Path, limit_errors: int | None, threads: bool, block_bytes: int
+) -> FastResult:
     screen = Screen(schema, _key_fields(schema))
     digests = KeyDigests(schema, screen)
     scan = _Scan()
-    for number, batch, ragged in _batches(staging, schema.field_names, threads):
+    for number, batch, ragged in _batches(staging, schema.field_names, block_bytes, threads):
         verdict = screen.judge(batch)
         empty_key = digests.add(number, verdict, ragged)
         verdict.flagged[np.isin(number, empty_key)] = True
@@ -146,7 +152,7 @@ def _validate(schema: Schema, staging: Path, limit_errors: int | None, threads: 
             break  # later rows can only come after the limit frictionless stops at
     keys = digests.repeats(up_to=scan.last_row)
     missing = sorted(set(keys.rows()) - set(scan.flagged))
-    scan.flagged.update(_cells_of(staging, schema.field_names, missing))
+    scan.flagged.update(_cells_of(staging, schema.field_names, missing, block_bytes))
     judge = RowJudge(schema, screen)
     errors: list[Error] = []
     for row_number in sorted(scan.flagged):
@@ -162,7 +168,7 @@ def _key_fields(schema: Schema) -> list[str]:
 
 
 def _batches(
-    staging: Path, names: list[str], threads: bool = False
+    staging: Path, names: list[str], block_bytes: int, threads: bool = False
 ) -> Iterator[tuple[np.ndarray, pa.RecordBatch, list[tuple[int, list[str]]]]]:
     """(row numbers, batch, ragged rows) per record batch; row 1 is the header, as frictionless
     counts. Ragged rows (too few or too many cells) are skipped by pyarrow and handed back
@@ -180,7 +186,7 @@ def _batches(
 
     reader = pacsv.open_csv(
         staging,
-        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=threads),
+        read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=threads),
         parse_options=pacsv.ParseOptions(
             newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep
         ),
@@ -208,10 +214,13 @@ def _batches(
 
 
 def _guarded(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
-    """The batches; a row pyarrow cannot parse or place sends the table to frictionless."""
+    """The batches; a row pyarrow cannot parse or place sends the table to frictionless (a row
+    too long for the blocks is read again with larger ones first: `validate_fast`)."""
     try:
         yield from reader
     except pa.ArrowInvalid as exc:
+        if row_over_block(exc):
+            raise
         raise NotCovered(f"pyarrow could not read it ({exc})") from exc
 
 
@@ -227,13 +236,15 @@ def _empty_batch(names: list[str]) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict({name: pa.array([], pa.string()) for name in names})
 
 
-def _cells_of(staging: Path, names: list[str], wanted: list[int]) -> dict[int, list]:
+def _cells_of(
+    staging: Path, names: list[str], wanted: list[int], block_bytes: int
+) -> dict[int, list]:
     """The cells of the given rows (rows repeating a key, with no other finding), read again."""
     found: dict[int, list] = {}
     if not wanted:
         return found
     want = np.asarray(wanted, dtype=np.int64)
-    for number, batch, ragged in _batches(staging, names):
+    for number, batch, ragged in _batches(staging, names, block_bytes):
         for index in np.flatnonzero(np.isin(number, want)).tolist():
             found[int(number[index])] = [c[index].as_py() for c in batch.columns]
         found.update({n: cells for n, cells in ragged if n in set(wanted)})

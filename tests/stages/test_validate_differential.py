@@ -155,6 +155,19 @@ def test_the_error_limit_cuts_where_frictionless_cuts(tmp_path, limit):
     _compare(_write(tmp_path / "t.csv", rows), {"fields": FIELDS, "primaryKey": ["id"]}, limit)
 
 
+def test_a_row_too_long_for_the_read_blocks_is_validated_by_the_fast_path(tmp_path):
+    """Files are read in 1 MB blocks (core/chunks.py) and a row must fit in two: a 3 MB cell is
+    read again with large blocks, and the errors are still frictionless's, rows after it too."""
+    long = [*GOOD[:2], "x" * (3 << 20), *GOOD[3:]]  # over nama's maxLength
+    bad = [*GOOD[:5], "51", *GOOD[6:]]  # over jumlah's maximum
+    rows = [GOOD] * 30_000 + [long] + [GOOD, bad] * 10
+    fields = [{**f, "constraints": {}} if f["name"] == "tahun" else f for f in FIELDS]  # not unique
+    expected = _compare(_write(tmp_path / "t.csv", rows), {"fields": fields})
+    assert [(row, field) for _, row, field, *_ in expected] == [(30_002, "nama")] + [
+        (30_002 + 2 * n, "jumlah") for n in range(1, 11)
+    ]
+
+
 def test_what_the_fast_path_does_not_cover_goes_to_frictionless(tmp_path):
     path = _write(tmp_path / "t.csv", [GOOD], header=[*NAMES[:-1], "lain"])
     with pytest.raises(NotCovered):
