@@ -10,7 +10,7 @@ depend on the chunk size (tests/test_chunks.py builds with both and compares).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from .errors import JendelaError
@@ -71,3 +71,25 @@ def with_long_rows(work: Callable[[int], T], start_over: Callable[[], None] | No
 def row_over_block(error: Exception) -> bool:
     """Whether pyarrow's error is a row too long for its blocks (it spans more than two)."""
     return "straddling" in str(error)
+
+
+def regrouped(tables: Iterable, rows: int) -> Iterator:
+    """The rows of pyarrow `tables` (one schema) again as tables of `rows` rows each, the last
+    one shorter: pyarrow's small blocks gathered into the chunks a stage works on. Zero-copy
+    (slices of the tables read); a piece's columns may be in several chunks."""
+    import pyarrow as pa
+
+    pending: list = []
+    held = 0
+    for table in tables:
+        pending.append(table)
+        held += table.num_rows
+        if held < rows:
+            continue
+        whole, start = pa.concat_tables(pending), 0
+        while whole.num_rows - start >= rows:
+            yield whole.slice(start, rows)
+            start += rows
+        pending, held = [whole.slice(start)], whole.num_rows - start
+    if held:
+        yield pa.concat_tables(pending)

@@ -19,7 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.chunks import ARROW_CSV_BLOCK_BYTES, ARROW_CSV_LONG_ROW_BLOCK_BYTES, row_over_block
+from ..core.chunks import (
+    ARROW_CSV_BLOCK_BYTES,
+    ARROW_CSV_LONG_ROW_BLOCK_BYTES,
+    regrouped,
+    row_over_block,
+)
 from .sniff import sniff
 
 ROW_COLUMN = "__row__"
@@ -192,65 +197,45 @@ def _csv_chunks(
             ),
         )
     first = skip + 2  # the header is line skip+1
-    gathered = _Gathered(names)
+    ragged: list[dict] = []  # met while reading, given with the next chunk
     # pyarrow may parse the next block before it hands over this batch, so the ragged rows
     # reported so far can lie past it: they stay unplaced until a batch reaches their line.
     unplaced: list[dict] = []
-    for batch in _batches(batches):
-        unplaced += invalid
-        invalid.clear()
-        lines = _line_numbers(first, batch.num_rows, unplaced)
-        first = int(lines[-1]) + 1 if len(lines) else first
-        placed = [i for i in unplaced if i["line"] is None or i["line"] < first]
-        unplaced = [i for i in unplaced if i["line"] is not None and i["line"] >= first]
-        gathered.ragged += [i for i in placed if i["line"] not in given.ragged_lines]
-        rows = pa.Table.from_batches([batch])
-        new = lines > given.through_line  # all, except after a row too long for the block
-        if not new.all():
-            rows, lines = rows.filter(pa.array(new)), lines[new]
-        gathered.add(rows, lines)
-        while gathered.rows >= chunk_rows:
-            yield from _chunk(*gathered.take(chunk_rows), given)
-    gathered.ragged += [i for i in unplaced + invalid if i["line"] not in given.ragged_lines]
-    while gathered.rows or gathered.ragged:
-        yield from _chunk(*gathered.take(chunk_rows), given)
+
+    def numbered() -> Iterator[pa.Table]:
+        """Each batch's new rows, their line numbers in front (column 0)."""
+        nonlocal first, unplaced
+        for batch in _batches(batches):
+            unplaced += invalid
+            invalid.clear()
+            lines = _line_numbers(first, batch.num_rows, unplaced)
+            first = int(lines[-1]) + 1 if len(lines) else first
+            placed = [i for i in unplaced if i["line"] is None or i["line"] < first]
+            unplaced = [i for i in unplaced if i["line"] is not None and i["line"] >= first]
+            ragged.extend(i for i in placed if i["line"] not in given.ragged_lines)
+            rows = pa.Table.from_batches([batch]).add_column(0, ROW_COLUMN, pa.array(lines))
+            new = lines > given.through_line  # all, except after a row too long for the block
+            yield rows if new.all() else rows.filter(pa.array(new))
+
+    for piece in regrouped(numbered(), chunk_rows):
+        yield from _chunk(piece, names, _taken(ragged), given)
+    ragged.extend(i for i in unplaced + invalid if i["line"] not in given.ragged_lines)
+    if ragged:  # ragged rows after the last row read: a chunk of their own
+        empty = pa.table({n: pa.array([], pa.string()) for n in [ROW_COLUMN, *names]})
+        yield from _chunk(empty, names, _taken(ragged), given)
 
 
-class _Gathered:
-    """Rows parsed but not yet given, with their line numbers and the ragged rows met."""
-
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
-        self.tables: list = []
-        self.lines: list[np.ndarray] = []
-        self.rows = 0
-        self.ragged: list[dict] = []
-
-    def add(self, table, lines: np.ndarray) -> None:
-        self.tables.append(table)
-        self.lines.append(lines)
-        self.rows += len(lines)
-
-    def take(self, count: int) -> tuple:
-        """The first `count` rows (as a pyarrow table), their lines and the ragged rows met."""
-        import pyarrow as pa
-
-        if self.tables:
-            table = pa.concat_tables(self.tables)
-            lines = np.concatenate(self.lines)
-        else:
-            table = pa.table({n: pa.array([], pa.string()) for n in self.names})
-            lines = np.empty(0, dtype=np.int64)
-        rest = table.slice(count)
-        self.tables, self.lines = ([rest], [lines[count:]]) if rest.num_rows else ([], [])
-        self.rows = rest.num_rows
-        ragged, self.ragged = self.ragged, []
-        return table.slice(0, count), lines[:count], self.names, ragged
+def _taken(items: list) -> list:
+    """The list's items, the list emptied."""
+    taken = list(items)
+    items.clear()
+    return taken
 
 
-def _chunk(rows, lines: np.ndarray, names: list[str], ragged: list[dict], given: _Given):
-    """One chunk: the rows as text columns numbered by line, blank rows left out."""
-    frame = rows.to_pandas()
+def _chunk(rows, names: list[str], ragged: list[dict], given: _Given):
+    """One chunk: the rows (line numbers in column 0) as text columns, blank rows left out."""
+    lines = rows.column(0).to_numpy().astype(np.int64, copy=False)
+    frame = rows.select(range(1, rows.num_columns)).to_pandas()
     frame.columns = names
     part = _numbered(frame, 0)
     part[ROW_COLUMN] = lines

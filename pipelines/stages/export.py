@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
-from ..core.chunks import chunk_rows, with_long_rows
+from ..core.chunks import chunk_rows, regrouped, with_long_rows
 from ..core.csv_lines import RowWriter, write_frame
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
@@ -422,15 +422,13 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
                 column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
             ),
         )
+        tables = (
+            pa.Table.from_batches([b.select(resource.field_names).cast(schema)]) for b in reader
+        )
         with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-            gathered, rows = [], 0
-            for batch in reader:
-                gathered.append(batch.select(resource.field_names).cast(schema))
-                rows += batch.num_rows
-                if rows >= PARQUET_ROW_GROUP_ROWS:
-                    _write_row_groups(writer, gathered, final=False)
-                    rows = sum(b.num_rows for b in gathered)
-            _write_row_groups(writer, gathered, final=True)
+            for group in regrouped(tables, PARQUET_ROW_GROUP_ROWS):
+                # contiguous columns: a row group is written as one piece, as from one batch
+                writer.write_table(group.combine_chunks(), row_group_size=PARQUET_ROW_GROUP_ROWS)
 
     with_long_rows(write)
 
@@ -438,22 +436,6 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
 # Rows per Parquet row group, whatever the size of the blocks the staging CSV is read in: a
 # reader skips whole row groups by their statistics, and 100,000 rows is a few MB of tenders.
 PARQUET_ROW_GROUP_ROWS = 100_000
-
-
-def _write_row_groups(writer, gathered: list, final: bool) -> None:
-    """Row groups of PARQUET_ROW_GROUP_ROWS rows from the gathered batches (and the rest when
-    `final`), each written from contiguous columns; the rows left over stay in `gathered`."""
-    if not gathered:
-        return
-    table = pa.Table.from_batches(gathered)
-    gathered.clear()
-    start = 0
-    while table.num_rows - start >= PARQUET_ROW_GROUP_ROWS or (final and start < table.num_rows):
-        group = table.slice(start, PARQUET_ROW_GROUP_ROWS).combine_chunks()
-        writer.write_table(group, row_group_size=PARQUET_ROW_GROUP_ROWS)
-        start += PARQUET_ROW_GROUP_ROWS
-    if start < table.num_rows:
-        gathered.extend(table.slice(start).combine_chunks().to_batches())
 
 
 # --- XLSX and the dataset zip ------------------------------------------------------------------
