@@ -27,6 +27,7 @@ READER = r"""
 import json, os, sys, time
 build, stop, required, marker = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 seen, missing, incomplete, pruned = set(), 0, [], 0
+open(stop + ".started", "w").close()
 while not os.path.exists(stop):
     try:
         target = os.path.join(os.path.dirname(build), os.readlink(build))
@@ -51,7 +52,9 @@ print(json.dumps({"seen": sorted(seen), "missing": missing, "incomplete": incomp
 
 
 def start_reader(build: Path, stop: Path, required: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(
+    """The reader above, polling from the moment this returns (a busy machine can take longer to
+    start a Python than a small build takes)."""
+    reader = subprocess.Popen(
         [
             sys.executable,
             "-c",
@@ -64,6 +67,12 @@ def start_reader(build: Path, stop: Path, required: list[str]) -> subprocess.Pop
         stdout=subprocess.PIPE,
         text=True,
     )
+    started = Path(f"{stop}.started")
+    deadline = time.monotonic() + 60
+    while not started.exists() and reader.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started.exists(), "the polling reader did not start"
+    return reader
 
 
 def stop_reader(reader: subprocess.Popen, stop: Path) -> dict:
@@ -122,9 +131,10 @@ def test_an_old_plain_build_folder_is_kept_aside_and_replaced_by_the_link(tmp_pa
     assert json.loads((legacy / "manifest.json").read_text()) == {"marker": "old"}
 
 
-def test_repeated_builds_are_read_whole_by_a_polling_reader(copy_project, tmp_path):
+def test_repeated_builds_are_read_whole_by_a_polling_reader(small_project, tmp_path):
     """Three real builds of one dataset while a reader polls: it always finds the manifest and
     the dataset's download, and two releases remain on disk."""
+    copy_project = small_project  # the region list carried by each build, the population rebuilt
     output = tmp_path / "out" / "build"
     assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
     stop = tmp_path / "stop"

@@ -346,21 +346,6 @@ def test_dataset_zip_is_a_frictionless_data_package(site, manifest):
     ]
 
 
-def test_same_inputs_give_byte_identical_site(built_catalog, tmp_path):
-    again = tmp_path / "build"
-    result = run_publish("build", "--quiet", "--output", str(again))
-    assert result.returncode == 0, result.stdout + result.stderr
-    first = {p.relative_to(built_catalog / "site"): p for p in (built_catalog / "site").rglob("*")}
-    second = {p.relative_to(again / "site"): p for p in (again / "site").rglob("*")}
-    assert sorted(first) == sorted(second)
-    different = [
-        str(rel)
-        for rel, path in first.items()
-        if path.is_file() and path.read_bytes() != second[rel].read_bytes()
-    ]
-    assert different == []
-
-
 # --- machine-readable catalog ------------------------------------------------------------------
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
