@@ -22,59 +22,47 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def test_a_release_archive_is_kept_for_a_year_and_its_index_is_not(built_catalog):
+def test_a_release_archive_is_kept_for_a_year_and_its_index_is_not(built_catalog, datasette_server):
     site = built_catalog / "site"
     newest = json.loads((site / "rilis" / "index.json").read_text())["releases"][0]["id"]
-    server = Server(built_catalog)
-    try:
-        archived = httpx.get(f"{server.url}/rilis/{newest}/manifest.json")
-        assert archived.status_code == 200
-        assert archived.content == (site / "rilis" / newest / "manifest.json").read_bytes()
-        assert archived.headers["cache-control"] == IMMUTABLE
-        index = httpx.get(f"{server.url}/rilis/index.json")
-        assert index.headers["cache-control"] == SHORT
-    finally:
-        server.stop()
+    archived = httpx.get(f"{datasette_server.url}/rilis/{newest}/manifest.json")
+    assert archived.status_code == 200
+    assert archived.content == (site / "rilis" / newest / "manifest.json").read_bytes()
+    assert archived.headers["cache-control"] == IMMUTABLE
+    index = httpx.get(f"{datasette_server.url}/rilis/index.json")
+    assert index.headers["cache-control"] == SHORT
 
 
-def test_a_download_revalidates_with_the_digest_of_its_bytes(built_catalog):
+def test_a_download_revalidates_with_the_digest_of_its_bytes(built_catalog, datasette_server):
     expected = f'W/"{sha256((built_catalog / "site" / CSV).read_bytes())}"'
-    server = Server(built_catalog)
-    try:
-        with httpx.Client(base_url=server.url) as client:
-            first = client.get(f"/{CSV}")
-            assert first.headers["cache-control"] == SHORT
-            assert first.headers["etag"] == expected
-            again = client.get(f"/{CSV}", headers={"If-None-Match": expected})
-            assert again.status_code == 304 and again.content == b""
-            assert again.headers["etag"] == expected
-            other = client.get(f"/{CSV}", headers={"If-None-Match": 'W/"0000"'})
-            assert other.status_code == 200 and other.content == first.content
-    finally:
-        server.stop()
+    with httpx.Client(base_url=datasette_server.url) as client:
+        first = client.get(f"/{CSV}")
+        assert first.headers["cache-control"] == SHORT
+        assert first.headers["etag"] == expected
+        again = client.get(f"/{CSV}", headers={"If-None-Match": expected})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == expected
+        other = client.get(f"/{CSV}", headers={"If-None-Match": 'W/"0000"'})
+        assert other.status_code == 200 and other.content == first.content
 
 
-def test_assets_are_linked_with_their_digest_and_kept_for_a_year(built_catalog):
+def test_assets_are_linked_with_their_digest_and_kept_for_a_year(built_catalog, datasette_server):
     page = (built_catalog / "site" / "index.html").read_text()
     digest = sha256((ROOT / "site" / "static" / "style.css").read_bytes())[:12]
     assert f'href="assets/style.css?v={digest}"' in page
-    server = Server(built_catalog)
-    try:
-        with httpx.Client(base_url=server.url) as client:
-            assert client.get(f"/assets/style.css?v={digest}").headers["cache-control"] == IMMUTABLE
-            assert client.get("/assets/style.css?v=0").headers["cache-control"] == SHORT
-            assert client.get("/assets/style.css").headers["cache-control"] == SHORT
-            # Datasette's pages link our stylesheet the same way.
-            table = client.get("/jendela/penduduk").text
-            ours = sha256((ROOT / "site" / "datasette" / "static" / "jendela.css").read_bytes())
-            link = f"/jendela-static/jendela.css?v={ours[:12]}"
-            assert f'href="{link}"' in table
-            assert client.get(link).headers["cache-control"] == IMMUTABLE
-            assert "immutable" not in client.get("/jendela-static/jendela.css?v=0").headers.get(
-                "cache-control", ""
-            )
-    finally:
-        server.stop()
+    with httpx.Client(base_url=datasette_server.url) as client:
+        assert client.get(f"/assets/style.css?v={digest}").headers["cache-control"] == IMMUTABLE
+        assert client.get("/assets/style.css?v=0").headers["cache-control"] == SHORT
+        assert client.get("/assets/style.css").headers["cache-control"] == SHORT
+        # Datasette's pages link our stylesheet the same way.
+        table = client.get("/jendela/penduduk").text
+        ours = sha256((ROOT / "site" / "datasette" / "static" / "jendela.css").read_bytes())
+        link = f"/jendela-static/jendela.css?v={ours[:12]}"
+        assert f'href="{link}"' in table
+        assert client.get(link).headers["cache-control"] == IMMUTABLE
+        assert "immutable" not in client.get("/jendela-static/jendela.css?v=0").headers.get(
+            "cache-control", ""
+        )
 
 
 def test_pages_revalidate_until_a_new_release_is_published(small_project, tmp_path):
@@ -108,12 +96,9 @@ def test_pages_revalidate_until_a_new_release_is_published(small_project, tmp_pa
         server.stop()
 
 
-def test_a_date_that_cannot_be_read_asks_for_the_whole_page(built_catalog):
-    server = Server(built_catalog)
-    try:
-        answer = httpx.get(
-            f"{server.url}/jendela/penduduk", headers={"If-Modified-Since": "kemarin / yesterday"}
-        )
-        assert answer.status_code == 200 and re.search(r"<table", answer.text)
-    finally:
-        server.stop()
+def test_a_date_that_cannot_be_read_asks_for_the_whole_page(datasette_server):
+    answer = httpx.get(
+        f"{datasette_server.url}/jendela/penduduk",
+        headers={"If-Modified-Since": "kemarin / yesterday"},
+    )
+    assert answer.status_code == 200 and re.search(r"<table", answer.text)

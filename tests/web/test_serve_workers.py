@@ -52,24 +52,20 @@ def test_two_workers_serve_one_port_and_both_follow_a_new_release(small_project,
         server.stop()
 
 
-def test_pages_and_json_are_compressed_and_downloads_are_not(built_catalog):
-    server = Server(built_catalog)
-    try:
-        for path in ("/jendela/penduduk.json?_shape=array", "/dataset/penduduk-kota-bogor/"):
-            with httpx.Client(base_url=server.url) as client:
-                raw = client.get(path, headers={"Accept-Encoding": "gzip"})
-                plain = client.get(path, headers={"Accept-Encoding": "identity"})
-            assert raw.headers["content-encoding"] == "gzip", path
-            assert "content-encoding" not in plain.headers, path
-            # The same bytes either way once unpacked (httpx unpacks `raw.content`).
-            assert raw.content == plain.content and len(plain.content) > 1024
-            assert int(raw.headers["content-length"]) < len(plain.content) / 2
-        download = "/downloads/penduduk-kota-bogor/penduduk.csv"
-        answer = httpx.get(f"{server.url}{download}", headers={"Accept-Encoding": "gzip"})
-        assert answer.status_code == 200 and "content-encoding" not in answer.headers
-        assert answer.content == (built_catalog / "site" / download.lstrip("/")).read_bytes()
-    finally:
-        server.stop()
+def test_pages_and_json_are_compressed_and_downloads_are_not(built_catalog, datasette_server):
+    for path in ("/jendela/penduduk.json?_shape=array", "/dataset/penduduk-kota-bogor/"):
+        with httpx.Client(base_url=datasette_server.url) as client:
+            raw = client.get(path, headers={"Accept-Encoding": "gzip"})
+            plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        assert raw.headers["content-encoding"] == "gzip", path
+        assert "content-encoding" not in plain.headers, path
+        # The same bytes either way once unpacked (httpx unpacks `raw.content`).
+        assert raw.content == plain.content and len(plain.content) > 1024
+        assert int(raw.headers["content-length"]) < len(plain.content) / 2
+    download = "/downloads/penduduk-kota-bogor/penduduk.csv"
+    answer = httpx.get(f"{datasette_server.url}{download}", headers={"Accept-Encoding": "gzip"})
+    assert answer.status_code == 200 and "content-encoding" not in answer.headers
+    assert answer.content == (built_catalog / "site" / download.lstrip("/")).read_bytes()
 
 
 def test_workers_must_be_at_least_one(built_catalog):
@@ -78,16 +74,12 @@ def test_workers_must_be_at_least_one(built_catalog):
     assert "--workers harus 1 atau lebih / must be 1 or more: 0" in result.stderr
 
 
-def test_gzip_bodies_are_real_gzip(built_catalog):
+def test_gzip_bodies_are_real_gzip(datasette_server):
     """The compressed answer is a gzip stream a client without httpx's help can read."""
-    server = Server(built_catalog)
-    try:
-        with httpx.stream(
-            "GET",
-            f"{server.url}/jendela/penduduk.json?_shape=array",
-            headers={"Accept-Encoding": "gzip"},
-        ) as answer:
-            body = b"".join(answer.iter_raw())
-        assert gzip.decompress(body).startswith(b"[")
-    finally:
-        server.stop()
+    with httpx.stream(
+        "GET",
+        f"{datasette_server.url}/jendela/penduduk.json?_shape=array",
+        headers={"Accept-Encoding": "gzip"},
+    ) as answer:
+        body = b"".join(answer.iter_raw())
+    assert gzip.decompress(body).startswith(b"[")
