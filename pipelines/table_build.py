@@ -23,6 +23,7 @@ from .core.csv_lines import write_frame
 from .core.errors import Issue, RowMap
 from .core.issue_types import MISSING_COLUMN, TOO_MANY_ERRORS, TRANSFORM_ERROR
 from .core.layout import downloads_dir, site_dir, table_file
+from .core.memory import give_back
 from .core.model import Dataset
 from .core.progress import Progress
 from .core.registry import Catalog
@@ -74,6 +75,7 @@ class StageTimer:
         yield counted
         seconds, cpu = time.perf_counter() - tick, time.process_time() - cpu
         self.record(dataset, resource, stage, seconds, counted.rows, cpu_seconds=cpu)
+        give_back()  # what the stage freed, so the next one's peak does not come on top of it
 
     def record(
         self,

@@ -29,7 +29,7 @@ from .sniff import sniff
 
 ROW_COLUMN = "__row__"
 FILE_COLUMN = "__file__"  # added by the build: which input file a row came from (for transforms)
-DEFAULT_CHUNK_ROWS = 100_000
+DEFAULT_CHUNK_ROWS = 50_000  # a chunk of 20 text columns is ~60 MB of Python strings
 
 Reader = Callable[[Path, dict, int], Iterator[pd.DataFrame]]
 READERS: dict[str, Reader] = {}

@@ -36,6 +36,7 @@ from ..core.chunks import chunk_rows, regrouped, with_long_rows
 from ..core.csv_lines import RowWriter, write_frame
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
+from ..core.memory import give_back
 from ..core.model import Dataset, Resource
 from .export_jobs import committed_database
 from .export_xlsx import XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
@@ -124,10 +125,13 @@ def export_resource(
     pending = xlsx if isinstance(xlsx, PendingDownload) else None
     csv_path = folder / table_file(resource.name, "csv")
     write_download_csv(resource, staging, csv_path)
+    give_back()  # each writer's freed blocks, before the next one allocates its own
     json_path = folder / table_file(resource.name, "json")
     _write_json(db, resource, json_path)
+    give_back()
     parquet_path = folder / table_file(resource.name, "parquet")
     _write_parquet(resource, staging, parquet_path)
+    give_back()
     files = [("csv", csv_path), ("json", json_path)]
     if xlsx is True:
         xlsx_path = folder / table_file(resource.name, "xlsx")

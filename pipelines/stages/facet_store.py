@@ -30,7 +30,7 @@ import numpy as np
 from ..core.chunks import chunk_rows
 from ..core.layout import FACET_STORE_INDEX
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 10_000  # rows fetched together: 50,000 took 80 MB of Python objects, no faster
 INT64 = (-(2**63), 2**63 - 1)
 EXACT_FLOAT = 2**53  # beyond this a float64 no longer holds every integer
 INTEGER_TEXT = re.compile(r"-?[0-9]+")

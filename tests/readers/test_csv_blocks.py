@@ -1,6 +1,6 @@
 """The CSV reader's small blocks: a row longer than a block, met after chunks were given.
 
-pyarrow parses 1 MB blocks (readers.CSV_BLOCK_BYTES); a longer row sends the reader back to the
+pyarrow parses 256 KB blocks (readers.CSV_BLOCK_BYTES); a longer row sends the reader back to the
 start with 64 MB blocks, passing over what it gave. Whatever the block, the rows, their line
 numbers and the ragged rows reported must be those of one pass with large blocks.
 """
@@ -13,7 +13,7 @@ import pytest
 import pipelines.readers as readers
 from pipelines.readers import INVALID_ROWS, ROW_COLUMN, read_chunks
 
-LONG_CELL = "x" * (3 << 20)  # three times a block
+LONG_CELL = "x" * (3 << 20)  # many times a block
 
 
 def write_table(path, long_row_at: int | None) -> tuple[int, int]:

@@ -210,7 +210,7 @@ def test_a_field_may_allow_longer_cells_then_xlsx_is_left_out_and_previews_short
 
 
 def test_a_row_longer_than_the_read_blocks_is_published_whole(project):
-    """CSV files are streamed in 1 MB blocks (core/chunks.py) and a row must fit in two: a 3 MB
+    """CSV files are streamed in 256 KB blocks (core/chunks.py) and a row must fit in two: a 3 MB
     cell that its field allows is read again with large blocks by every stage that streams the
     file (read, load, the formula scan, Parquet), and published whole, each row once."""
     import pyarrow.parquet as pq

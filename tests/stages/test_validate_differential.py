@@ -156,7 +156,7 @@ def test_the_error_limit_cuts_where_frictionless_cuts(tmp_path, limit):
 
 
 def test_a_row_too_long_for_the_read_blocks_is_validated_by_the_fast_path(tmp_path):
-    """Files are read in 1 MB blocks (core/chunks.py) and a row must fit in two: a 3 MB cell is
+    """Files are read in 256 KB blocks (core/chunks.py) and a row must fit in two: a 3 MB cell is
     read again with large blocks, and the errors are still frictionless's, rows after it too."""
     long = [*GOOD[:2], "x" * (3 << 20), *GOOD[3:]]  # over nama's maxLength
     bad = [*GOOD[:5], "51", *GOOD[6:]]  # over jumlah's maximum
