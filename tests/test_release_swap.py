@@ -132,18 +132,18 @@ def test_an_old_plain_build_folder_is_kept_aside_and_replaced_by_the_link(tmp_pa
 
 
 def test_repeated_builds_are_read_whole_by_a_polling_reader(small_project, tmp_path):
-    """Three real builds of one dataset while a reader polls: it always finds the manifest and
-    the dataset's download, and two releases remain on disk."""
-    copy_project = small_project  # the region list carried by each build, the population rebuilt
+    """Three real builds of one dataset (the population; the region list is carried) while a
+    reader polls: it always finds the manifest and the dataset's download, and two releases
+    remain on disk."""
     output = tmp_path / "out" / "build"
-    assert publish_in(copy_project, "build", "-q", "--output", str(output)).returncode == 0
+    assert publish_in(small_project, "build", "-q", "--output", str(output)).returncode == 0
     stop = tmp_path / "stop"
     reader = start_reader(output, stop, ["site/downloads/penduduk-kota-bogor/penduduk.csv"])
     targets = [releases.current_release(output)]
     for _ in range(3):
         # --force: the same inputs would otherwise leave the published release as it is
         result = publish_in(
-            copy_project, "build", "-q", "--force", "--output", str(output), "penduduk-kota-bogor"
+            small_project, "build", "-q", "--force", "--output", str(output), "penduduk-kota-bogor"
         )
         assert result.returncode == 0, result.stdout + result.stderr
         targets.append(releases.current_release(output))
