@@ -43,6 +43,7 @@ from .core.manifest import (
 from .core.model import ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
+from .core.sort_threads import use_sorter_threads
 from .stages import history, reuse
 from .stages.fetch import CACHE_DIR
 from .stages.snapshot import Snapshot, take_snapshot
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from .table_build import BuildRun
 
 DEFAULT_OUTPUT = ROOT / "build"
-SORTER_THREADS = 2  # helper threads SQLite may give one sort (`PRAGMA threads`)
 SCHEMA_COOKIE = 1  # the database header's schema version after the build's VACUUM (_vacuum)
 
 
@@ -186,9 +186,7 @@ def _build_locked(
         db = sqlite_utils.Database(db_path)
         db.conn.execute("PRAGMA journal_mode=OFF")
         db.conn.execute("PRAGMA synchronous=OFF")
-        # SQLite's sorter may use helper threads for a large sort, as in CREATE INDEX: on a
-        # 1M-row table the 14 indexes take 6 s instead of 8 on two cores (small sorts use none).
-        db.conn.execute(f"PRAGMA threads = {SORTER_THREADS}")
+        use_sorter_threads(db.conn)
         run = BuildRun(
             db,
             release,

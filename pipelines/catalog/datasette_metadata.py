@@ -46,6 +46,7 @@ from ..core.layout import (
 from ..core.manifest import DatasetEntry, Manifest
 from ..core.model import SAMPLE_LABEL, Dataset
 from ..core.registry import Catalog
+from ..core.sort_threads import use_sorter_threads
 from ..stages.facet_store import write_store
 from .scorecard import SCORECARD_METADATA
 
@@ -302,6 +303,7 @@ def facet_cube(conn: sqlite3.Connection, table: str, columns: list[str]) -> list
 def write_facet_counts(db_path: Path, catalog, manifest: Manifest, release: Path) -> Path:
     cubes = {}
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    use_sorter_threads(conn)  # the cubes' GROUP BY
     try:
         for dataset_id, entry in manifest.datasets.items():
             dataset = catalog.datasets.get(dataset_id)
