@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import atexit
 import datetime
+import functools
 import hashlib
+import http.server
 import os
 import re
 import shutil
@@ -146,6 +148,26 @@ def serve_in_thread(server) -> threading.Thread:
     thread.daemon = True
     thread.start()
     return thread
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # no access log on the test output
+        pass
+
+
+class StaticHost:
+    """A static file server for `folder` on loopback: what a plain web host (or a portal
+    serving files) does, nothing more."""
+
+    def __init__(self, folder: Path):
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = serve_in_thread(self.server)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def wait_for_http(url: str, seconds: float = 60.0) -> None:

@@ -11,9 +11,7 @@ command (the contract test) is checked to exist, not run: it would build the rea
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import re
 import shlex
 import shutil
@@ -21,7 +19,7 @@ import sqlite3
 
 import pytest
 import yaml
-from conftest import REAL_CATALOG, ROOT, publish_in, serve_in_thread
+from conftest import REAL_CATALOG, ROOT, StaticHost, publish_in
 
 DATASET = "pengeluaran-jabar"
 SOURCE = REAL_CATALOG / "kemiskinan-jabar-odj" / "source" / "odj_pengeluaran_per_kapita_kabkota.csv"
@@ -91,13 +89,9 @@ def readme_steps() -> list[str]:
 @pytest.fixture
 def source_server():
     """The snapshot's bytes at a loopback URL, as a portal would serve them."""
-    folder = SOURCE.parent
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    serve_in_thread(server)
-    yield f"http://127.0.0.1:{server.server_address[1]}/{SOURCE.name}"
-    server.shutdown()
+    host = StaticHost(SOURCE.parent)
+    yield f"{host.url}/{SOURCE.name}"
+    host.stop()
 
 
 def test_readme_steps_add_a_dataset_that_builds_and_is_listed(copy_project, source_server):

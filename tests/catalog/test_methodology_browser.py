@@ -9,8 +9,8 @@ import gzip
 import json
 
 import pytest
-from catalog.test_site_browser import StaticHost, axe_violations, browser, page  # noqa: F401
-from conftest import REAL_CATALOG
+from catalog.test_site_browser import axe_violations, browser, page  # noqa: F401
+from conftest import REAL_CATALOG, StaticHost
 
 SNAPSHOT = REAL_CATALOG / "tender-spse" / "source" / "spse_lpse_kota_bandung_dt_lelang.json.gz"
 

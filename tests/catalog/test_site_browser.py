@@ -9,9 +9,7 @@ tests/browser/node_modules (`npm ci --prefix tests/browser`). Screenshots go to 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import http.server
 import json
 import re
 import unicodedata
@@ -20,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT, serve_in_thread
+from conftest import ROOT, StaticHost
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,25 +29,6 @@ TRANSLATIONS = {
     lang: yaml.safe_load((ROOT / "metadata" / "translations" / f"{lang}.yaml").read_text())
     for lang in ("id", "en")
 }
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class StaticHost:
-    """A static file server on loopback: what a plain web host does, nothing more."""
-
-    def __init__(self, folder: Path):
-        handler = functools.partial(QuietHandler, directory=str(folder))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = serve_in_thread(self.server)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ import yaml
 from catalog.test_site_browser import (  # noqa: F401
     ARTIFACTS,
     TRANSLATIONS,
-    StaticHost,
     axe_violations,
     browser,
     fold,

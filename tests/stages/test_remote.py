@@ -9,17 +9,15 @@ here with hashlib from the bytes served, never taken from the pipeline.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gzip
 import hashlib
-import http.server
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REAL_CATALOG, ROOT, publish_in, run_publish, serve_in_thread, tree_digest
+from conftest import REAL_CATALOG, ROOT, StaticHost, publish_in, run_publish, tree_digest
 
 DATASET = "wilayah-bps-emsifa"
 RECORD = Path("source") / "provenance.yaml"
@@ -37,15 +35,11 @@ def served(tmp_path):
     """A real HTTP server on 127.0.0.1 serving tmp_path/served; yields (folder, base URL)."""
     folder = tmp_path / "served"
     folder.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    serve_in_thread(server)
+    host = StaticHost(folder)
     try:
-        yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+        yield folder, host.url
     finally:
-        server.shutdown()
-        server.server_close()
+        host.stop()
 
 
 @pytest.fixture
