@@ -42,7 +42,7 @@ from frictionless import Resource as FrictionlessResource
 from frictionless import Schema
 from frictionless.error import Error
 
-from ..core.chunks import row_over_block, with_long_rows
+from ..core.chunks import chunk_rows, regrouped, row_over_block, with_long_rows
 from .fast_keys import KeyDigests
 from .fast_rows import RowJudge
 from .fast_screen import Screen
@@ -51,6 +51,8 @@ from .fast_screen import Screen
 ENGINE_ENV = "JENDELA_VALIDATE"
 REFERENCE = "frictionless"
 KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
+GROUP_ROWS = 50_000  # rows judged together
+_NUMBER = "\x00row"  # the row numbers' column while blocks are gathered (never a field name)
 
 
 class NotCovered(Exception):
@@ -197,18 +199,29 @@ def _batches(
         ),
     )
     next_row = 2
-    taken = 0  # ragged rows already handed back
-    for batch in _guarded(reader):
+
+    def numbered() -> Iterator[pa.Table]:
+        """Each block's rows, their row numbers in front (column 0)."""
+        nonlocal next_row
+        for batch in _guarded(reader):
+            if unplaced:
+                raise _Ragged
+            numbers = _number_rows(next_row, batch.num_rows, [n for n, _ in ragged])
+            next_row = int(numbers[-1]) + 1 if batch.num_rows else next_row
+            yield pa.Table.from_batches([batch]).add_column(0, _NUMBER, pa.array(numbers))
         if unplaced:
             raise _Ragged
-        numbers = _number_rows(next_row, batch.num_rows, [n for n, _ in ragged])
-        next_row = int(numbers[-1]) + 1 if batch.num_rows else next_row
-        last = int(numbers[-1]) if batch.num_rows else next_row
-        mine = [r for r in ragged[taken:] if r[0] <= last]
+
+    taken = 0  # ragged rows already handed back
+    # The small blocks (core/chunks.py) are judged a group of rows at a time: the checks cost
+    # a few milliseconds per batch whatever its length (1M tenders: 3.3 s in 256 KB batches).
+    for piece in regrouped(numbered(), chunk_rows(GROUP_ROWS)):
+        piece = piece.combine_chunks()
+        numbers = piece.column(0).to_numpy()
+        [batch] = piece.select(range(1, piece.num_columns)).to_batches()
+        mine = [r for r in ragged[taken:] if r[0] <= numbers[-1]]
         taken += len(mine)
         yield numbers, batch, mine
-    if unplaced:
-        raise _Ragged
     if taken < len(ragged):
         yield np.empty(0, dtype=np.int64), _empty_batch(names), ragged[taken:]
 

@@ -18,6 +18,7 @@ from frictionless import Schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.core.chunks import ENV as CHUNK_ENV
 from pipelines.stages.fast_validate import ENGINE_ENV, NotCovered, validate_fast
 
 FIELDS = [
@@ -113,7 +114,12 @@ def test_every_odd_cell_alone_in_a_good_row(tmp_path):
     assert 'constraint "minLength"' in notes
 
 
-def test_keys_blank_ragged_and_repeated_rows(tmp_path):
+@pytest.mark.parametrize("group_rows", [None, "2"])
+def test_keys_blank_ragged_and_repeated_rows(tmp_path, monkeypatch, group_rows):
+    """`group_rows`: the rows the fast path judges together (JENDELA_CHUNK_ROWS), so that
+    ragged, blank and repeated rows fall on both sides of a group's edge."""
+    if group_rows:
+        monkeypatch.setenv(CHUNK_ENV, group_rows)
     path = tmp_path / "t.csv"
     text = (
         ",".join(NAMES)
@@ -123,6 +129,7 @@ def test_keys_blank_ragged_and_repeated_rows(tmp_path):
         + "\n"  # an empty line is a blank row too
         + "\n2,32.71,Bogor,Tender,1,1,2024-01-01"  # missing cells
         + "\n3,32.71,Bogor,Tender,1,1,2024-01-01,2003,true,ab,extra,more"  # extra cells
+        + "\n2,32.71,Bogor,Tender,1,1,2024-01-01,2006,true,ab"  # id 2 of the ragged row above
         + '\n"4","32.71","Bo\ngor",Tender,1,1,2024-01-01,2004,true,ab'  # newline inside quotes
         + "\n 1,32.71,Bogor,Tender,1,1,2024-01-01,2005,true,ab"  # " 1" is 1 again
         + "\n5,32.71,,Tender,1,1,2024-01-01,02001,true,ab"  # 02001 no year; required nama
