@@ -5,7 +5,8 @@ running the scalar parser (regex, Decimal) per distinct value made parsing the s
 read+normalise. Here pyarrow.compute does the same work over whole columns, but only for shapes
 it fully recognises: plain and grouped Indonesian numbers with an optional "Rp"/"IDR", sign or
 parentheses, decimal comma, ",-" and magnitude word ("1,2 M"), dot decimals ("3201.0"), machine
-notation, and dates "12 Januari 2024", "12/01/2024", "12-01-2024", "12.01.2024", "2024-01-12".
+notation, dates "12 Januari 2024", "12/01/2024", "12-01-2024", "12.01.2024", "2024-01-12", and
+region codes already canonical ("32.71.01.1001", BPS "3271040": a region list is all distinct).
 
 The scalar parsers in indonesian.py stay the reference and the only source of errors: a cell this
 module does not recognise, or recognises but would reject (31 Februari, a fraction in an integer
@@ -63,14 +64,24 @@ _DATES = [
 _MONTH_NAMES = pa.array(list(_MONTHS))
 _MONTH_NUMBERS = np.array(list(_MONTHS.values()), dtype=np.int64)
 _MAG_EXPONENTS = sorted(set(_MAGNITUDES.values()))
+# Region codes already in their canonical form, which the scalar parsers return as they are
+# (trimmed): a dotted Kemendagri code whose segments are none all zeros, whose province does not
+# start with 0 and whose desa number starts with 1-9 (indonesian._segment_problem), and undotted
+# BPS digits of 2, 4, 7 or 10 not starting with 0. Anything else (undotted or float-artefact
+# Kemendagri codes, every error) is left to the scalar parsers. A region list has one code a row.
+_CANONICAL_CODES = {
+    "region_code": r"^[1-9][0-9](?:\.(?:0[1-9]|[1-9][0-9])(?:\.(?:0[1-9]|[1-9][0-9])"
+    r"(?:\.[1-9][0-9]{3})?)?)?$",
+    "bps_code": r"^[1-9](?:[0-9]|[0-9]{3}|[0-9]{6}|[0-9]{9})$",
+}
 _NUMERIC = ("integer", "number", "rupiah", "decimal")
 _INT64_DIGITS = 18  # whole Rupiah up to 18 digits are summed as int64 without overflow
 
 
 def vector_parse(raw: np.ndarray, kind: str) -> VectorParsed | None:
     """Parse distinct source texts (`raw`, Python str) of one parse kind where their shape
-    allows it; None for a kind with no vectorised form (region codes: few distinct values)."""
-    if kind not in ("text", "date", *_NUMERIC):
+    allows it; None for a kind with no vectorised form."""
+    if kind not in ("text", "date", *_CANONICAL_CODES, *_NUMERIC):
         return None
     try:
         source = pa.array(raw, type=pa.string())
@@ -82,7 +93,11 @@ def vector_parse(raw: np.ndarray, kind: str) -> VectorParsed | None:
         values = trimmed.to_numpy(zero_copy_only=False).astype(object)
         values[empty] = None
         return VectorParsed(values, np.ones(len(raw), dtype=bool), None, empty)
-    if kind == "date":
+    if kind in _CANONICAL_CODES:
+        values = trimmed.to_numpy(zero_copy_only=False).astype(object)
+        done = _numpy(pc.match_substring_regex(trimmed, _CANONICAL_CODES[kind]))
+        rounded = None
+    elif kind == "date":
         values, done = _dates(trimmed)
         rounded = None
     else:

@@ -111,6 +111,21 @@ MACHINE = st.one_of(
     pieces(["-", "0", "1", "12", ".", "5", "e", "E-", "+", *SPACES, *ODD_DIGITS]),
     ANY_TEXT,
 )
+SEGMENTS = ["32", "71", "01", "00", "0", "1", "09", "99", "1001", "2001", "0101", "0000", "04",
+            "3271040", "3271040011", "\u0663\u0662", "ab"]  # fmt: skip
+
+
+@st.composite
+def code_cells(draw) -> str:
+    """Region codes as sources write them: dotted or not, a segment of zeros or of one digit, a
+    desa number starting with 0, a float's ".0", seven BPS digits, other digits, padding."""
+    segments = draw(st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=4))
+    text = draw(st.sampled_from([".", ""])).join(segments)
+    text += draw(st.sampled_from(["", "", ".0", ".00", ".", "5"]))
+    return draw(st.sampled_from(SPACES)) + text + draw(st.sampled_from(SPACES))
+
+
+CODES = st.one_of(code_cells(), pieces([*SEGMENTS, ".", *SPACES]), ANY_TEXT)
 CELLS = {
     "integer": NUMBERS,
     "number": NUMBERS,
@@ -118,6 +133,8 @@ CELLS = {
     "decimal": MACHINE,
     "date": DATES,
     "text": st.one_of(ANY_TEXT, pieces([*SPACES, "a", "<b>", "&amp;", "\n", "  x  "])),
+    "region_code": CODES,
+    "bps_code": CODES,
 }
 
 
@@ -166,6 +183,7 @@ def test_vectorised_equals_scalar(kind, data):
             "1_000", "31/02/2024", "29 Feb 2023", "29 Feb 2024", "17-08/2024", "2024-13-01",
             "Rp 999.999.999.999.999.999,50", "Rp 9.999.999.999.999.999.999,50", "3201.0",
             "1,096.08", "1.2345", "0.125", "10.000,-", "garbage", "\u3000Rp 5\u3000",
+            "32.71.01.1001", "32.00", "32.71.00", "03.71", "32.71.01.0101", "3271040.0",
         ]  # fmt: skip
     else:
         cells = data.draw(st.lists(CELLS[kind], min_size=1, max_size=30))
@@ -188,6 +206,7 @@ def test_every_parse_kind_is_compared():
     vectorised = {k for k in PARSE_KINDS if vector_parse(np.array(["1"], dtype=object), k)}
     assert vectorised <= set(CELLS)
     assert vectorised >= {"integer", "number", "rupiah", "decimal", "date", "text"}
+    assert vectorised == set(PARSE_KINDS)
 
 
 @pytest.mark.parametrize(
@@ -203,6 +222,10 @@ def test_every_parse_kind_is_compared():
                   "5 agt. 2020"],
          ["2024-01-12"] * 5 + ["2020-08-05"]),
         ("text", ["  a  b ", "<b>&amp;"], ["a  b", "<b>&amp;"]),
+        ("region_code", ["32", " 32.71", "32.71.01", "32.71.10.1001", "91.05.10.2009"],
+         ["32", "32.71", "32.71.01", "32.71.10.1001", "91.05.10.2009"]),
+        ("bps_code", ["32", "3271", "3271040 ", "3271040011"],
+         ["32", "3271", "3271040", "3271040011"]),
     ],
 )  # fmt: skip
 def test_common_shapes_are_vectorised(kind, cells, expected):
@@ -211,6 +234,15 @@ def test_common_shapes_are_vectorised(kind, cells, expected):
     parsed = vector_parse(np.array(cells, dtype=object), kind)
     assert parsed.done.all(), [c for c, d in zip(cells, parsed.done, strict=True) if not d]
     assert parsed.values.tolist() == expected
+
+
+def test_region_codes_the_scalar_parser_rewrites_or_refuses_are_left_to_it():
+    """Only codes already canonical are taken: "3271" (dotted by the scalar parser), "32.0" (a
+    float's artefact) and every code it refuses go to the scalar parser, which words the error."""
+    cells = ["3271", "32.0", "32.71.0", "32.00", "03.71", "32.71.01.0101", "3271040", "32.7"]
+    assert not vector_parse(np.array(cells, dtype=object), "region_code").done.any()
+    cells = ["3271040.0", "0327", "327104", "32.71", "3271\u0664"]
+    assert not vector_parse(np.array(cells, dtype=object), "bps_code").done.any()
 
 
 def test_rejected_shapes_are_left_to_the_scalar_parser():
