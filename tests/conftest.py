@@ -347,12 +347,16 @@ FIRST = (
     "web/test_deploy_nginx.py",
     "stages/test_exports.py",
     "web/test_serve_workers.py",
+    "web/test_datasette.py",
+    "stages/test_validate_differential.py",
+    "core/test_indonesian_vector.py",
     "catalog/test_site_browser.py",  # the ones below use `real`
     "datasets/test_contract.py",
     "catalog/test_site_for_people.py",
     "web/test_journalist_tasks.py",
     "catalog/test_site.py",
     "readers/test_realdata_walk.py",
+    "stages/test_ocds.py",
 )
 
 

@@ -1,4 +1,5 @@
-"""The test suite's own promises: a run in CI never passes by skipping the real-data tests."""
+"""The test suite's own promises: a run in CI never passes by skipping the real-data tests, and
+the files it hands out first exist."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import FIRST, ROOT
 
 PROBE = "tests/core/test_indonesian.py::test_real_djpk_apbd_amounts"  # needs ../shared/realdata
 
@@ -39,6 +40,13 @@ def test_missing_real_data_skips_on_a_fresh_clone(tmp_path):
     result = run_probe(tmp_path)
     assert result.returncode == 0, result.stdout
     assert "1 skipped" in result.stdout and "tidak ada" in result.stdout
+
+
+def test_every_file_given_an_early_place_exists():
+    """The order files go out to the workers (conftest.FIRST) names files by path; a renamed file
+    would silently lose its place and could end a run with a long file on one worker."""
+    missing = [path for path in FIRST if not (ROOT / "tests" / path).is_file()]
+    assert missing == []
 
 
 def test_ci_script_sets_ci():
