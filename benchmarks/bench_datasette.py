@@ -104,14 +104,17 @@ def page_paths(client: httpx.Client, table: str) -> list[str]:
     return paths
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict | None:
+def wrk(url: str, seconds: int, connections: int, close: bool = False) -> dict | None:
+    """wrk's figures for `url`; `close`: a new connection for every request (`Connection: close`),
+    as a proxy without keep-alive to its servers makes them, instead of wrk's kept connections."""
     if not shutil.which("wrk"):
         return None
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_LUA)
+    headers = ["-H", "Connection: close"] if close else []
     try:
         result = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, *headers, url],
             capture_output=True,
             text=True,
             check=True,

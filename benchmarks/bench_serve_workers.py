@@ -9,6 +9,7 @@ on each kind of address for a fixed time:
     python benchmarks/bench_serve_workers.py                      # 1,000,000 rows
     python benchmarks/bench_serve_workers.py --rows 200000 --keep /tmp/bench200k
     python benchmarks/bench_serve_workers.py --build /tmp/bench200k/build   # reuse a build
+    python benchmarks/bench_serve_workers.py --build /tmp/bench200k/build --close
 
 The build is `publish.py --datasets-dir tests/fixtures/sample-catalog build tender-kota-bogor
 --source tender=<file>`. The load comes from `wrk` when it is installed (Debian package `wrk`:
@@ -16,6 +17,12 @@ a C client, so the client takes little of the CPU the servers need; bench_datase
 otherwise from an asyncio httpx client in this process (its CPU time is printed, since on a small
 machine it competes with the servers). Prints p50/p95/p99 and requests/s per address and worker
 count, and the gain in requests/s from 1 to 2 workers. Figures are printed, never asserted.
+
+Kept connections and workers: uvicorn's workers share one listening socket, and a worker that
+wakes takes every connection waiting (asyncio accepts up to the backlog at once), so the 4
+connections wrk opens together land on one worker, which keeps them for their life (seen with
+`ss -tnp` during a run: 4 and 0, six runs in six). By default this measures that, what kept
+connections get; `--close` opens a connection per request, which the idle worker takes.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from benchmarks.bench_datasette import percentile, top_value, wrk  # noqa: E402
 from benchmarks.generate_tenders import generate  # noqa: E402
 
 TABLE = "tender"
+CLOSE = {"Connection": "close"}
 
 
 def addresses(client: httpx.Client) -> dict[str, str]:
@@ -59,7 +67,7 @@ def addresses(client: httpx.Client) -> dict[str, str]:
     }
 
 
-async def _hold(url: str, seconds: float, connections: int) -> dict:
+async def _hold(url: str, seconds: float, connections: int, close: bool = False) -> dict:
     """`connections` clients, each requesting `url` again as soon as its answer is in."""
     latencies: list[float] = []
     errors = 0
@@ -71,7 +79,7 @@ async def _hold(url: str, seconds: float, connections: int) -> dict:
             nonlocal errors
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
-                response = await client.get(url)
+                response = await client.get(url, headers=CLOSE if close else None)
                 await response.aread()
                 latencies.append(time.perf_counter() - start)
                 errors += response.status_code != 200
@@ -89,14 +97,14 @@ async def _hold(url: str, seconds: float, connections: int) -> dict:
     }
 
 
-def load(url: str, seconds: int, connections: int, client: str) -> dict:
+def load(url: str, seconds: int, connections: int, client: str, close: bool = False) -> dict:
     if client == "wrk":
-        return wrk(url, seconds, connections)
-    return asyncio.run(_hold(url, seconds, connections))
+        return wrk(url, seconds, connections, close)
+    return asyncio.run(_hold(url, seconds, connections, close))
 
 
 def measure(
-    build: Path, workers: int, seconds: int, connections: int, client: str
+    build: Path, workers: int, seconds: int, connections: int, client: str, close: bool = False
 ) -> tuple[dict, float]:
     """Results per address with `workers` server processes, and this process's CPU seconds."""
     server = Server(build, ("--workers", str(workers)))
@@ -109,7 +117,7 @@ def measure(
                     assert sync.get(path).status_code == 200, path
         cpu = time.process_time()
         for label, path in paths.items():
-            results[label] = load(server.url + path, seconds, connections, client)
+            results[label] = load(server.url + path, seconds, connections, client, close)
         cpu = time.process_time() - cpu
     finally:
         server.stop()
@@ -161,6 +169,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--client", choices=["wrk", "httpx"], help="default: wrk if installed")
+    parser.add_argument(
+        "--close", action="store_true",
+        help="a new connection per request (Connection: close), as a proxy without keep-alive "
+        "to its servers; default: kept connections, each served by one worker for its life",
+    )  # fmt: skip
     args = parser.parse_args()
     client = args.client or ("wrk" if shutil.which("wrk") else "httpx")
     with tempfile.TemporaryDirectory(prefix="jendela-bench-") as tmp:
@@ -170,9 +183,15 @@ def main() -> None:
             work.mkdir(parents=True, exist_ok=True)
             build = make_build(args.rows, work)
         by_workers = {
-            n: measure(build, n, args.seconds, args.connections, client) for n in args.workers
+            n: measure(build, n, args.seconds, args.connections, client, args.close)
+            for n in args.workers
         }
-    report(by_workers, args.connections, args.seconds, client)
+    report(
+        by_workers,
+        args.connections,
+        args.seconds,
+        client + (", Connection: close" if args.close else ""),
+    )
 
 
 if __name__ == "__main__":
