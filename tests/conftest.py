@@ -315,9 +315,10 @@ def real(tmp_path_factory):
     return real_build(made_once(tmp_path_factory, "realdata", real_build))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def real_server(real):
-    """`publish.py serve` of the default build, for one test module."""
+    """`publish.py serve` of the default build, one per worker for every module that asks the
+    real catalog's server (a start is about a second of CPU; the server only reads)."""
     server = Server(real.output)
     yield server
     server.stop()

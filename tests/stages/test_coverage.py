@@ -20,7 +20,7 @@ import ckanapi
 import jsonschema
 import lxml.html
 import pytest
-from conftest import ROOT, Server
+from conftest import ROOT
 
 from pipelines.core.model import Resource, Vocabulary
 from pipelines.stages import coverage
@@ -548,25 +548,21 @@ def test_data_json_and_dcat_state_the_coverage_of_the_tables(real, truth):
         assert stated == (summary or {}), dataset_id
 
 
-def test_the_served_ckan_api_states_the_coverage_of_the_tables(real, truth):
-    server = Server(real.output)
-    try:
-        with ckanapi.RemoteCKAN(server.url) as ckan:
-            for dataset_id, expected in truth.items():
-                extras = {
-                    e["key"]: e["value"] for e in ckan.action.package_show(id=dataset_id)["extras"]
-                }
-                summary = coverage.summary(expected)
-                assert extras["jendela_rows"] == str(expected["rows"]), dataset_id
-                assert extras.get("jendela_spatial") == (summary or {}).get("id"), dataset_id
-                assert extras.get("jendela_spatial_en") == (summary or {}).get("en"), dataset_id
-                if expected["years"]:
-                    assert json.loads(extras["jendela_years"]) == expected["years"], dataset_id
-                    assert extras["jendela_temporal"] == coverage.period(expected["years"])["id"]
-                else:
-                    assert "jendela_years" not in extras and "jendela_temporal" not in extras
-    finally:
-        server.stop()
+def test_the_served_ckan_api_states_the_coverage_of_the_tables(real_server, truth):
+    with ckanapi.RemoteCKAN(real_server.url) as ckan:
+        for dataset_id, expected in truth.items():
+            extras = {
+                e["key"]: e["value"] for e in ckan.action.package_show(id=dataset_id)["extras"]
+            }
+            summary = coverage.summary(expected)
+            assert extras["jendela_rows"] == str(expected["rows"]), dataset_id
+            assert extras.get("jendela_spatial") == (summary or {}).get("id"), dataset_id
+            assert extras.get("jendela_spatial_en") == (summary or {}).get("en"), dataset_id
+            if expected["years"]:
+                assert json.loads(extras["jendela_years"]) == expected["years"], dataset_id
+                assert extras["jendela_temporal"] == coverage.period(expected["years"])["id"]
+            else:
+                assert "jendela_years" not in extras and "jendela_temporal" not in extras
 
 
 def test_no_descriptor_or_pipeline_reads_hand_written_coverage():

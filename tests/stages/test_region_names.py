@@ -18,7 +18,7 @@ import httpx
 import pandas as pd
 import pytest
 import sqlite_utils
-from conftest import REAL_CATALOG, SAMPLE_CATALOG, Server
+from conftest import REAL_CATALOG, SAMPLE_CATALOG
 
 from pipelines.core.model import REGION_NAME_FIELDS, Vocabulary, load_dataset
 from pipelines.stages.normalise import NormalisedChunk
@@ -41,15 +41,8 @@ def official_names() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server(real):
-    running = Server(real.output)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=30) as http:
+def client(real_server):
+    with httpx.Client(base_url=real_server.url, timeout=30) as http:
         yield http
 
 

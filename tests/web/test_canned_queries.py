@@ -17,7 +17,7 @@ from functools import cache
 import httpx
 import pytest
 import yaml
-from conftest import REAL_CATALOG, ROOT, Server
+from conftest import REAL_CATALOG, ROOT
 
 SOURCES = REAL_CATALOG
 
@@ -128,13 +128,9 @@ def sirup_plans() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def client(real):
-    server = Server(real.output)
-    try:
-        with httpx.Client(base_url=server.url, timeout=30) as http:
-            yield http
-    finally:
-        server.stop()
+def client(real_server):
+    with httpx.Client(base_url=real_server.url, timeout=30) as http:
+        yield http
 
 
 def run(client, name: str, **params) -> list[dict]:
