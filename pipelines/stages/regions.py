@@ -57,6 +57,7 @@ class RegionLookup:
             self.parents[code] = parent
             self._members.setdefault(parent, []).append(code)
         self._index: dict[str, dict[str, list[str]]] = {}
+        self._suggestions: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
     def from_db(cls, db, table: str = REGION_TABLE) -> RegionLookup | None:
@@ -112,10 +113,17 @@ class RegionLookup:
         return None, f"{name!r} is not a region {where} in table {REGION_TABLE}"
 
     def suggest(self, parent: str, name: str) -> list[str]:
-        """Up to three official names under `parent` that look like `name`, with their codes."""
-        by_key = {key: codes[0] for key, codes in self.children(parent).items() if len(codes) == 1}
-        close = difflib.get_close_matches(_key(name), list(by_key), n=3, cutoff=0.75)
-        return [f"{self.names[by_key[k]]} ({by_key[k]})" for k in close]
+        """Up to three official names under `parent` that look like `name`, with their codes.
+
+        Kept per parent and name key: every region under a kecamatan the list lacks asks the
+        same question (the BPS list's 13,740 regions with no 2025 code ask 6,035)."""
+        question = (parent, _key(name))
+        if question not in self._suggestions:
+            children = self.children(parent).items()
+            by_key = {key: codes[0] for key, codes in children if len(codes) == 1}
+            close = difflib.get_close_matches(question[1], list(by_key), n=3, cutoff=0.75)
+            self._suggestions[question] = [f"{self.names[by_key[k]]} ({by_key[k]})" for k in close]
+        return list(self._suggestions[question])
 
     def resolve(
         self, path: str, aliases: dict[str, str] | None = None
