@@ -10,6 +10,7 @@ on each kind of address for a fixed time:
     python benchmarks/bench_serve_workers.py --rows 200000 --keep /tmp/bench200k
     python benchmarks/bench_serve_workers.py --build /tmp/bench200k/build   # reuse a build
     python benchmarks/bench_serve_workers.py --build /tmp/bench200k/build --close
+    python benchmarks/bench_serve_workers.py --build /tmp/bench200k/build --nginx
 
 The build is `publish.py --datasets-dir tests/fixtures/sample-catalog build tender-kota-bogor
 --source tender=<file>`. The load comes from `wrk` when it is installed (Debian package `wrk`:
@@ -22,13 +23,16 @@ Kept connections and workers: uvicorn's workers share one listening socket, and 
 wakes takes every connection waiting (asyncio accepts up to the backlog at once), so the 4
 connections wrk opens together land on one worker, which keeps them for their life (seen with
 `ss -tnp` during a run: 4 and 0, six runs in six). By default this measures that, what kept
-connections get; `--close` opens a connection per request, which the idle worker takes.
+connections get; `--close` opens a connection per request, which the idle worker takes, and
+`--nginx` puts N single-process servers behind deploy/nginx.conf (tests/nginx_front.py starts it
+as its test does), which picks a server for every request whatever the client keeps open.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -42,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import PUBLISH, SAMPLE_CATALOG, Server  # noqa: E402  (the tests' own server)
+from nginx_front import nginx_in_front  # noqa: E402  (deploy/nginx.conf, as its test runs it)
 
 from benchmarks.bench_datasette import percentile, top_value, wrk  # noqa: E402
 from benchmarks.generate_tenders import generate  # noqa: E402
@@ -104,24 +109,50 @@ def load(url: str, seconds: int, connections: int, client: str, close: bool = Fa
 
 
 def measure(
-    build: Path, workers: int, seconds: int, connections: int, client: str, close: bool = False
+    build: Path,
+    workers: int,
+    seconds: int,
+    connections: int,
+    client: str,
+    close: bool = False,
+    nginx: bool = False,
 ) -> tuple[dict, float]:
-    """Results per address with `workers` server processes, and this process's CPU seconds."""
-    server = Server(build, ("--workers", str(workers)))
-    results = {}
-    try:
-        with httpx.Client(base_url=server.url, timeout=120) as sync:
-            paths = addresses(sync)
-            for path in paths.values():  # warm-up: page cache, facet store, each worker's caches
-                for _ in range(2 * workers):
-                    assert sync.get(path).status_code == 200, path
-        cpu = time.process_time()
-        for label, path in paths.items():
-            results[label] = load(server.url + path, seconds, connections, client, close)
-        cpu = time.process_time() - cpu
-    finally:
-        server.stop()
-    return results, cpu
+    """Results per address with `workers` server processes, and this process's CPU seconds.
+
+    `nginx`: `workers` single-process servers, each on its own port, behind deploy/nginx.conf
+    (which lists two servers: one server is listed twice), instead of one server with `workers`
+    uvicorn workers."""
+    with contextlib.ExitStack() as stack:
+        if nginx:
+            if workers > 2:
+                raise SystemExit("--nginx: 1 or 2 servers (deploy/nginx.conf lists two)")
+            servers = [Server(build) for _ in range(workers)]
+            for server in servers:
+                stack.callback(server.stop)
+            ports = [s.port for s in servers] * (2 // workers)
+            url = stack.enter_context(nginx_in_front(ports))
+        else:
+            server = Server(build, ("--workers", str(workers)))
+            stack.callback(server.stop)
+            url = server.url
+        return _measure_at(url, workers, seconds, connections, client, close)
+
+
+def _measure_at(
+    url: str, workers: int, seconds: int, connections: int, client: str, close: bool
+) -> tuple[dict, float]:
+    """Results per address at `url`, after a warm-up, and this process's CPU seconds."""
+    with httpx.Client(base_url=url, timeout=120) as sync:
+        paths = addresses(sync)
+        for path in paths.values():  # warm-up: page cache, facet store, each worker's caches
+            for _ in range(2 * workers):
+                assert sync.get(path).status_code == 200, path
+    cpu = time.process_time()
+    results = {
+        label: load(url + path, seconds, connections, client, close)
+        for label, path in paths.items()
+    }
+    return results, time.process_time() - cpu
 
 
 def make_build(rows: int, work: Path) -> Path:
@@ -170,6 +201,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--client", choices=["wrk", "httpx"], help="default: wrk if installed")
     parser.add_argument(
+        "--nginx", action="store_true",
+        help="N single-process servers, each on its own port, behind deploy/nginx.conf (Debian's "
+        "nginx), instead of one server with N workers; N is 1 or 2",
+    )  # fmt: skip
+    parser.add_argument(
         "--close", action="store_true",
         help="a new connection per request (Connection: close), as a proxy without keep-alive "
         "to its servers; default: kept connections, each served by one worker for its life",
@@ -183,15 +219,12 @@ def main() -> None:
             work.mkdir(parents=True, exist_ok=True)
             build = make_build(args.rows, work)
         by_workers = {
-            n: measure(build, n, args.seconds, args.connections, client, args.close)
+            n: measure(build, n, args.seconds, args.connections, client, args.close, args.nginx)
             for n in args.workers
         }
-    report(
-        by_workers,
-        args.connections,
-        args.seconds,
-        client + (", Connection: close" if args.close else ""),
-    )
+    how = client + (", Connection: close" if args.close else "")
+    how += ", N single-process servers behind deploy/nginx.conf" if args.nginx else ", N workers"
+    report(by_workers, args.connections, args.seconds, how)
 
 
 if __name__ == "__main__":

@@ -2,50 +2,28 @@
 `publish.py serve` processes over the same release: it balances, survives a dead server,
 compresses and caches downloads, as docs/deploy.md says.
 
-The test runs the file itself. Only what must differ on a test machine is substituted
-(`deployed_conf`): the three ports, and the system folders for the pid file, logs, cache and
-temporary files, which move under the test's own folder so nginx runs without touching /var.
+The test runs the file itself (tests/nginx_front.py). Only what must differ on a test machine is
+substituted (`deployed_conf`): the three ports, and the system folders for the pid file, logs,
+cache and temporary files, which move under the test's own folder so nginx runs without
+touching /var.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, Server, free_port, wait_for_http
+from conftest import Server
+from nginx_front import CONF, LISTEN, SYSTEM_FOLDERS, UPSTREAM, deployed_conf, nginx_in_front
 
-NGINX = "/usr/sbin/nginx"
-CONF = ROOT / "deploy" / "nginx.conf"
 CSV = "/downloads/penduduk-kota-bogor/penduduk.csv"
-# System folders the production file names, each moved under the test's folder.
-SYSTEM_FOLDERS = ("/run/", "/var/log/nginx/", "/var/cache/nginx/")
-UPSTREAM = re.compile(r"server 127\.0\.0\.1:(\d+)")
-LISTEN = re.compile(r"listen 127\.0\.0\.1:\d+;")
 # The one part of a table page that differs between two requests: how long its queries took.
 # The footer's query time ("Kueri memakan waktu 1.2 ms" on an Indonesian page) differs per request.
 QUERY_TIME = re.compile(rb"(Kueri memakan waktu|Queries took) [\d.]+ ms")
-
-
-def deployed_conf(text: str, prefix: Path, listen: int, upstreams: list[int]) -> str:
-    """deploy/nginx.conf with the test's ports and folders; anything else left as written.
-
-    Fails when the file no longer has the two upstream lines or the listen line this expects, so
-    a change of shape is noticed here rather than tested against a stale assumption."""
-    found = UPSTREAM.findall(text)
-    assert len(found) == len(upstreams) and len(LISTEN.findall(text)) == 1, "conf shape changed"
-    ports = iter(upstreams)
-    text = UPSTREAM.sub(lambda _: f"server 127.0.0.1:{next(ports)}", text)
-    text = LISTEN.sub(f"listen 127.0.0.1:{listen};", text)
-    for folder in SYSTEM_FOLDERS:
-        text = text.replace(folder, f"{prefix}/")
-    return text
 
 
 def requests_seen(server: Server, marker: str) -> int:
@@ -75,27 +53,8 @@ def deployment(built_catalog, server_pair) -> Iterator[tuple[str, list[Server]]]
         if server.process.poll() is not None:
             server_pair[number] = Server(built_catalog)
     servers = list(server_pair)
-    # A folder any nginx worker can enter: as root, nginx runs its workers as `nobody`, and
-    # pytest's own temporary folders are private to the user.
-    prefix = Path(tempfile.mkdtemp(prefix="jendela-nginx-"))
-    prefix.chmod(0o755)
-    port = free_port()
-    conf = prefix / "nginx.conf"
-    conf.write_text(deployed_conf(CONF.read_text(), prefix, port, [s.port for s in servers]))
-    nginx = subprocess.Popen(
-        [NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/-/versions.json", seconds=30)
-        yield f"http://127.0.0.1:{port}", servers
-    finally:
-        nginx.terminate()
-        output = nginx.communicate(timeout=10)[0].decode()
-        errors = (prefix / "jendela-error.log").read_text() if prefix.exists() else ""
-        shutil.rmtree(prefix, ignore_errors=True)
-        assert "[emerg]" not in output + errors, output + errors
+    with nginx_in_front([s.port for s in servers]) as url:
+        yield url, servers
 
 
 def test_nginx_answers_what_the_servers_answer(deployment):
