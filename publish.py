@@ -149,7 +149,9 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="server processes on one port (uvicorn's workers; about one per CPU core)",
+        help="server processes on one port (uvicorn's workers; about one per CPU core). A kept "
+        "connection stays with the worker that took it: behind a proxy that keeps its "
+        "connections, run one server per port instead (docs/deploy.md)",
     )
     cmd.set_defaults(run=_serve)
 

@@ -7,6 +7,8 @@ resident size comes from /proc), as the build's memory figures do.
 
 from __future__ import annotations
 
+import os
+
 import pyarrow as pa
 
 from pipelines.core.memory import give_back
@@ -14,7 +16,7 @@ from pipelines.core.memory import give_back
 
 def resident_mb() -> float:
     with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * 4096 / 2**20
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def test_freed_pyarrow_memory_goes_back_and_live_data_stays():
