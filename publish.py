@@ -19,8 +19,8 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelines.build import DEFAULT_OUTPUT, BuildResult, build, site_options
 from pipelines.core.errors import EXIT_USAGE, JendelaError
 from pipelines.core.freshness import TODAY_ENV
 from pipelines.core.layout import DATABASE_FILE, MANIFEST_FILE
@@ -31,10 +31,15 @@ from pipelines.core.manifest import (
     DatasetEntry,
     Manifest,
 )
-from pipelines.core.model import DATASETS_DIR, METADATA_DIR
+from pipelines.core.model import DATASETS_DIR, DEFAULT_OUTPUT, METADATA_DIR
 from pipelines.core.progress import Progress
 from pipelines.core.registry import load_catalog
 from pipelines.core.release import current_release
+
+if TYPE_CHECKING:
+    # The build (pandas, pyarrow, frictionless: half a second) is imported by the commands that
+    # build, not by `serve` and the others, which start that much sooner.
+    from pipelines.build import BuildResult
 
 SHOWN_ISSUES = 10
 README = Path(__file__).resolve().parent / "README.md"
@@ -210,6 +215,8 @@ def _today_option(cmd: argparse.ArgumentParser) -> None:
 
 
 def _site(args):
+    from pipelines.build import site_options
+
     return site_options(args.base_url, args.boundaries, args.boundaries_licence, args.today)
 
 
@@ -232,6 +239,8 @@ def _catalog(args):
 
 
 def _build(args) -> int:
+    from pipelines.build import build
+
     catalog = _catalog(args)
     result = build(
         catalog,
@@ -252,6 +261,8 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
+    from pipelines.build import build
+
     catalog = _catalog(args)
     with tempfile.TemporaryDirectory(prefix="jendela-validate-") as tmp:
         result = build(

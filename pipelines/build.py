@@ -40,7 +40,7 @@ from .core.manifest import (
     DatasetEntry,
     Manifest,
 )
-from .core.model import ROOT, Dataset
+from .core.model import DEFAULT_OUTPUT, ROOT, Dataset
 from .core.progress import Progress
 from .core.registry import DATASET_ID, Catalog
 from .core.sort_threads import use_sorter_threads
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 
     from .table_build import BuildRun
 
-DEFAULT_OUTPUT = ROOT / "build"
 SCHEMA_COOKIE = 1  # the database header's schema version after the build's VACUUM (_vacuum)
 
 

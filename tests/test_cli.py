@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import publish_in, run_publish
 
-from pipelines.build import DEFAULT_OUTPUT
 from pipelines.core.indonesian import IndonesianFormatError, parse_integer
+from pipelines.core.model import DEFAULT_OUTPUT
 from pipelines.core.registry import load_catalog
 from pipelines.core.release import current_release, releases_dir
 

@@ -25,6 +25,7 @@ from .links import check_link
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS_DIR = ROOT / "datasets"
 METADATA_DIR = ROOT / "metadata"
+DEFAULT_OUTPUT = ROOT / "build"  # where `publish.py build` publishes unless told --output
 DESCRIPTOR_NAME = "datapackage.yaml"
 HARVESTED_DIR = "harvested"  # metadata/harvested/: vocabulary written by `publish.py harvest`
 SAMPLE_LABEL = Text("contoh, bukan data resmi", "sample, not official data")
