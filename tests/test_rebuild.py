@@ -192,6 +192,25 @@ def test_the_code_digest_changes_with_any_file_of_the_code(tmp_path):
     assert reuse.code_digest(ROOT / "metadata", root) != after_template
 
 
+def test_the_code_digest_changes_with_an_installed_dependency(monkeypatch):
+    """A dependency upgraded (here pandas, as its package metadata would say) rebuilds all."""
+    before = reuse.code_digest(ROOT / "metadata")
+    installed = reuse.metadata.version
+
+    def upgraded(name: str) -> str:
+        return "99.0" if name == "pandas" else installed(name)
+
+    monkeypatch.setattr(reuse.metadata, "version", upgraded)
+    reuse._versions.cache_clear()  # as a new process would read them
+    try:
+        assert "pandas 99.0" in reuse._versions()
+        assert reuse.code_digest(ROOT / "metadata") != before
+    finally:
+        monkeypatch.undo()
+        reuse._versions.cache_clear()
+    assert reuse.code_digest(ROOT / "metadata") == before
+
+
 def test_the_manifest_records_every_digest(small_project, tmp_path):
     import json
 
