@@ -97,8 +97,8 @@ def page_paths(client: httpx.Client, table: str) -> list[str]:
     paths.append(f"/jendela/{table}?_search=drainase")  # 8% of rows
     paths.append(f"/jendela/{table}?_search=drainase&tahun_anggaran=2024")
     paths.append(f"/jendela/{table}?_sort_desc=nilai_kontrak_rp")
-    paths.append(f"/jendela/{table}?_sort=nama_paket")  # text, not indexed: SQLite's top-N sort
-    paths.append(f"/jendela/{table}?_facet=pemenang")  # a facet a reader adds: Datasette's SQL
+    paths.append(f"/jendela/{table}?_sort=nama_paket")  # text: read off its index
+    paths.append(f"/jendela/{table}?_facet=pemenang")  # a facet a reader adds: SQL over its index
     # Not answered by the facet arrays: SQL counts the facets (reported, not a target).
     paths.append(f"/jendela/{table}?nama_paket__contains=Drainase")
     return paths

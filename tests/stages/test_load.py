@@ -37,8 +37,9 @@ def test_every_facet_column_leads_an_index(built_catalog):
 
 
 def test_indexes_lead_with_the_column_then_the_key_and_keys_are_not_null(built_catalog):
-    """An index for a facet column holds that column, then the primary key's other columns (a
-    filtered page reads in key order); primary-key and required columns are NOT NULL."""
+    """Every column a reader can sort or facet on has an index holding that column, then the
+    primary key's other columns (a filtered page reads in key order); primary-key and required
+    columns are NOT NULL."""
     catalog = load_catalog(SAMPLE_CATALOG)
     with sqlite3.connect(built_catalog / "jendela.db") as db:
         for dataset in catalog.datasets.values():
@@ -54,7 +55,7 @@ def test_indexes_lead_with_the_column_then_the_key_and_keys_are_not_null(built_c
                 }
                 for name in required | set(resource.primary_key):
                     assert columns[name], (resource.name, name)
-                for column in resource.facet_columns:
+                for column in [f["name"] for f in resource.fields]:
                     if resource.primary_key[:1] == [column]:
                         continue
                     index = f"idx_{resource.name}_{column}"
