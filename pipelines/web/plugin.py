@@ -19,7 +19,8 @@ Each job lives in its own module; this file only wires them to Datasette's hooks
 - evidence: evidence packs (rows, query, release, checksums, credits, citation) at /-/bukti/...;
 - limits: bounds on one request (SQLite value length, facet count, response size);
 - caching: cache lifetimes, ETags of files, Last-Modified and 304s of Datasette's answers;
-- security_headers: Content-Security-Policy (inline scripts by hash), nosniff, no framing.
+- security_headers: Content-Security-Policy (inline scripts by hash), nosniff, no framing;
+- sort_ties: a sorted page's first page orders ties by primary key, as its next pages do.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from .query_csv import query_csv_wrapper
 from .query_parameters import parameter_help
 from .search import blank_search_wrapper
 from .security_headers import security_headers_wrapper
+from .sort_ties import install as order_sorted_ties
 from .sources import query_sources
 from .xlsx_export import xlsx_export_wrapper, xlsx_url
 
@@ -240,6 +242,11 @@ def asgi_wrapper(datasette):
         return security_headers_wrapper(language_wrapper(app))
 
     return wrap
+
+
+@hookimpl
+def startup(datasette):
+    order_sorted_ties()
 
 
 @hookimpl
