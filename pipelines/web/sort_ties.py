@@ -5,9 +5,9 @@ primary key after it only on the pages a `_next` token opens, whose keyset claus
 before them came in that order (`<column> = :value and <key> > :last_key`). On the first page
 the order of rows with the same value is whatever SQLite's plan gives: read off the column's
 index backwards for `_sort_desc`, key descending. Where such a tie crossed the end of the first
-page, the second page repeated rows of it and skipped others (a journalist paging tenders by
-contract value, largest first, lost rows; the evidence pack of `wilayah?_sort_desc=nama_wilayah`
-did, tests/web/test_evidence.py).
+page, the second page repeated rows of it and skipped others: a journalist paging a table by
+year, newest first, could miss rows, and the evidence pack of `wilayah?_sort_desc=nama_wilayah`
+did (tests/web/test_evidence.py, once nama_wilayah had an index).
 
 No plugin hook reaches the ORDER BY, so this wraps Datasette's `_sort_order`, the table view's
 helper that names the sort, and appends the primary key (or rowid) when no `_next` token will: it
