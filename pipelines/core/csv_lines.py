@@ -18,6 +18,8 @@ from typing import TextIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 ROW_END = "\n"
 _QUOTING_END = "\r\n"  # a terminator holding "\r": the csv module then quotes a field with one
@@ -42,9 +44,14 @@ def write_frame(frame: pd.DataFrame, out: TextIO) -> None:
     """`frame.to_csv(out, header=False, index=False, lineterminator="\\n")`, with the rows that
     hold a carriage return written so that it stays inside its quoted field.
 
-    The chunk is written as text first: with "\n" as the terminator, a "\r" in that text can
-    only come from a cell, so a chunk without one (nearly all) is written as it is, without
-    searching its columns one by one (pandas' fixed cost per column and chunk)."""
+    A frame of text columns goes to Arrow's kernels (`_text_rows`); any other is written by
+    pandas as text first: with "\n" as the terminator, a "\r" in that text can only come from a
+    cell, so a chunk without one (nearly all) is written as it is, without searching its columns
+    one by one (pandas' fixed cost per column and chunk)."""
+    text = _text_rows(frame)
+    if text is not None:
+        out.write(text)
+        return
     text = frame.to_csv(header=False, index=False, lineterminator=ROW_END)
     if "\r" not in text:
         out.write(text)
@@ -63,6 +70,51 @@ def write_frame(frame: pd.DataFrame, out: TextIO) -> None:
         start = position + 1
     if start < len(frame):
         frame.iloc[start:].to_csv(out, header=False, index=False, lineterminator=ROW_END)
+
+
+_TEXT_TYPES = (pa.string(), pa.large_string(), pa.null())  # null: a column with no value at all
+_NEEDS_QUOTES = r'[,"\r\n]'  # what makes the csv module quote a field, "\r" included (above)
+
+
+def _text_rows(frame: pd.DataFrame) -> str | None:
+    """The frame's rows as CSV text (see the module docstring), or None when a column is not
+    text (pandas and the csv module then write it: numbers and dates have their own renderings).
+    An object column is text when Arrow finds only strings in it (None, NaN and NA empty)."""
+    if not len(frame.columns) or not len(frame):
+        return None
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+            return None
+        try:
+            cells = pa.array(series, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        if cells.type not in _TEXT_TYPES:
+            return None  # bytes, numbers: pandas renders them its own way
+        cells = cells.cast(pa.large_string())
+        quote = pc.match_substring_regex(cells, _NEEDS_QUOTES)
+        if pc.any(quote).as_py():
+            doubled = pc.replace_substring(cells, '"', '""')
+            quoted = pc.binary_join_element_wise(_text('"'), doubled, _text('"'), _text(""))
+            cells = pc.if_else(quote, quoted, cells)
+        columns.append(cells)
+    if len(columns) == 1:  # a row of one empty field: the csv module writes "" (not a blank line)
+        only = pc.fill_null(columns[0], "")
+        columns = [pc.if_else(pc.equal(only, ""), _text('""'), only)]
+    rows = pc.binary_join_element_wise(
+        *columns, _text(","), null_handling="replace", null_replacement=""
+    )
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    lines = pa.LargeListArray.from_arrays(pa.array([0, len(rows)], pa.int64()), rows)
+    return pc.binary_join(lines, _text(ROW_END))[0].as_py() + ROW_END
+
+
+def _text(value: str) -> pa.Scalar:
+    """A constant of the cells' type: Arrow's string kernels take no mix of text types."""
+    return pa.scalar(value, pa.large_string())
 
 
 class RowWriter:
