@@ -94,3 +94,25 @@ def regrouped(tables: Iterable, rows: int) -> Iterator:
         pending, held = [whole.slice(start)], whole.num_rows - start
     if held:
         yield pa.concat_tables(pending)
+
+
+def text_tables(path, columns: list[str], rows: int, block_bytes: int) -> Iterator:
+    """`columns` of a CSV the build wrote (header first, default dialect) as pyarrow tables of
+    `rows` rows, every cell text and only an empty one missing ("NA" in a text column is text),
+    as `pd.read_csv(dtype="string", keep_default_na=False, na_values=[""])` reads them; pass
+    `block_bytes` from `with_long_rows`."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    batches = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=block_bytes),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=columns,
+            column_types={name: pa.string() for name in columns},
+            null_values=[""],
+            strings_can_be_null=True,
+        ),
+    )
+    yield from regrouped((pa.Table.from_batches([batch]) for batch in batches), rows)

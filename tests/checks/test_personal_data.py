@@ -284,3 +284,26 @@ def test_text_that_looks_missing_is_read_as_written_by_the_gate(tmp_path):
     resource = Resource("uji", "contoh", {"schema": {"fields": [{"name": "no_hp"}]}}, tmp_path)
     [issue] = personal_data(resource=resource, staging=staging, rows_from=rows_from)
     assert (issue.extra["kind"], issue.extra["count"], issue.row) == ("phone", 2, 2)
+
+
+def test_a_row_too_long_for_the_read_blocks_is_scanned_whole_and_so_are_the_rows_after(tmp_path):
+    """The gate reads the staging file in 256 KB blocks (core/chunks.py), a row fitting in two:
+    a 3 MB cell makes it read again with large blocks. The NIK before it, the phone inside it
+    and the NIK after it are all found, at their own rows, and counted once."""
+    from pipelines.checks.personal_data import personal_data
+    from pipelines.core.errors import RowMap
+    from pipelines.core.model import Resource
+
+    nik, phone = "3271014508900001", "0812-3456-7890"
+    long = "x" * (3 << 20)
+    rows = [("a", "1"), (nik, "2"), (long, phone), ("b", "4"), (nik, "5")]
+    staging = tmp_path / "staging.csv"
+    staging.write_text("isi,catatan\n" + "".join(f"{a},{b}\n" for a, b in rows), encoding="utf-8")
+    rows_from = RowMap()
+    rows_from.add("sumber.csv", [2, 3, 4, 5, 6])
+    rows_from.freeze()
+    schema = {"fields": [{"name": "isi"}, {"name": "catatan"}]}
+    resource = Resource("uji", "contoh", {"schema": schema}, tmp_path)
+    issues = personal_data(resource=resource, staging=staging, rows_from=rows_from)
+    found = {(i.column, i.extra["kind"]): (i.row, i.extra["count"]) for i in issues}
+    assert found == {("isi", "nik"): (3, 2), ("catatan", "phone"): (4, 1)}
