@@ -422,8 +422,10 @@ def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:
         reader = pacsv.open_csv(
             staging,
             read_options=pacsv.ReadOptions(block_size=block_bytes),
+            # Only an empty cell is missing, as when the table is loaded (stages/load.py): by
+            # default Arrow also takes the text "NA", "null", "N/A" or "NaN" for missing.
             convert_options=pacsv.ConvertOptions(
-                column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
+                column_types=types, null_values=[""], strings_can_be_null=True
             ),
         )
         tables = (

@@ -34,7 +34,11 @@ SOURCE = (
     "A8,- lain-lain,2\n"
     'A9,"  spasi   dalam\u200b  ",7\n'
     "A10,biasa,8\n"
-)
+    "A11,NA,9\n"
+    "A12,null,6\n"
+    "A13,N/A,5\n"
+    "A14,NaN,11\n"
+)  # A11-A14: words a CSV reader takes for missing by default; here they are text
 RISKY = {"A4", "A5", "A6", "A8"}  # text cells starting with = + - @ that are not plain numbers
 
 
