@@ -42,6 +42,8 @@ from ..core.layout import (
     METADATA_FILE,
     SCORECARD_TABLE,
     dataset_page,
+    downloads_dir,
+    table_file,
 )
 from ..core.manifest import DatasetEntry, Manifest
 from ..core.model import SAMPLE_LABEL, Dataset
@@ -318,7 +320,9 @@ def write_facet_counts(db_path: Path, catalog, manifest: Manifest, release: Path
                 cube = {"columns": resource.facet_columns, "rows": rows}
                 cubes[resource.name] = cube
                 numeric = {f["name"]: f.get("type", "string") for f in resource.fields}
-                write_store(conn, resource.name, cube, numeric, release / FACET_STORE_DIR)
+                parquet = downloads_dir(release, dataset_id) / table_file(resource.name, "parquet")
+                store = release / FACET_STORE_DIR
+                write_store(conn, resource.name, cube, numeric, store, parquet)
     finally:
         conn.close()
     path = release / FACET_COUNTS_FILE

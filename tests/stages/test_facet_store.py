@@ -337,3 +337,150 @@ def test_only_columns_whose_every_value_the_dtype_holds_exactly_are_kept(tmp_pat
     assert np.load(folder / "cell.npy").tolist() == [0, 1, 0, 1, 0]
     assert np.load(folder / "value.campur.npy").tolist() == [0.5, -(2**53), 2**53, -1.5, 0.0]
     assert np.load(folder / "null.campur.npy").tolist() == [False, False, False, False, True]
+
+
+# --- the arrays read from the table's Parquet download -----------------------------------------
+# write_store reads the values from the table's Parquet download when it can show the file is the
+# table (stages/facet_store.py `_parquet_arrays`); SQLite's own rows are the reference.
+
+
+def parquet_of(conn, table: str, path, types: dict):
+    """The table's rows in rowid order as a Parquet file with the given Arrow types, as
+    stages/export.py types a download (text, int64, double, bool)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+    names = [d[0] for d in cursor.description]
+    columns = list(zip(*cursor.fetchall(), strict=True))
+    arrays = [
+        pa.array(list(c), type=pa.int64()).cast(types[n]) if types.get(n) == pa.bool_()
+        else pa.array(list(c), type=types.get(n, pa.string()))
+        for n, c in zip(names, columns, strict=True)
+    ]  # fmt: skip
+    pq.write_table(pa.table(arrays, names=names), path)
+    return path
+
+
+def test_the_parquet_download_gives_the_arrays_sqlite_gives(table, tmp_path):
+    """NULLs in two facet columns, an integer facet column, int64's largest value, NULL and
+    fractional reals: every array the same bytes both ways, and the Parquet way taken."""
+    import pyarrow as pa
+
+    from pipelines.stages.facet_store import _parquet_arrays
+
+    conn, cube, _ = table
+    types = {"tahun": pa.int64(), "pagu_rp": pa.int64(), "peserta": pa.int64()}
+    parquet = parquet_of(conn, "t", tmp_path / "t.parquet", types | {"rasio": pa.float64()})
+    numeric = {c: {"integer": "int64", "number": "float64"}[t] for c, t in NUMERIC.items()}
+    assert _parquet_arrays(conn, "t", cube, numeric, parquet, 2000) is not None
+    from_sqlite = write_store(conn, "t", cube, NUMERIC, tmp_path / "a")
+    from_parquet = write_store(conn, "t", cube, NUMERIC, tmp_path / "b", parquet)
+    assert "value.rasio.npy" in same_files(from_sqlite, from_parquet)
+
+
+@pytest.fixture
+def booleans(tmp_path):
+    """A boolean facet column (0/1 in SQLite, bool in Parquet) beside a text one with NULLs,
+    and an infinite real, which leaves its column to SQL either way."""
+    import pyarrow as pa
+
+    conn = sqlite3.connect(tmp_path / "b.db")
+    conn.execute("CREATE TABLE b (k TEXT PRIMARY KEY, aktif INTEGER, jenis TEXT, nilai REAL)")
+    rows = [(f"k{i}", [1, 0, None][i % 3], ["x", None][i % 2], float(i)) for i in range(9)]
+    rows[4] = ("k4", 1, "x", float("inf"))
+    conn.executemany("INSERT INTO b VALUES (?, ?, ?, ?)", rows)
+    cube = {"columns": ["aktif", "jenis"], "rows": facet_cube(conn, "b", ["aktif", "jenis"])}
+    types = {"aktif": pa.bool_(), "nilai": pa.float64()}
+    return conn, cube, parquet_of(conn, "b", tmp_path / "b.parquet", types)
+
+
+def test_a_boolean_facet_column_and_an_infinite_real_read_from_parquet(booleans, tmp_path):
+    from pipelines.stages.facet_store import _parquet_arrays
+
+    conn, cube, parquet = booleans
+    assert _parquet_arrays(conn, "b", cube, {"nilai": "float64"}, parquet, 9) is not None
+    from_sqlite = write_store(conn, "b", cube, {"nilai": "number"}, tmp_path / "a")
+    from_parquet = write_store(conn, "b", cube, {"nilai": "number"}, tmp_path / "b", parquet)
+    assert same_files(from_sqlite, from_parquet) == ["cell.npy", "rowid.npy", "store.json"]
+
+
+def test_a_parquet_file_that_cannot_be_shown_to_be_the_table_is_not_read(table, tmp_path):
+    """Each file below differs from the table, and the store is still SQLite's: a row short,
+    a facet value the cube lacks, a real facet column (-0.0 is 0 to SQLite), a number column
+    typed as text; and a table whose rowid is its INTEGER PRIMARY KEY."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.stages.facet_store import _parquet_arrays
+
+    conn, cube, _ = table
+    numeric = {c: {"integer": "int64", "number": "float64"}[t] for c, t in NUMERIC.items()}
+    types = {"tahun": pa.int64(), "pagu_rp": pa.int64(), "peserta": pa.int64()}
+    good = pq.read_table(
+        parquet_of(conn, "t", tmp_path / "t.parquet", types | {"rasio": pa.float64()})
+    )
+    jenis = good.column("jenis").to_pylist()
+    wrong = {
+        "short": good.slice(1),
+        "unknown facet value": good.set_column(
+            good.schema.get_field_index("jenis"), "jenis", pa.array(["Lain", *jenis[1:]])
+        ),
+        "real facet column": good.set_column(
+            good.schema.get_field_index("tahun"), "tahun", good.column("tahun").cast(pa.float64())
+        ),
+        "number as text": good.set_column(
+            good.schema.get_field_index("rasio"), "rasio", good.column("rasio").cast(pa.string())
+        ),
+    }
+    reference = write_store(conn, "t", cube, NUMERIC, tmp_path / "reference")
+    for name, content in wrong.items():
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(content, path)
+        assert _parquet_arrays(conn, "t", cube, numeric, path, 2000) is None, name
+        same_files(reference, write_store(conn, "t", cube, NUMERIC, tmp_path / name, path))
+
+    keyed = sqlite3.connect(tmp_path / "keyed.db")
+    keyed.execute("CREATE TABLE k (id INTEGER PRIMARY KEY, jenis TEXT)")
+    keyed.executemany("INSERT INTO k VALUES (?, ?)", [(2, "a"), (1, "b")])
+    keyed_cube = {"columns": ["jenis"], "rows": facet_cube(keyed, "k", ["jenis"])}
+    path = tmp_path / "keyed.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "jenis": ["b", "a"]}), path)
+    assert _parquet_arrays(keyed, "k", keyed_cube, {}, path, 2) is None
+
+
+@pytest.mark.parametrize("build", ["built_catalog", "real"])
+def test_every_store_of_a_build_is_what_sqlite_gives(build, request, tmp_path):
+    """A build writes each table's Parquet download from the file it loaded, in the same order:
+    every store a build published is the one SQLite's rows give, and came from Parquet."""
+    import json
+
+    from pipelines.core.layout import (
+        FACET_COUNTS_FILE,
+        FACET_STORE_DIR,
+        FACET_STORE_INDEX,
+        SITE,
+    )
+    from pipelines.core.manifest import Manifest
+    from pipelines.stages.facet_store import _parquet_arrays
+
+    release = request.getfixturevalue(build)
+    release = getattr(release, "output", release)  # the real build comes as a RealBuild
+    cubes = json.loads((release / FACET_COUNTS_FILE).read_text(encoding="utf-8"))
+    conn = sqlite3.connect(f"file:{release / 'jendela.db'}?mode=ro", uri=True)
+    parquet_of_table = {
+        name: release / SITE / download["path"]
+        for entry in Manifest.load(release).datasets.values()
+        for name, table in entry.resources.items()
+        for download in table.get("downloads", [])
+        if download["format"] == "parquet"
+    }
+    assert cubes
+    for table, cube in cubes.items():
+        published = release / FACET_STORE_DIR / table
+        numeric = json.loads((published / FACET_STORE_INDEX).read_text())["numeric"]
+        types = {c: {"int64": "integer", "float64": "number"}[d] for c, d in numeric.items()}
+        total = sum(row[-1] for row in cube["rows"])
+        parquet = parquet_of_table[table]
+        assert _parquet_arrays(conn, table, cube, numeric, parquet, total) is not None, table
+        same_files(published, write_store(conn, table, cube, types, tmp_path / table))
