@@ -1,5 +1,5 @@
 """Every CSV row the build writes has the bytes Python's csv module gives it, whichever writer
-made it: Arrow's kernels for text frames (core/csv_lines.py `_text_rows`), pandas otherwise.
+made it: Arrow's kernels for text frames (core/csv_lines.py `_text_columns`), pandas otherwise.
 
 The reference is the csv module itself, called here cell by cell: minimal quoting with "\\r\\n"
 as its terminator (so a field holding "\\r" or "\\n" is quoted), each row's terminator then cut
@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.core.csv_lines import _text_rows, write_frame
+from pipelines.core import csv_lines
+from pipelines.core.csv_lines import _text_columns, write_frame
 
 # Characters that decide quoting (",", '"', "\n", "\r"), ones that must not (space, "'", "=",
 # the other line breaks Unicode knows), and a few of every width in UTF-8.
@@ -49,18 +50,22 @@ def text_frames(draw) -> tuple[pd.DataFrame, list[list[str | None]]]:
 @given(text_frames())
 def test_a_text_frame_is_written_as_the_csv_module_writes_it(drawn):
     frame, rows = drawn
+    assert written(frame) == reference(rows)
+    if rows:  # by Arrow's kernels, not by the fallback
+        assert _text_columns(frame) is not None
+
+
+def written(frame: pd.DataFrame) -> str:
     out = io.StringIO()
     write_frame(frame, out)
-    assert out.getvalue() == reference(rows)
-    if rows:  # and by Arrow's kernels, not by the fallback
-        assert _text_rows(frame) == reference(rows)
+    return out.getvalue()
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_a_one_column_row_with_an_empty_cell_is_two_quotes(dtype):
     """A blank line would be read back as no row at all; the csv module writes `""`."""
     frame = pd.DataFrame({"a": pd.array(["x", None, "", "y"], dtype=dtype)})
-    assert _text_rows(frame) == 'x\n""\n""\ny\n'
+    assert _text_columns(frame) is not None and written(frame) == 'x\n""\n""\ny\n'
 
 
 def test_a_frame_with_a_column_that_is_not_text_goes_to_pandas():
@@ -69,10 +74,9 @@ def test_a_frame_with_a_column_that_is_not_text_goes_to_pandas():
     numbers = pd.DataFrame({"a": pd.array(["x", "y"], dtype="string"), "b": [1.5, 2.0]})
     mixed = pd.DataFrame({"a": pd.Series(["x", 3], dtype=object)})
     raw = pd.DataFrame({"a": pd.Series([b"x", None], dtype=object)})  # pandas writes b'x'
-    assert _text_rows(numbers) is None and _text_rows(mixed) is None and _text_rows(raw) is None
-    out = io.StringIO()
-    write_frame(numbers, out)
-    assert out.getvalue() == "x,1.5\ny,2.0\n"
+    assert all(_text_columns(f) is None for f in (numbers, mixed, raw))
+    assert written(numbers) == "x,1.5\ny,2.0\n"
+    assert written(raw) == "b'x'\n\"\"\n"
 
 
 def test_a_chunk_read_in_pieces_is_written_whole():
@@ -83,4 +87,15 @@ def test_a_chunk_read_in_pieces_is_written_whole():
     frame = pd.DataFrame(
         {"a": pd.arrays.ArrowStringArray(pieces), "b": pd.array(["1", "2", "3", "4"])}
     )
-    assert _text_rows(frame) == reference([["a,b", "1"], [None, "2"], ["c", "3"], ['d"e', "4"]])
+    assert _text_columns(frame) is not None
+    assert written(frame) == reference([["a,b", "1"], [None, "2"], ["c", "3"], ['d"e', "4"]])
+
+
+def test_rows_are_joined_in_pieces_and_none_is_lost_between_them(monkeypatch):
+    """Text is made _ROWS_JOINED rows at a time (here 2): 5 rows come out whole, in order."""
+    monkeypatch.setattr(csv_lines, "_ROWS_JOINED", 2)
+    rows = [[f"r{i}", None if i % 2 else f"x,{i}"] for i in range(5)]
+    frame = pd.DataFrame(
+        {n: pd.array([r[i] for r in rows], dtype="string") for i, n in enumerate("ab")}
+    )
+    assert written(frame) == reference(rows)
