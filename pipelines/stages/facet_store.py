@@ -21,6 +21,7 @@ import json
 import math
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -179,25 +180,30 @@ def _parquet_arrays(
     arrays.rowid[:] = np.arange(1, total + 1, dtype="int64")
     start = 0
     for group in range(file.metadata.num_row_groups):
-        # A row group at a time, its memory given back before the next: iter_batches reads
-        # ahead and kept 35 MB more of Arrow's pool (1M tenders: this stage's peak +90 MB).
-        batch = file.read_row_group(group, columns=columns, use_threads=False)
-        end = start + batch.num_rows
-        found = cells.find([batch.column(c) for c in cube["columns"]])
+        # One column of one row group at a time, its memory given back after each group: the
+        # whole file's columns through iter_batches held 90 MB more at this stage's peak (1M
+        # tenders), and a row group's 13 columns together still about 35 MB more than one.
+        end = start + file.metadata.row_group(group).num_rows
+        facets = (_column(file, group, c) for c in cube["columns"])
+        found = cells.find(facets, end - start)
         if found is None:
             return None
         arrays.cell[start:end] = found
         for column in numeric:
-            values = batch.column(column)
+            values = _column(file, group, column)
             nulls = values.is_null().to_numpy(zero_copy_only=False)
             filled = values.fill_null(0).to_numpy(zero_copy_only=False)
             if not np.isfinite(filled).all():
                 arrays.clean[column] = False  # as _numbers: an infinite real is left to SQL
             arrays.values[column][start:end], arrays.nulls[column][start:end] = filled, nulls
         start = end
-        del batch
         give_back()
     return arrays if start == total else None
+
+
+def _column(file, group: int, name: str):
+    """One column of one row group of a pyarrow ParquetFile, as an Arrow array."""
+    return file.read_row_group(group, columns=[name], use_threads=False).column(0)
 
 
 _PARQUET_TYPES = {"int64": "int64", "float64": "double"}  # the store's dtype -> export.py's type
@@ -256,14 +262,17 @@ class _CubeCells:
         cell_of[packed] = np.arange(len(rows), dtype="int32")
         return cls(distinct, known, cell_of)
 
-    def find(self, columns: list) -> np.ndarray | None:
-        """The cube cell of every row of these facet columns; None when a row's values are not
-        a cell of the cube (the file is not the table)."""
+    def find(self, columns: Iterable, rows: int) -> np.ndarray | None:
+        """The cube cell of each of `rows` rows from its facet columns, in the cube's order (one
+        at a time: each may be read only when it is wanted); None when a row's values are not a
+        cell of the cube (the file is not the table)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        packed = np.zeros(len(columns[0]) if columns else 0, dtype="int64")
+        packed = np.zeros(rows, dtype="int64")
         for values, distinct, known in zip(columns, self.distinct, self.known, strict=True):
+            if len(values) != rows:
+                return None
             if pa.types.is_boolean(values.type):
                 values = values.cast(pa.int64())  # SQLite holds a boolean as 0 or 1
             places = pc.index_in(values, value_set=distinct)
