@@ -56,6 +56,7 @@ from .index import index_view
 from .language import language, language_wrapper, switch_url
 from .layout import cors_headers, served_release, served_site
 from .limits import facet_limit_wrapper, limit_connection, response_cap_wrapper
+from .mapped import map_database
 from .next_token import next_token_wrapper
 from .query_csv import query_csv_wrapper
 from .query_parameters import parameter_help
@@ -252,6 +253,7 @@ def startup(datasette):
 @hookimpl
 def prepare_connection(conn):
     limit_connection(conn)
+    map_database(conn)
 
 
 @hookimpl(wrapper=True)
