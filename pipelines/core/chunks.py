@@ -96,15 +96,16 @@ def regrouped(tables: Iterable, rows: int) -> Iterator:
         yield pa.concat_tables(pending)
 
 
-def text_tables(path, columns: list[str], rows: int, block_bytes: int) -> Iterator:
-    """`columns` of a CSV the build wrote (header first, default dialect) as pyarrow tables of
-    `rows` rows, every cell text and only an empty one missing ("NA" in a text column is text),
-    as `pd.read_csv(dtype="string", keep_default_na=False, na_values=[""])` reads them; pass
-    `block_bytes` from `with_long_rows`."""
+def text_batches(path, columns: list[str], block_bytes: int) -> Iterator:
+    """`columns` of a CSV the build wrote (header first, default dialect) as pyarrow's record
+    batches, one per block, every cell text and only an empty one missing ("NA" in a text column
+    is text), as `pd.read_csv(dtype="string", keep_default_na=False, na_values=[""])` reads
+    them; pass `block_bytes` from `with_long_rows`. The one reading of the staging file as text
+    (the load stage casts it, the personal-data gate regroups it: `text_tables`)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    batches = pacsv.open_csv(
+    yield from pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(use_threads=False, block_size=block_bytes),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
@@ -115,4 +116,11 @@ def text_tables(path, columns: list[str], rows: int, block_bytes: int) -> Iterat
             strings_can_be_null=True,
         ),
     )
+
+
+def text_tables(path, columns: list[str], rows: int, block_bytes: int) -> Iterator:
+    """`text_batches` gathered into pyarrow tables of `rows` rows (the last one shorter)."""
+    import pyarrow as pa
+
+    batches = text_batches(path, columns, block_bytes)
     yield from regrouped((pa.Table.from_batches([batch]) for batch in batches), rows)

@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import sqlite_utils
 
-from ..core.chunks import chunk_rows, with_long_rows
+from ..core.chunks import chunk_rows, text_batches, with_long_rows
 from ..core.errors import Issue, RowMap
 from ..core.issue_types import FOREIGN_KEY, FOREIGN_KEY_TARGET_MISSING
 from ..core.model import Resource, as_list
@@ -98,18 +97,8 @@ def _typed_chunks(resource: Resource, staging: Path, block_bytes: int) -> Iterat
     types = {
         f["name"]: ARROW_TYPES.get(f.get("type", "string"), pa.string()) for f in resource.fields
     }
-    batches = pacsv.open_csv(
-        staging,
-        read_options=pacsv.ReadOptions(use_threads=False, block_size=block_bytes),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            null_values=[""],
-            strings_can_be_null=True,
-        ),
-    )
     size = chunk_rows(LOAD_CHUNK_ROWS)
-    for batch in batches:
+    for batch in text_batches(staging, names, block_bytes):
         for start in range(0, batch.num_rows, size):
             part = batch.slice(start, size)
             yield pa.record_batch(
