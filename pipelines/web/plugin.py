@@ -64,6 +64,7 @@ from .search import blank_search_wrapper
 from .security_headers import security_headers_wrapper
 from .sort_ties import install as order_sorted_ties
 from .sources import query_sources
+from .table_rows import table_rows_html
 from .xlsx_export import xlsx_export_wrapper, xlsx_url
 
 SITE_SECTIONS = ("dataset", DOWNLOADS, REPORTS, RELEASES_DIR, PUBLISHERS_DIR, ASSETS, "en")
@@ -163,6 +164,7 @@ def prepare_jinja2_environment(env):
     env.globals["language_switch_url"] = _language_switch_url
     env.globals["xlsx_url"] = xlsx_url
     env.globals["jendela_database"] = DATABASE  # the nav line links its canned queries
+    env.globals["jendela_rows"] = table_rows_html
     env.filters["angka"] = format_number
     env.filters["rupiah"] = format_rupiah
 
