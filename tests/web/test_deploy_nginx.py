@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import gzip
 import re
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -86,6 +88,25 @@ def test_requests_reach_both_servers_and_survive_one_stopping(deployment):
         answers = [client.get(f"/-/versions.json?after={n}").status_code for n in range(20)]
         assert answers == [200] * 20
         assert requests_seen(second, "after=") == 20
+
+
+def test_a_server_busy_with_a_slow_query_gets_no_other_request(deployment):
+    """`least_conn`: while one server runs a query until its 3 s time limit stops it (its event
+    loop held: num_sql_threads is 0), every other request goes to the idle server. Round robin
+    would send every second one to the busy server, to wait there."""
+    url, servers = deployment
+    slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+    with httpx.Client(base_url=url, timeout=30) as client, ThreadPoolExecutor(1) as pool:
+        running = pool.submit(client.get, "/jendela/-/query.json", params={"sql": slow, "slow": 1})
+        time.sleep(0.5)  # nginx has passed it on; it runs for 3 s
+        quick = [client.get(f"/-/versions.json?quick={n}").status_code for n in range(6)]
+        assert quick == [200] * 6
+        assert not running.done()  # the quick requests were all answered while it ran
+        assert running.result().status_code == 400  # stopped by the time limit
+    (busy,) = [server for server in servers if requests_seen(server, "slow=1")]
+    (idle,) = [server for server in servers if server is not busy]
+    assert requests_seen(busy, "quick=") == 0
+    assert requests_seen(idle, "quick=") == 6
 
 
 def test_json_is_compressed_by_nginx(deployment):
