@@ -20,6 +20,7 @@ import pytest
 from conftest import PUBLISH, SMALL_CATALOG, Server, publish_in
 
 from pipelines.core import release as releases
+from pipelines.stages.export_jobs import WORKER_ROWS_ENV
 
 PENDUDUK_CSV = Path("datasets/penduduk-kota-bogor/data/penduduk.csv")
 
@@ -35,12 +36,38 @@ def set_count(project: Path, count: int) -> None:
     source.write_text("".join(lines))
 
 
-def build_process(project: Path, output: Path, *args: str) -> subprocess.Popen:
+def build_process(
+    project: Path, output: Path, *args: str, env: dict | None = None
+) -> subprocess.Popen:
     command = [
         *PUBLISH, "--datasets-dir", str(project / "datasets"),
         "--metadata-dir", str(project / "metadata"), "build", "-q", "--output", str(output), *args,
     ]  # fmt: skip
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def children_by_parent() -> dict[int, list[int]]:
+    """Every process's children, from /proc (field 4 of /proc/<pid>/stat is the parent)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (a zombie has ended: it waits to be
+    reaped, and in a container nobody may reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def release_folders(output: Path) -> list[Path]:
@@ -179,6 +206,29 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(copy_project, tmp_p
     assert partial not in folders
     assert good in folders and output.resolve() in folders and len(folders) == 2
     assert all(releases.is_complete(f) for f in folders)
+
+
+def test_a_killed_build_leaves_no_export_worker_running(copy_project, tmp_path):
+    """Export workers (stages/export_jobs.py) end with the build that started them, even a build
+    killed with SIGKILL, which runs no code of its own on the way out."""
+    output = tmp_path / "out" / "build"
+    every_table = {**os.environ, WORKER_ROWS_ENV: "1"}  # each table's XLSX goes to a worker
+    killed = build_process(copy_project, output, env=every_table)
+    started: set[int] = set()
+
+    def workers_started() -> bool:
+        # build -> forkserver -> workers: the build's grandchildren
+        children = children_by_parent()
+        for child in children.get(killed.pid, []):
+            started.update(children.get(child, []))
+        return bool(started)
+
+    wait_until(workers_started)
+    helpers = set(children_by_parent().get(killed.pid, []))  # the forkserver, resource tracker
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    left = started | helpers
+    wait_until(lambda: not any(running(pid) for pid in left), seconds=60)
 
 
 def test_a_prune_killed_halfway_never_leaves_a_half_release_as_the_rollback(

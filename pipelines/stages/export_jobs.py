@@ -26,7 +26,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import select
 import sqlite3
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,9 +52,51 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
+def _start_worker(build: int, megabytes: int) -> None:
+    """Worker initializer: end with the build, and keep to the memory limit if one is set."""
+    _end_with(build)
+    if megabytes:
+        _limit_memory(megabytes)
+
+
+def _end_with(build: int) -> None:
+    """End this worker as soon as the build process `build` ends, however it ends.
+
+    A killed build (SIGKILL, the machine's OOM killer) runs no code on the way out, and nothing
+    else stops its workers: each waits for its next job on a queue whose writing end it holds
+    itself, and holds the forkserver's own life line, so the forkserver (their parent) lives on
+    too. They went on writing into a release folder nobody would publish, then waited forever.
+    A daemon thread here waits on the build's process file descriptor (Linux 5.3 and later)
+    and ends the process when the build is gone; the forkserver and Python's resource tracker
+    then see their pipes close and end as well. Without pidfd_open it looks once a second."""
+    import threading
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(build)
+        except (AttributeError, OSError):
+            handle = None
+        if handle is not None:
+            select.select([handle], [], [])  # readable once the process has ended
+        else:
+            while _alive(build):
+                time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-build", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or its number taken by another user
+        return False
+    return True
+
+
 def _limit_memory(megabytes: int) -> None:
-    """Worker initializer: cap the worker's address space, so a worker that would grow past it
-    fails (MemoryError) instead of taking the machine's memory."""
+    """Cap the worker's address space, so a worker that would grow past it fails (MemoryError)
+    instead of taking the machine's memory."""
     import resource
 
     limit = megabytes << 20
@@ -166,8 +210,8 @@ class ExportJobs:
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_limit_memory if self.memory_mb else None,
-                initargs=(self.memory_mb,) if self.memory_mb else (),
+                initializer=_start_worker,
+                initargs=(os.getpid(), self.memory_mb),
             )
         return self._pool
 
@@ -187,8 +231,6 @@ def _run(fn, args: tuple) -> tuple[float, float, float]:
     give each job the largest of the jobs before it. Linux resets the process's high-water mark
     when "5" is written to /proc/self/clear_refs, and /proc/self/status then reports the job's
     own peak (VmHWM); without them the lifetime peak is what is known."""
-    import time
-
     _reset_peak()
     tick, cpu = time.perf_counter(), time.process_time()
     fn(*args)
