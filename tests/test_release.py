@@ -6,6 +6,7 @@ good tables and downloads, and a build that crashes leaves the published release
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 from pathlib import Path
@@ -149,6 +150,9 @@ def test_quarantine_policy_publishes_good_rows_and_the_bad_ones_apart(small_proj
     lines = quarantine.read_text().splitlines()
     assert lines[0].startswith("sumber_berkas,sumber_baris,masalah,kode_wilayah,")
     assert len(lines) == 2 and f"{source},2," in lines[1] and "parse-error" in lines[1]
+    # The cell that did not parse shows the source's text, not the table's empty cell.
+    header, row = csv.reader(lines)
+    assert dict(zip(header, row, strict=True))["jumlah_penduduk"] == "banyak"
     report = json.loads((output / "reports/penduduk-kota-bogor/penduduk.json").read_text())
     assert report["quarantined"] is True and report["error_count"] == 1
 

@@ -6,6 +6,10 @@ to `<resource>.quarantine.csv` with their source file, source row and the reason
 hidden and nothing is lost. Table-level problems (a missing column, an unreadable file) and
 reports cut short by the validator's error limit still fail the dataset: only rows we can name
 are quarantined.
+
+A cell that could not be parsed is empty in the staging file (the table never holds a value its
+schema does not declare). In the quarantine file that cell shows the source's own text again,
+taken from its `parse-error` Issue, so the row a person reads there is the row the source had.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pandas as pd
 from ..core.chunks import chunk_rows
 from ..core.csv_lines import RowWriter, write_frame
 from ..core.errors import Issue, RowMap
+from ..core.issue_types import PARSE_ERROR
 
 CHUNK_ROWS = 100_000
 
@@ -47,11 +52,14 @@ def quarantine(
     Returns the new row map (positions shift once rows are removed).
     """
     reasons: dict[int, list[str]] = {}
+    source_text: dict[int, dict[str, str]] = {}  # per row, the unparsed cells' source text
     where = rows_from.positions({(i.file, i.row) for i in issues})
     for issue in issues:
         text = f"{issue.type}: {issue.column or '-'}: {issue.message}"
         for position in where.get((issue.file, issue.row), []):
             reasons.setdefault(position, []).append(text)
+            if issue.type == PARSE_ERROR.slug and issue.column and issue.value is not None:
+                source_text.setdefault(position, {})[issue.column] = issue.value
     bad = np.array(sorted(reasons), dtype=np.int64)
     unsplit: set[tuple] = set()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -71,11 +79,13 @@ def quarantine(
             positions = np.arange(offset, offset + len(chunk))
             is_bad = np.isin(positions, bad)
             write_frame(chunk[~is_bad], kept_out)
+            columns = list(chunk.columns)
             for position, row in zip(
                 positions[is_bad], chunk[is_bad].itertuples(index=False), strict=True
             ):
                 file, source_row = rows_from.locate(int(position))
-                writer.writerow([file, source_row, " | ".join(reasons[int(position)]), *row])
+                cells = _with_source_text(columns, list(row), source_text.get(int(position), {}))
+                writer.writerow([file, source_row, " | ".join(reasons[int(position)]), *cells])
             offset += len(chunk)
         # Rows the reader could not split into the header's columns are not in the table: the
         # quarantine file keeps their raw text, so nothing of them is lost.
@@ -90,3 +100,11 @@ def quarantine(
     kept_map = rows_from.without(bad)
     moved = len(bad) + len(unsplit)
     return Quarantined(rows=moved, kept=len(kept_map), path=target), kept_map
+
+
+def _with_source_text(columns: list[str], cells: list[str], source: dict[str, str]) -> list[str]:
+    """The row's cells, each empty cell whose source text failed to parse showing that text."""
+    return [
+        source[column] if cell == "" and column in source else cell
+        for column, cell in zip(columns, cells, strict=True)
+    ]
