@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .catalog.report import write_report
+from .checks.personal_data import personal_data_in_source_text
 from .checks.runner import is_warning, run_checks, run_gates  # the package registers them all
 from .core.chunks import chunk_rows
 from .core.csv_lines import write_frame
@@ -195,9 +196,12 @@ def _read_normalise(run: BuildRun, resource, fetched, staging: Path, transform) 
     with run.timer.timed("read+normalise", resource.dataset_id, resource.name) as stage:
         staged = _read_chunks(run, resource, fetched, staging, transform)
         stage.rows = staged.rows
-    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py).
+    # Personal data fails the table whatever else is wrong with it (checks/personal_data.py),
+    # in its cells or in the source text its Issues carry.
     with run.timer.timed("gates", resource.dataset_id, resource.name, staged.rows):
         staged.issues += run_gates(resource, staging, staged.rows_from)
+        staged.issues, leaked = personal_data_in_source_text(resource, staged.issues)
+        staged.issues += leaked
     if staged.limit_reached:
         staged.issues.append(_limit_issue(resource, staged.rows_from.label))
     return staged

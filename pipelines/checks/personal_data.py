@@ -16,6 +16,8 @@ A column that is personal-looking but public (an office's official phone number,
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +25,7 @@ import pyarrow as pa
 
 from ..core.chunks import chunk_rows, text_tables, with_long_rows
 from ..core.errors import Issue, RowMap
-from ..core.issue_types import PERSONAL_DATA
+from ..core.issue_types import CELL_TOO_LONG, PARSE_ERROR, PERSONAL_DATA
 from ..core.personal_data import (
     DECLARE_HINT,
     NUMERIC_TYPES,
@@ -31,6 +33,8 @@ from ..core.personal_data import (
     declared_public,
     describe,
     find_in_frame,
+    mask,
+    personal_values,
 )
 from .runner import gate
 
@@ -98,3 +102,70 @@ def _issue(resource, rows_from: RowMap, finding: Finding) -> Issue:
         hint=DECLARE_HINT,
         extra={"whole_table": True, "kind": finding.kind, "count": finding.count},
     )
+
+
+# Issues that carry text of the source the table never holds: a cell that failed to parse (empty
+# in the table), the start of a cell over the size limit, the raw line of a row the reader could
+# not split into the header's cells.
+SOURCE_TEXT_TYPES = (PARSE_ERROR.slug, CELL_TOO_LONG.slug)
+CELLS_OF_A_LINE = re.compile(r"[,;\t|]")
+SOURCE_TEXT_HINT = (
+    "perbaiki baris itu di sumber: nilainya tidak masuk tabel, tetapi laporan dan berkas "
+    "karantina akan memuatnya (UU 27/2022 PDP) / fix that row in the source: its value is not "
+    "in the table, but the report and the quarantine file would show it (Indonesian personal "
+    "data protection law, UU 27/2022)"
+)
+
+
+def carries_source_text(issue: Issue) -> bool:
+    return bool(issue.value) and (
+        issue.type in SOURCE_TEXT_TYPES or bool(issue.extra.get("line_text"))
+    )
+
+
+def personal_data_in_source_text(resource, issues: list[Issue]) -> tuple[list[Issue], list[Issue]]:
+    """(`issues` with personal data in their source text masked, the Issues that fail the table).
+
+    The gate above reads the staging file, which never holds this text; the reports, the build's
+    output and the quarantine file would. Each such text (each cell of a raw line) is tested by
+    its value alone, except in a column declared public. One finding fails the whole table: the
+    row cannot be quarantined, since the quarantine file shows it."""
+    public = {f["name"] for f in resource.fields if declared_public(f)}
+    carriers = [i for i in issues if carries_source_text(i) and i.column not in public]
+    cells = {c.strip() for i in carriers for c in CELLS_OF_A_LINE.split(i.value)} - {""}
+    found = personal_values(sorted(cells))
+    if not found:
+        return issues, []
+    masked = {id(i): _masked(i, found) for i in carriers}
+    failing = [
+        Issue(
+            dataset=resource.dataset_id,
+            resource=resource.name,
+            type=PERSONAL_DATA,
+            message=(
+                f"teks sumber baris ini memuat data pribadi (contoh tersamar {issue.value}); "
+                f"tabel tidak diterbitkan / this row's source text holds personal data (masked "
+                f"example {issue.value}); the table is not published"
+            ),
+            file=issue.file,
+            row=issue.row,
+            column=issue.column,
+            value=issue.value,
+            hint=SOURCE_TEXT_HINT,
+            extra={"whole_table": True},
+        )
+        for issue in masked.values()
+        if issue is not None
+    ]
+    kept = [masked.get(id(i)) or i for i in issues]
+    return kept, failing
+
+
+def _masked(issue: Issue, found: set[str]) -> Issue | None:
+    """The Issue with each personal value in its text masked, or None if it holds none."""
+    value, message = issue.value, issue.message
+    for text in sorted(found, key=len, reverse=True):  # a longer value before one inside it
+        value, message = value.replace(text, mask(text)), message.replace(text, mask(text))
+    if value == issue.value:
+        return None
+    return dataclasses.replace(issue, value=value, message=message)

@@ -142,6 +142,16 @@ def name_kind(column: str) -> str | None:
     return None
 
 
+def personal_values(values: list[str]) -> set[str]:
+    """The values that are personal data of some kind by what they hold alone (there is no
+    column to go by): for texts such as a line the reader could not split, cut into its cells."""
+    if not values:
+        return set()
+    uniques = pd.Series(sorted(set(values)), dtype=object)
+    hit = np.logical_or.reduce(list(_value_kinds(uniques, None).values()))
+    return {value for value, personal in zip(uniques, hit, strict=True) if personal}
+
+
 def _value_kinds(
     uniques: pd.Series, column_kind: str | None, only_nik: bool = False
 ) -> dict[str, np.ndarray]:

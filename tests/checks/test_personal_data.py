@@ -307,3 +307,58 @@ def test_a_row_too_long_for_the_read_blocks_is_scanned_whole_and_so_are_the_rows
     issues = personal_data(resource=resource, staging=staging, rows_from=rows_from)
     found = {(i.column, i.extra["kind"]): (i.row, i.extra["count"]) for i in issues}
     assert found == {("isi", "nik"): (3, 2), ("catatan", "phone"): (4, 1)}
+
+
+def test_personal_data_in_the_source_text_an_issue_carries_is_never_published(project):
+    """Text that never reaches the table can reach the reports, the build's output and the
+    quarantine file through an Issue: the source text of a cell that failed to parse, the raw
+    line of a row the reader could not split. The gate reads that text too: the table fails
+    (it is not quarantined), and the text is masked wherever the Issue is written."""
+    source = (
+        "kode_paket,anggaran_rp,uraian\n"
+        "P1,1000,Jalan\n"
+        f"P2,{PHONES[0]},Jembatan\n"  # a phone number in a number column: it fails to parse
+        f"P3,3000,Gedung,{NIKS[0]}\n"  # a cell more than the header: the line is kept raw
+        "P4,4000,Taman\n"
+    )
+    fields = [field("kode_paket"), field("anggaran_rp", "integer"), field("uraian")]
+    add_dataset(
+        project, "uji-teks", {"data/teks.csv": source}, fields,
+        resource={"on_error": "quarantine"},
+    )  # fmt: skip
+    output = project / "build"
+    result = publish_in(project, "build", "--output", str(output))
+    text = result.stdout + result.stderr
+    assert result.returncode == 1, text
+    release = current_release(output)
+    report = (release / "reports" / "uji-teks" / "uji_teks.json").read_text()
+    assert "holds personal data" in report
+    assert not list(release.rglob("*.quarantine.csv"))
+    written = everything_written(release) + text.encode()
+    for value in (PHONES[0], NIKS[0]):
+        assert value.encode() not in written
+        assert mask(value).encode() in report.encode()  # the Issues are still there, masked
+
+
+def test_source_text_in_a_column_declared_public_is_left_as_it_is(project):
+    """The declaration that publishes a column's values covers the text its Issues carry."""
+    from pipelines.checks.personal_data import personal_data_in_source_text
+    from pipelines.core.errors import Issue
+    from pipelines.core.issue_types import PARSE_ERROR
+    from pipelines.core.registry import load_catalog
+
+    personal_dataset(project, nik=False, public_phone=True)
+    resource = load_catalog(project / "datasets").datasets["uji-pribadi"].resource("uji_pribadi")
+
+    def parse_error(column: str, value: str) -> Issue:
+        return Issue(dataset="uji-pribadi", resource="uji_pribadi", type=PARSE_ERROR,
+                     message=f"'{value}' bukan angka / is not a number", file="pribadi.csv",
+                     row=2, column=column, value=value)  # fmt: skip
+
+    public, private = parse_error("kontak", PHONES[1]), parse_error("anggaran_rp", PHONES[2])
+    kept, failing = personal_data_in_source_text(resource, [public, private])
+    assert kept[0] == public
+    assert kept[1].value == mask(PHONES[2]) and PHONES[2] not in kept[1].message
+    assert [(i.type, i.column, i.extra) for i in failing] == [
+        ("personal-data", "anggaran_rp", {"whole_table": True})
+    ]
