@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import select
 import sqlite3
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -69,7 +70,6 @@ def _end_with(build: int) -> None:
     A daemon thread here waits on the build's process file descriptor (Linux 5.3 and later)
     and ends the process when the build is gone; the forkserver and Python's resource tracker
     then see their pipes close and end as well. Without pidfd_open it looks once a second."""
-    import threading
 
     def watch() -> None:
         try:
