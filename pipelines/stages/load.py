@@ -15,11 +15,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlite_utils
+from sqlite_utils.db import DescIndex
 
 from ..core.chunks import chunk_rows, text_batches, with_long_rows
 from ..core.errors import Issue, RowMap
 from ..core.issue_types import FOREIGN_KEY, FOREIGN_KEY_TARGET_MISSING
 from ..core.model import Resource, as_list
+from .coverage import time_field
 
 SQLITE_TYPES = {
     "string": str,
@@ -147,8 +149,34 @@ def add_indexes(db: sqlite_utils.Database, resource: Resource) -> None:
                 [column, *keys], index_name=f"idx_{resource.name}_{column}", if_not_exists=True
             )
             indexed.add(column)
+    _add_newest_first_index(table, resource)
     if resource.fts_columns:
         table.enable_fts(resource.fts_columns, create_triggers=False, replace=True)
+
+
+def _add_newest_first_index(table, resource: Resource) -> None:
+    """An index for "newest first": the table's time column (its year, else its date) descending,
+    ties by key ascending.
+
+    Every sorted page orders ties by primary key, ascending, as Datasette's next pages do
+    (web/sort_ties.py). The column's own index, read backwards, gives year descending but ties
+    by key descending, so SQLite sorted the whole newest year for the first 50 rows: a click on
+    the year column's header, twice, took 480 ms per page on 1,000,000 tenders. This index, read
+    backwards, is that order exactly. Only the time column gets one: it is the one sorted
+    newest first by habit, and each such index costs about a second and 20 MB on a million rows
+    (other columns with few distinct values, sorted descending, are still slow)."""
+    year = time_field(resource)
+    key = resource.primary_key
+    if year is None or not key or year["name"] in key:
+        # A key that holds the column itself: the ORDER BY names it twice (sort, then key),
+        # and SQLite 3.40 then reads no index in that order whatever its shape.
+        return
+    column = year["name"]
+    table.create_index(
+        [column, *(DescIndex(k) for k in key)],
+        index_name=f"idx_{resource.name}_{column}-terbaru",
+        if_not_exists=True,
+    )
 
 
 def check_foreign_keys(
