@@ -53,6 +53,8 @@ from benchmarks.generate_tenders import generate  # noqa: E402
 
 TABLE = "tender"
 CLOSE = {"Connection": "close"}
+# How docs/deploy.md runs each server behind nginx: queries on the event loop.
+DEPLOYED = ("--setting", "num_sql_threads", "0")
 
 
 def addresses(client: httpx.Client) -> dict[str, str]:
@@ -120,13 +122,13 @@ def measure(
     """Results per address with `workers` server processes, and this process's CPU seconds.
 
     `nginx`: `workers` single-process servers, each on its own port, behind deploy/nginx.conf
-    (which lists two servers: one server is listed twice), instead of one server with `workers`
-    uvicorn workers."""
+    (which lists two servers: one server is listed twice) and run as docs/deploy.md runs them
+    there (`DEPLOYED`), instead of one server with `workers` uvicorn workers."""
     with contextlib.ExitStack() as stack:
         if nginx:
             if workers > 2:
                 raise SystemExit("--nginx: 1 or 2 servers (deploy/nginx.conf lists two)")
-            servers = [Server(build) for _ in range(workers)]
+            servers = [Server(build, DEPLOYED) for _ in range(workers)]
             for server in servers:
                 stack.callback(server.stop)
             ports = [s.port for s in servers] * (2 // workers)

@@ -26,6 +26,7 @@ CSV = "/downloads/penduduk-kota-bogor/penduduk.csv"
 # The one part of a table page that differs between two requests: how long its queries took.
 # The footer's query time ("Kueri memakan waktu 1.2 ms" on an Indonesian page) differs per request.
 QUERY_TIME = re.compile(rb"(Kueri memakan waktu|Queries took) [\d.]+ ms")
+DEPLOYED = ("--setting", "num_sql_threads", "0")  # as docs/deploy.md runs servers behind nginx
 
 
 def requests_seen(server: Server, marker: str) -> int:
@@ -40,7 +41,7 @@ def requests_seen(server: Server, marker: str) -> int:
 def server_pair(built_catalog) -> Iterator[list[Server]]:
     """Two servers of the sample build, shared by the module's tests (a start costs a second
     or two); a test that stops one gets it started again by the next `deployment`."""
-    servers = [Server(built_catalog), Server(built_catalog)]
+    servers = [Server(built_catalog, DEPLOYED), Server(built_catalog, DEPLOYED)]
     yield servers
     for server in servers:
         if server.process.poll() is None:
@@ -53,7 +54,7 @@ def deployment(built_catalog, server_pair) -> Iterator[tuple[str, list[Server]]]
     servers behind it."""
     for number, server in enumerate(server_pair):
         if server.process.poll() is not None:
-            server_pair[number] = Server(built_catalog)
+            server_pair[number] = Server(built_catalog, DEPLOYED)
     servers = list(server_pair)
     with nginx_in_front([s.port for s in servers]) as url:
         yield url, servers
@@ -92,8 +93,8 @@ def test_requests_reach_both_servers_and_survive_one_stopping(deployment):
 
 def test_a_server_busy_with_a_slow_query_gets_no_other_request(deployment):
     """`least_conn`: while one server runs a query until its 3 s time limit stops it (its event
-    loop held: num_sql_threads is 0), every other request goes to the idle server. Round robin
-    would send every second one to the busy server, to wait there."""
+    loop held: num_sql_threads is 0 there, as deployed), every other request goes to the idle
+    server. Round robin would send every second one to the busy server, to wait there."""
     url, servers = deployment
     slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
     with httpx.Client(base_url=url, timeout=30) as client, ThreadPoolExecutor(1) as pool:

@@ -7,6 +7,7 @@ benchmarks/bench_load.py, not asserted here.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -126,3 +127,17 @@ def test_an_error_page_shows_no_internals(server):
     answer = get(server, "/jendela/penduduk?_facet=nope")
     for internal in ("Traceback", "sqlite3", "OperationalError", "site-packages"):
         assert internal not in answer.text
+
+
+def test_a_slow_query_does_not_hold_the_other_requests(server):
+    """A server on its own (datasette.yaml: a pool of threads runs the queries) answers other
+    requests while one query runs until its 3 s limit stops it. Run with num_sql_threads 0, as
+    servers behind nginx are, the same server would hold them all until then."""
+    slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+    with httpx.Client(base_url=server.url, timeout=30) as client, ThreadPoolExecutor(1) as pool:
+        running = pool.submit(client.get, "/jendela/-/query.json", params={"sql": slow})
+        time.sleep(0.5)  # the query has started; it runs for 3 s
+        quick = [client.get("/jendela/penduduk.json", params={"_size": 1}) for _ in range(3)]
+        assert [answer.status_code for answer in quick] == [200] * 3
+        assert not running.done()  # all three answered while it ran
+        assert running.result().status_code == 400  # then stopped by the time limit
