@@ -28,6 +28,7 @@ from ..core.errors import Issue, RowMap
 from ..core.issue_types import CELL_TOO_LONG, PARSE_ERROR, PERSONAL_DATA
 from ..core.personal_data import (
     DECLARE_HINT,
+    KINDS,
     NUMERIC_TYPES,
     Finding,
     declared_public,
@@ -117,10 +118,14 @@ SOURCE_TEXT_HINT = (
 )
 
 
-def carries_source_text(issue: Issue) -> bool:
-    return bool(issue.value) and (
-        issue.type in SOURCE_TEXT_TYPES or bool(issue.extra.get("line_text"))
-    )
+def carries_source_text(issue: Issue, public: set[str]) -> bool:
+    """Whether the Issue carries source text to test: a whole raw line always (its cells belong
+    to every column), one cell's text unless its column is declared public."""
+    if not issue.value:
+        return False
+    if issue.extra.get("line_text"):
+        return True
+    return issue.type in SOURCE_TEXT_TYPES and issue.column not in public
 
 
 def personal_data_in_source_text(resource, issues: list[Issue]) -> tuple[list[Issue], list[Issue]]:
@@ -128,40 +133,44 @@ def personal_data_in_source_text(resource, issues: list[Issue]) -> tuple[list[Is
 
     The gate above reads the staging file, which never holds this text; the reports, the build's
     output and the quarantine file would. Each such text (each cell of a raw line) is tested by
-    its value alone, except in a column declared public. One finding fails the whole table: the
+    its value alone. One finding fails the whole table, one failing Issue per source text: the
     row cannot be quarantined, since the quarantine file shows it."""
     public = {f["name"] for f in resource.fields if declared_public(f)}
-    carriers = [i for i in issues if carries_source_text(i) and i.column not in public]
+    carriers = [i for i in issues if carries_source_text(i, public)]
     cells = {c.strip() for i in carriers for c in CELLS_OF_A_LINE.split(i.value)} - {""}
-    found = personal_values(sorted(cells))
+    found = personal_values(cells)
     if not found:
         return issues, []
     masked = {id(i): _masked(i, found) for i in carriers}
-    failing = [
-        Issue(
+    failing: dict[tuple, Issue] = {}
+    for original in carriers:
+        issue = masked[id(original)]
+        if issue is None or (issue.file, issue.row, issue.value) in failing:
+            continue  # a raw line reported once per missing cell fails the table once
+        kinds = sorted({kind for text, kind in found.items() if text in original.value})
+        kind_id = ", ".join(KINDS[k][0] for k in kinds)
+        kind_en = ", ".join(KINDS[k][1] for k in kinds)
+        failing[(issue.file, issue.row, issue.value)] = Issue(
             dataset=resource.dataset_id,
             resource=resource.name,
             type=PERSONAL_DATA,
             message=(
-                f"teks sumber baris ini memuat data pribadi (contoh tersamar {issue.value}); "
-                f"tabel tidak diterbitkan / this row's source text holds personal data (masked "
-                f"example {issue.value}); the table is not published"
+                f"teks sumber baris ini memuat data pribadi ({kind_id}; contoh tersamar "
+                f"{issue.value}); tabel tidak diterbitkan / this row's source text holds personal "
+                f"data ({kind_en}; masked example {issue.value}); the table is not published"
             ),
             file=issue.file,
             row=issue.row,
             column=issue.column,
             value=issue.value,
             hint=SOURCE_TEXT_HINT,
-            extra={"whole_table": True},
+            extra={"whole_table": True, "kind": kinds[0]},
         )
-        for issue in masked.values()
-        if issue is not None
-    ]
     kept = [masked.get(id(i)) or i for i in issues]
-    return kept, failing
+    return kept, list(failing.values())
 
 
-def _masked(issue: Issue, found: set[str]) -> Issue | None:
+def _masked(issue: Issue, found: dict[str, str]) -> Issue | None:
     """The Issue with each personal value in its text masked, or None if it holds none."""
     value, message = issue.value, issue.message
     for text in sorted(found, key=len, reverse=True):  # a longer value before one inside it

@@ -142,14 +142,18 @@ def name_kind(column: str) -> str | None:
     return None
 
 
-def personal_values(values: list[str]) -> set[str]:
-    """The values that are personal data of some kind by what they hold alone (there is no
-    column to go by): for texts such as a line the reader could not split, cut into its cells."""
+def personal_values(values: set[str]) -> dict[str, str]:
+    """The values that are personal data by what they hold alone (there is no column to go by),
+    each with its kind (a key of KINDS): for texts such as a line the reader could not split,
+    cut into its cells."""
     if not values:
-        return set()
-    uniques = pd.Series(sorted(set(values)), dtype=object)
-    hit = np.logical_or.reduce(list(_value_kinds(uniques, None).values()))
-    return {value for value, personal in zip(uniques, hit, strict=True) if personal}
+        return {}
+    uniques = pd.Series(sorted(values), dtype=object)
+    found: dict[str, str] = {}
+    for kind, hits in _value_kinds(uniques, None).items():
+        for value in uniques[hits]:
+            found.setdefault(value, kind)
+    return found
 
 
 def _value_kinds(

@@ -333,6 +333,8 @@ def test_personal_data_in_the_source_text_an_issue_carries_is_never_published(pr
     release = current_release(output)
     report = (release / "reports" / "uji-teks" / "uji_teks.json").read_text()
     assert "holds personal data" in report
+    assert "holds personal data (phone number; masked example" in report  # the kind, named
+    assert "holds personal data (NIK (national identity number); masked example" in report
     assert not list(release.rglob("*.quarantine.csv"))
     written = everything_written(release) + text.encode()
     for value in (PHONES[0], NIKS[0]):
@@ -356,9 +358,19 @@ def test_source_text_in_a_column_declared_public_is_left_as_it_is(project):
                      row=2, column=column, value=value)  # fmt: skip
 
     public, private = parse_error("kontak", PHONES[1]), parse_error("anggaran_rp", PHONES[2])
-    kept, failing = personal_data_in_source_text(resource, [public, private])
+    # A raw line reported for its missing public cell: the line's other cells are not public.
+    line = f"P9,{NIKS[0]}"
+    ragged = [
+        Issue(dataset="uji-pribadi", resource="uji_pribadi", type="missing-cell",
+              message="baris ini punya 2 sel / this row has 2 cells", file="pribadi.csv", row=5,
+              column=column, value=line, extra={"line_text": True})
+        for column in ("kontak", "kode_rekening")
+    ]  # fmt: skip
+    kept, failing = personal_data_in_source_text(resource, [public, private, *ragged])
     assert kept[0] == public
     assert kept[1].value == mask(PHONES[2]) and PHONES[2] not in kept[1].message
-    assert [(i.type, i.column, i.extra) for i in failing] == [
-        ("personal-data", "anggaran_rp", {"whole_table": True})
+    assert [i.value for i in kept[2:]] == [f"P9,{mask(NIKS[0])}"] * 2
+    assert [(i.type, i.row, i.column, i.extra) for i in failing] == [
+        ("personal-data", 2, "anggaran_rp", {"whole_table": True, "kind": "phone"}),
+        ("personal-data", 5, "kontak", {"whole_table": True, "kind": "nik"}),  # once per line
     ]
