@@ -29,11 +29,11 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import nginx_front  # noqa: E402  (deploy/nginx.conf, as its test runs it)
 from conftest import Server  # noqa: E402
+from nginx_front import CONF, nginx_in_front  # noqa: E402  (as its test runs nginx)
 
 from benchmarks.bench_datasette import wrk  # noqa: E402
-from benchmarks.bench_serve_workers import addresses  # noqa: E402
+from benchmarks.bench_serve_workers import addresses, warm_up  # noqa: E402
 
 
 def start_setup(stack: contextlib.ExitStack, build: Path, settings: list, conf: Path) -> str:
@@ -42,11 +42,7 @@ def start_setup(stack: contextlib.ExitStack, build: Path, settings: list, conf: 
     servers = [Server(build, extra) for _ in range(2)]
     for server in servers:
         stack.callback(server.stop)
-    nginx_front.CONF = conf  # read when nginx starts (nginx_in_front)
-    try:
-        return stack.enter_context(nginx_front.nginx_in_front([s.port for s in servers]))
-    finally:
-        nginx_front.CONF = ROOT / "deploy" / "nginx.conf"
+    return stack.enter_context(nginx_in_front([s.port for s in servers], conf))
 
 
 def main() -> None:
@@ -58,7 +54,7 @@ def main() -> None:
             help=f"a Datasette setting of setup {side.upper()} (repeatable)",
         )  # fmt: skip
         parser.add_argument(
-            f"--{side}-conf", type=Path, default=ROOT / "deploy" / "nginx.conf",
+            f"--{side}-conf", type=Path, default=CONF,
             help=f"the nginx file of setup {side.upper()}",
         )  # fmt: skip
     parser.add_argument("--rounds", type=int, default=4)
@@ -72,11 +68,8 @@ def main() -> None:
         }
         with httpx.Client(base_url=urls["A"], timeout=120) as client:
             paths = addresses(client)
-        for url in urls.values():  # warm-up: page cache, facet store, each server's caches
-            with httpx.Client(base_url=url, timeout=120) as client:
-                for path in paths.values():
-                    for _ in range(4):
-                        assert client.get(path).status_code == 200, path
+        for url in urls.values():
+            warm_up(url, paths, 4)
         runs: dict[tuple[str, str], list[dict]] = {}
         for label, path in paths.items():
             for number in range(args.rounds):

@@ -146,15 +146,21 @@ def _measure_at(
     """Results per address at `url`, after a warm-up, and this process's CPU seconds."""
     with httpx.Client(base_url=url, timeout=120) as sync:
         paths = addresses(sync)
-        for path in paths.values():  # warm-up: page cache, facet store, each worker's caches
-            for _ in range(2 * workers):
-                assert sync.get(path).status_code == 200, path
+    warm_up(url, paths, 2 * workers)
     cpu = time.process_time()
     results = {
         label: load(url + path, seconds, connections, client, close)
         for label, path in paths.items()
     }
     return results, time.process_time() - cpu
+
+
+def warm_up(url: str, paths: dict[str, str], times: int) -> None:
+    """Each address `times` times: the page cache, the facet store, each server's caches."""
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for path in paths.values():
+            for _ in range(times):
+                assert client.get(path).status_code == 200, path
 
 
 def make_build(rows: int, work: Path) -> Path:

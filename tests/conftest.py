@@ -37,6 +37,10 @@ if str(ROOT) not in sys.path:  # `import publish` for in-process CLI runs, whate
 # JENDELA_REALDATA points elsewhere (tests/test_conftest.py checks what happens when it is absent).
 REALDATA = Path(os.environ.get("JENDELA_REALDATA") or ROOT.parent / "shared" / "realdata")
 PUBLISH = [sys.executable, str(ROOT / "publish.py")]
+# A query that never ends by itself: the server's time limit (3 s) stops it.
+ENDLESS_QUERY = (
+    "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+)
 # The hand-made sample catalog (tiny invented inputs, labelled `sample`): what the tests of the
 # machinery build. It is never published by the default build, which reads datasets/ (real data).
 SAMPLE_CATALOG = ROOT / "tests" / "fixtures" / "sample-catalog"

@@ -43,17 +43,17 @@ def deployed_conf(text: str, prefix: Path, listen: int, upstreams: list[int]) ->
 
 
 @contextlib.contextmanager
-def nginx_in_front(upstreams: list[int]) -> Iterator[str]:
-    """nginx from deploy/nginx.conf on a free port, in front of the servers on `upstreams` (as
-    many as the file's upstream lines), with a folder of its own (so an empty cache); its
-    address. Fails if nginx logged an `[emerg]`."""
+def nginx_in_front(upstreams: list[int], conf_file: Path = CONF) -> Iterator[str]:
+    """nginx from deploy/nginx.conf (or `conf_file`, another version of it) on a free port, in
+    front of the servers on `upstreams` (as many as the file's upstream lines), with a folder of
+    its own (so an empty cache); its address. Fails if nginx logged an `[emerg]`."""
     # A folder any nginx worker can enter: as root, nginx runs its workers as `nobody`, and
     # pytest's own temporary folders are private to the user.
     prefix = Path(tempfile.mkdtemp(prefix="jendela-nginx-"))
     prefix.chmod(0o755)
     port = free_port()
     conf = prefix / "nginx.conf"
-    conf.write_text(deployed_conf(CONF.read_text(), prefix, port, upstreams))
+    conf.write_text(deployed_conf(conf_file.read_text(), prefix, port, upstreams))
     nginx = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
         stdout=subprocess.PIPE,

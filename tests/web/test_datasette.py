@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from conftest import SAMPLE_CATALOG, Server
+from conftest import ENDLESS_QUERY, SAMPLE_CATALOG, Server
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = SAMPLE_CATALOG
@@ -533,8 +533,7 @@ def test_year_and_code_columns_are_not_formatted(client):
 
 
 def test_a_slow_query_stops_with_a_clear_bilingual_message(client):
-    slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
-    response = client.get("/jendela/-/query.json", params={"sql": slow})
+    response = client.get("/jendela/-/query.json", params={"sql": ENDLESS_QUERY})
     assert response.status_code == 400
     error = response.json()["error"]
     assert "Kueri dihentikan" in error and "3000 ms limit" in error

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Server
+from conftest import ENDLESS_QUERY, Server
 from nginx_front import CONF, LISTEN, SYSTEM_FOLDERS, UPSTREAM, deployed_conf, nginx_in_front
 
 CSV = "/downloads/penduduk-kota-bogor/penduduk.csv"
@@ -96,9 +96,9 @@ def test_a_server_busy_with_a_slow_query_gets_no_other_request(deployment):
     loop held: num_sql_threads is 0 there, as deployed), every other request goes to the idle
     server. Round robin would send every second one to the busy server, to wait there."""
     url, servers = deployment
-    slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
     with httpx.Client(base_url=url, timeout=30) as client, ThreadPoolExecutor(1) as pool:
-        running = pool.submit(client.get, "/jendela/-/query.json", params={"sql": slow, "slow": 1})
+        endless = {"sql": ENDLESS_QUERY, "slow": 1}
+        running = pool.submit(client.get, "/jendela/-/query.json", params=endless)
         time.sleep(0.5)  # nginx has passed it on; it runs for 3 s
         quick = [client.get(f"/-/versions.json?quick={n}").status_code for n in range(6)]
         assert quick == [200] * 6
