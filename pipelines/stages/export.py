@@ -399,17 +399,22 @@ def describe_file(fmt: str, path: Path, release: Path) -> Download:
 
 def _write_json(db: sqlite_utils.Database, resource: Resource, path: Path) -> None:
     """A JSON array of row objects, streamed; SQLite's json_object builds each row in C, and
-    rows are joined and written a chunk at a time (one write per chunk, not two per row)."""
+    rows are joined and written a chunk at a time (one write per chunk, not two per row).
+
+    Each object comes out as UTF-8 bytes (CAST AS BLOB), the bytes the file holds: as text it
+    was decoded into a Python string and encoded back, 1,000,000 tenders 3.8 -> 3.1 s."""
     pairs = ", ".join(f"'{n}', [{n}]" for n in resource.field_names)
-    cursor = db.execute(f"SELECT json_object({pairs}) FROM [{resource.name}] ORDER BY rowid")
-    with open(path, "w", encoding="utf-8") as out:
-        out.write("[")
-        separator = "\n"
+    cursor = db.execute(
+        f"SELECT CAST(json_object({pairs}) AS BLOB) FROM [{resource.name}] ORDER BY rowid"
+    )
+    with open(path, "wb") as out:
+        out.write(b"[")
+        separator = b"\n"
         while rows := cursor.fetchmany(JSON_CHUNK_ROWS):
             out.write(separator)
-            out.write(",\n".join([row for (row,) in rows]))
-            separator = ",\n"
-        out.write("\n]\n")
+            out.write(b",\n".join([row for (row,) in rows]))
+            separator = b",\n"
+        out.write(b"\n]\n")
 
 
 def _write_parquet(resource: Resource, staging: Path, path: Path) -> None:

@@ -53,6 +53,7 @@ import sqlite_utils
 from ..core.checksum import sha256_file
 from ..core.layout import PARTITION_FILE, PARTITIONS_DIR, table_file
 from ..core.model import Resource
+from ..core.sort_threads import use_sorter_threads
 from .coverage import region_fields, time_field
 
 # Rows per read and write: the largest row group, and the memory bound (the dataset writer queues
@@ -121,6 +122,10 @@ def _batches(
         order += ", rowid"
     address = f"file:{quote(database)}?mode=ro"
     with closing(sqlite3.connect(address, uri=True, check_same_thread=False)) as conn:
+        # The ORDER BY sorts whole rows (no index has the partition columns then the key). With
+        # the sorter's helper threads the query over 1,000,000 tenders took 3.8-4.7 s, without
+        # them 4.5-7.3 s (three rounds each, interleaved); the rows come out the same.
+        use_sorter_threads(conn)
         cursor = conn.execute(f"SELECT {columns} FROM [{resource.name}] ORDER BY {order}")
         while rows := cursor.fetchmany(BATCH_ROWS):
             yield _record_batch(rows, schema)
