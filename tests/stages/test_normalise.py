@@ -17,6 +17,7 @@ from pipelines.stages.normalise import (
     NormalisedChunk,
     TransformFailedError,
     _without_long_cells,
+    cell_lengths,
     max_cell_chars,
     normalise_chunk,
     ragged_issues,
@@ -92,6 +93,18 @@ def test_a_cell_over_the_limit_is_emptied_and_reported_with_its_start():
         "sel ini 70.000 karakter, lebih dari batas 50.000 / this cell has 70.000 characters, "
         "over the limit of 50.000"
     )
+
+
+def test_cell_lengths_count_characters_of_text_and_of_other_values_as_text():
+    """Characters, not bytes ("ñé" is 2, an emoji 1); missing cells 0; a column of numbers from
+    a JSON source counts each number's text, as a cell written out would show it."""
+    text = pd.Series(["ab", None, "ñé", "", "😀x", pd.NA], dtype=object)
+    assert cell_lengths(text).tolist() == [2, 0, 2, 0, 2, 0]
+    assert cell_lengths(text.astype("string")).tolist() == [2, 0, 2, 0, 2, 0]
+    mixed = pd.Series([1, 22.5, None, "abc"], dtype=object)
+    assert cell_lengths(mixed).tolist() == [len("1"), len("22.5"), 0, len("abc")]
+    assert cell_lengths(pd.Series([3201, 12])).tolist() == [4, 2]
+    assert cell_lengths(pd.Series([None, None], dtype=object)).tolist() == [0, 0]
 
 
 def test_chunk_errors_name_the_rows_of_the_chunk_and_the_header_line():
