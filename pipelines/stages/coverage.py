@@ -141,8 +141,12 @@ def _table_coverage(conn: sqlite3.Connection, resource) -> dict:
 
 
 def _region_selects(resource) -> list[str]:
+    """One SELECT of the distinct codes per region column. DISTINCT here, not only in
+    `regions_of`'s outer query, lets SQLite step through the column's index from one value to
+    the next; the outer DISTINCT alone first copied every row's code into a temporary b-tree
+    (1,000,000 tenders: 0.4-0.6 s per query, under 1 ms now; the coverage stage ran it twice)."""
     return [
-        f"SELECT [{name}] AS code FROM [{resource.name}] WHERE [{name}] IS NOT NULL "
+        f"SELECT DISTINCT [{name}] AS code FROM [{resource.name}] WHERE [{name}] IS NOT NULL "
         f"AND [{name}] != ''"
         for name in region_fields(resource)
     ]
