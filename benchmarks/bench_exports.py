@@ -58,7 +58,7 @@ def main() -> None:
             "json": lambda p: export._write_json(db, resource_, p),
             "parquet": lambda p: export._write_parquet(resource_, staging, p),
             "xlsx": lambda p: export._write_xlsx(db, resource_, p),
-            "xlsx-worker": lambda p: _in_worker(release, resource_, p),
+            "xlsx-worker": lambda p: _in_worker(staging, resource_, p),
         }
         print(f"\n{'writer':<14}{'seconds':>9}{'peak RSS MB':>13}  same bytes as published")
         for name, write in writers.items():
@@ -74,14 +74,14 @@ def main() -> None:
             path.unlink()
 
 
-def _in_worker(release: Path, resource_, path: Path) -> None:
+def _in_worker(staging: Path, resource_, path: Path) -> None:
     jobs = ExportJobs(workers=1, min_rows=0)
     try:
         jobs.submit(
             resource_.dataset_id,
             resource_.name,
             resource_.fields,
-            release / DATABASE_FILE,
+            staging,
             path,
             path.parent,
         )

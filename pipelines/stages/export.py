@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import os
 import shutil
 import sqlite3
 import zipfile
@@ -32,13 +33,12 @@ import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
-from ..core.chunks import chunk_rows, regrouped, with_long_rows
+from ..core.chunks import chunk_rows, regrouped, text_batches, with_long_rows
 from ..core.csv_lines import RowWriter, write_frame
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
 from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
 from ..core.memory import give_back
 from ..core.model import Dataset, Resource
-from .export_jobs import committed_database
 from .export_xlsx import XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
 from .partitions import write_partitions
 from .rowid_chunks import CHUNK_ROWS
@@ -85,28 +85,33 @@ class PendingDownload:
         return self.entry
 
 
-def xlsx_allowed(db: sqlite_utils.Database, resource: Resource, rows: int) -> bool:
+def xlsx_allowed(staging: Path, resource: Resource, rows: int) -> bool:
     """Whether the table gets an XLSX. No XLSX rather than a cut one: over Excel's rows, or with
     a cell over its 32,767 characters (a field may allow longer cells); the page says why
-    (catalog/site.py)."""
-    return rows <= XLSX_MAX_ROWS and not has_cells_over(db, resource, XLSX_MAX_CHARS)
+    (catalog/site.py). Judged on the staging file, the rows the load inserts, so that the
+    decision (and a worker's XLSX) need not wait for the load."""
+    return rows <= XLSX_MAX_ROWS and not has_cells_over(staging, resource, XLSX_MAX_CHARS)
 
 
 def start_xlsx(
-    db: sqlite_utils.Database, resource: Resource, release: Path, jobs: ExportJobs
+    resource: Resource, staging: Path, release: Path, jobs: ExportJobs
 ) -> PendingDownload:
     """Hand the table's XLSX to an export worker (stages/export_jobs.py); its entry is completed
-    when the build collects it. The worker reads the committed rows by rowid, so it can start
-    as soon as the table is loaded, before its indexes are built."""
+    when the build collects it. The worker reads `staging`, final once quarantine has run, so
+    it starts before the load. The dataset's work folder (and `staging` with it) goes when its
+    tables are built, so the worker reads a hard link of its own under the release's `.work/`,
+    which goes after every job is collected."""
     path = downloads_dir(release, resource.dataset_id) / table_file(resource.name, "xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
+    own = release / ".work" / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.unlink(missing_ok=True)
+    try:
+        os.link(staging, own)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(staging, own)
     entry = jobs.submit(
-        resource.dataset_id,
-        resource.name,
-        resource.fields,
-        committed_database(db.conn),
-        path,
-        site_dir(release),
+        resource.dataset_id, resource.name, resource.fields, own, path, site_dir(release)
     )
     return PendingDownload(entry)
 
@@ -455,15 +460,21 @@ PARQUET_ROW_GROUP_ROWS = 100_000
 ZIP64_LIMIT = 1 << 31  # a streamed entry this big must be declared zip64 before it is written
 
 
-def has_cells_over(db: sqlite_utils.Database, resource: Resource, chars: int) -> bool:
-    """True when a text cell of the table is longer than `chars` characters."""
+def has_cells_over(staging: Path, resource: Resource, chars: int) -> bool:
+    """True when a text cell of the staging file is longer than `chars` characters."""
     texts = text_fields(resource)
     if not texts:
         return False
-    test = " OR ".join(f"length([{name}]) > {int(chars)}" for name in texts)
-    return (
-        db.execute(f"SELECT 1 FROM [{resource.name}] WHERE {test} LIMIT 1").fetchone() is not None
-    )
+
+    def scan(block_bytes: int) -> bool:
+        for batch in text_batches(staging, texts, block_bytes):
+            for column in batch.columns:
+                longest = pc.max(pc.utf8_length(column)).as_py()
+                if longest is not None and longest > chars:
+                    return True
+        return False
+
+    return with_long_rows(scan)
 
 
 def _write_xlsx(

@@ -3,11 +3,13 @@
 
 A big table's XLSX and OCDS package together cost more than all its other downloads (1,000,000
 tenders: 17 and 11 CPU s against 17), and nothing else in the release waits for them but the
-manifest's size and checksum of the file. So once a big table is loaded they go to a
-`ProcessPoolExecutor` and the build carries on with the table's other downloads and the next
-tables and datasets; `finish` collects every file before the manifest is made. The worker reads
-the committed table from the database file in chunks (stages/rowid_chunks.py), so its memory is
-one chunk, whatever the table's size.
+manifest's size and checksum of the file. So they go to a `ProcessPoolExecutor` and the build
+carries on with the table's load, its other downloads and the next tables and datasets; `finish`
+collects every file before the manifest is made. The XLSX starts as soon as the table's staging
+file is final (after quarantine, before the load) and reads it in batches
+(stages/export_xlsx.staged_rows); the OCDS package starts once the table is loaded and reads the
+committed table in chunks (stages/rowid_chunks.py). Either way a worker's memory is one chunk,
+whatever the table's size.
 
 A worker that fails (an exception, or the process dying) fails its dataset with an `export-failed`
 Issue naming the file; build.py then treats the dataset as any failed one (its previous tables
@@ -38,7 +40,7 @@ from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, env_whole_number
 from ..core.errors import Issue
 from ..core.issue_types import EXPORT_FAILED
-from .export_xlsx import write_xlsx_from_file
+from .export_xlsx import write_xlsx_from_staging
 from .ocds import write_package_from_file
 from .rowid_chunks import CHUNK_ROWS
 
@@ -140,15 +142,15 @@ class ExportJobs:
         dataset: str,
         table: str,
         fields: list[dict],
-        database: Path,
+        staging: Path,
         path: Path,
         site: Path,
     ) -> dict:
-        """Start writing the XLSX `path` from `table` of the committed `database`; returns the
-        download entry (format, path from the `site` root; bytes and sha256 once `finish`
-        collects it)."""
-        args = (str(database), table, fields, str(path), chunk_rows(CHUNK_ROWS))
-        return self._submit("xlsx", dataset, table, path, site, write_xlsx_from_file, args)
+        """Start writing the XLSX `path` of `table` from its `staging` file (the rows the load
+        inserts; the file must outlive the job); returns the download entry (format, path from
+        the `site` root; bytes and sha256 once `finish` collects it)."""
+        args = (str(staging), table, fields, str(path))
+        return self._submit("xlsx", dataset, table, path, site, write_xlsx_from_staging, args)
 
     def submit_ocds(
         self,

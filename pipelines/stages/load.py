@@ -79,8 +79,8 @@ def insert_rows(db: sqlite_utils.Database, resource: Resource, staging: Path) ->
 
     def insert(block_bytes: int) -> int:
         count = 0
-        for chunk in _typed_chunks(resource, staging, block_bytes):
-            db.conn.executemany(sql, _tuples(chunk))
+        for chunk in typed_batches(resource.fields, staging, block_bytes):
+            db.conn.executemany(sql, row_tuples(chunk))
             count += chunk.num_rows
         return count
 
@@ -91,14 +91,13 @@ def insert_rows(db: sqlite_utils.Database, resource: Resource, staging: Path) ->
         return with_long_rows(insert, start_over)
 
 
-def _typed_chunks(resource: Resource, staging: Path, block_bytes: int) -> Iterator[pa.RecordBatch]:
+def typed_batches(fields: list[dict], staging: Path, block_bytes: int) -> Iterator[pa.RecordBatch]:
     """The staging file in batches of at most chunk_rows(LOAD_CHUNK_ROWS) rows, every column
     read as text (only an empty cell is missing: "NA" or "null" in a text column is text) and
-    then cast to the type its field declares."""
-    names = resource.field_names
-    types = {
-        f["name"]: ARROW_TYPES.get(f.get("type", "string"), pa.string()) for f in resource.fields
-    }
+    then cast to the type its field declares. The load inserts these; an XLSX written before the
+    load reads them too (stages/export_xlsx.staged_rows)."""
+    names = [f["name"] for f in fields]
+    types = {f["name"]: ARROW_TYPES.get(f.get("type", "string"), pa.string()) for f in fields}
     size = chunk_rows(LOAD_CHUNK_ROWS)
     for batch in text_batches(staging, names, block_bytes):
         for start in range(0, batch.num_rows, size):
@@ -108,7 +107,7 @@ def _typed_chunks(resource: Resource, staging: Path, block_bytes: int) -> Iterat
             )
 
 
-def _tuples(chunk: pa.RecordBatch):
+def row_tuples(chunk: pa.RecordBatch):
     """Rows as plain Python values with None for missing, which sqlite3 binds directly."""
     converted = []
     for column in chunk.columns:

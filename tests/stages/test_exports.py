@@ -25,7 +25,7 @@ from pipelines.core.layout import DATABASE_FILE, DOWNLOADS
 from pipelines.core.registry import load_catalog
 from pipelines.core.release import current_release
 from pipelines.stages import ocds
-from pipelines.stages.export import _write_xlsx
+from pipelines.stages.export import _write_xlsx, risky_count, text_fields
 from pipelines.stages.export_jobs import ExportJobs
 
 FORCE_WORKERS = {"JENDELA_EXPORT_WORKERS": "2", "JENDELA_EXPORT_WORKER_ROWS": "0"}
@@ -49,18 +49,22 @@ def _expected_cell(value, kind: str):
 
 
 def test_xlsx_from_a_worker_is_the_file_the_build_writes(built_catalog, tmp_path, monkeypatch):
-    """The tender table (30 rows) read in chunks of 7 by a worker process: the same bytes as the
-    in-process writer, and every cell equal to the row SQLite holds, in rowid order."""
-    monkeypatch.setenv("JENDELA_CHUNK_ROWS", "7")  # several chunks, the last one short
+    """The tender table (30 rows) read from its staging file in batches of 7 by a worker
+    process: the same bytes as the in-process writer reading the loaded table, and every cell
+    equal to the row SQLite holds, in rowid order. The published CSV stands in for the staging
+    file: with no cell a spreadsheet could run as a formula, it is a byte copy of it."""
+    monkeypatch.setenv("JENDELA_CHUNK_ROWS", "7")  # several batches, the last one short
     release = current_release(built_catalog)
     database = release / DATABASE_FILE
     resource = load_catalog(SAMPLE_CATALOG).datasets["tender-kota-bogor"].resource("tender")
+    staging = release / "site" / DOWNLOADS / "tender-kota-bogor" / "tender.csv"
+    assert risky_count(staging, text_fields(resource)) == 0
     site = tmp_path / "site"
     site.mkdir()
     jobs = ExportJobs(workers=1, min_rows=0)
     try:
         entry = jobs.submit(
-            "tender-kota-bogor", "tender", resource.fields, database, site / "t.xlsx", site
+            "tender-kota-bogor", "tender", resource.fields, staging, site / "t.xlsx", site
         )
         assert jobs.finish() == {}
     finally:
