@@ -31,7 +31,7 @@ from .core.issue_types import (
     SOURCE_ERROR,
     TRANSFORM_ERROR,
 )
-from .core.layout import DATABASE_FILE, DOWNLOADS, downloads_dir, site_dir
+from .core.layout import DATABASE_FILE, DOWNLOADS, downloads_dir, site_dir, work_dir
 from .core.manifest import (
     CARRIED,
     FAILED,
@@ -233,7 +233,7 @@ def _build_locked(
             results[dataset_id] = result
         exports.close()
         with timer.timed("manifest"):
-            shutil.rmtree(release / ".work", ignore_errors=True)
+            shutil.rmtree(work_dir(release), ignore_errors=True)
             manifest = _manifest(catalog, results)
             manifest.inputs_sha256 = plan.catalog_of(manifest)
         # Red flags read the procurement tables as published: after every dataset, whole again.
@@ -368,7 +368,7 @@ def _build_dataset(run: BuildRun, dataset: Dataset) -> DatasetResult:
     from .table_build import build_table
 
     db, release = run.db, run.release
-    work = release / ".work" / dataset.id
+    work = work_dir(release) / dataset.id
     work.mkdir(parents=True, exist_ok=True)
     entry = DatasetEntry()
     issues_all: list[Issue] = []

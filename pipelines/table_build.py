@@ -35,12 +35,13 @@ from .stages.export import (
     describe_file,
     export_resource,
     start_xlsx,
+    text_fields,
     xlsx_allowed,
 )
 from .stages.export_jobs import ExportJobs, committed_database
 from .stages.fetch import fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
-from .stages.normalise import ChunkError, normalise_chunk, ragged_issues
+from .stages.normalise import ChunkError, longest_text_cell, normalise_chunk, ragged_issues
 from .stages.quarantine import can_quarantine, quarantine
 from .stages.regions import fill_region_codes, fill_region_names
 from .stages.row_count import RowGuard
@@ -151,6 +152,7 @@ class Staged:
     issues: list[Issue] = field(default_factory=list)
     bad_cells: set[tuple[str | None, int | None, str | None]] = field(default_factory=set)
     limit_reached: bool = False  # more cell errors than LIMIT_ERRORS: the table fails whole
+    longest_text: int = 0  # characters of the longest text cell written, quarantined rows too
 
     @property
     def rows(self) -> int:
@@ -211,6 +213,7 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
     """The reading itself: every chunk of every source file, normalised, appended to `staging`."""
     staged = Staged(staging)
     parse_errors = 0
+    texts = text_fields(resource)
     try:
         with open(staging, "w", encoding="utf-8", newline="") as out:
             out.write(",".join(resource.field_names) + "\n")
@@ -236,6 +239,8 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
                     fill_region_codes(run.db, resource, normalised, origin)
                     fill_region_names(run.db, resource, normalised)
                     write_frame(normalised.frame, out)
+                    longest = longest_text_cell(normalised.frame, texts)
+                    staged.longest_text = max(staged.longest_text, longest)
                     staged.rows_from.add(origin, normalised.rows.to_numpy())
                     staged.add(normalised.issues)
                     staged.limit_reached = staged.limit_reached or normalised.capped
@@ -337,7 +342,7 @@ def _load_and_export(
     # worker ended last on 1,000,000 tenders, so what it no longer waits for ends the build
     # sooner (500,000 tenders, the workers started after the load instead of after the
     # indexes: the build's wait for them at the end 7 s -> under 1 s).
-    xlsx = xlsx_allowed(staged.path, resource, rows)
+    xlsx = xlsx_allowed(staged.path, resource, rows, staged.longest_text)
     if xlsx and run.exports is not None and run.exports.takes(rows):
         xlsx = start_xlsx(resource, staged.path, run.release, run.exports)
     run.progress.stage(resource.name, "load")

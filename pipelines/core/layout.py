@@ -125,6 +125,15 @@ def site_dir(release: Path) -> Path:
     return release / SITE
 
 
+# A build's scratch files inside the release it writes (staging CSVs per dataset, the export
+# workers' own links to them): never published, removed once every export job is collected.
+WORK_DIR = ".work"
+
+
+def work_dir(release: Path) -> Path:
+    return release / WORK_DIR
+
+
 def downloads_dir(release: Path, dataset_id: str) -> Path:
     """`site/downloads/<dataset>/` of a release."""
     return site_dir(release) / DOWNLOADS / dataset_id

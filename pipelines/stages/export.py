@@ -36,7 +36,7 @@ from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, regrouped, text_batches, with_long_rows
 from ..core.csv_lines import RowWriter, write_frame
 from ..core.csv_safety import FORMULA_PATTERN, neutralise, neutralise_column, risky
-from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, zip_file
+from ..core.layout import DATAPACKAGE, downloads_dir, site_dir, table_file, work_dir, zip_file
 from ..core.memory import give_back
 from ..core.model import Dataset, Resource
 from .export_xlsx import XLSX_MAX_CHARS, XLSX_MAX_ROWS, write_xlsx
@@ -85,12 +85,17 @@ class PendingDownload:
         return self.entry
 
 
-def xlsx_allowed(staging: Path, resource: Resource, rows: int) -> bool:
+def xlsx_allowed(staging: Path, resource: Resource, rows: int, longest_text: int) -> bool:
     """Whether the table gets an XLSX. No XLSX rather than a cut one: over Excel's rows, or with
     a cell over its 32,767 characters (a field may allow longer cells); the page says why
-    (catalog/site.py). Judged on the staging file, the rows the load inserts, so that the
-    decision (and a worker's XLSX) need not wait for the load."""
-    return rows <= XLSX_MAX_ROWS and not has_cells_over(staging, resource, XLSX_MAX_CHARS)
+    (catalog/site.py). Decided before the load, so that a worker's XLSX need not wait for it.
+
+    `longest_text` is the longest text cell the read wrote (stages/normalise.longest_text_cell),
+    rows since quarantined included. Only when that is over the limit is the staging file read
+    again, to see whether the rows kept still hold such a cell."""
+    if rows > XLSX_MAX_ROWS:
+        return False
+    return longest_text <= XLSX_MAX_CHARS or not has_cells_over(staging, resource, XLSX_MAX_CHARS)
 
 
 def start_xlsx(
@@ -103,7 +108,7 @@ def start_xlsx(
     which goes after every job is collected."""
     path = downloads_dir(release, resource.dataset_id) / table_file(resource.name, "xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    own = release / ".work" / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
+    own = work_dir(release) / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
     own.parent.mkdir(parents=True, exist_ok=True)
     own.unlink(missing_ok=True)
     try:

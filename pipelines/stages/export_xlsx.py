@@ -14,6 +14,9 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..core.chunks import with_long_rows
 from ..core.markdown import markdown_text
 from ..core.xlsx import Sheet, write_workbook
@@ -85,19 +88,15 @@ def _write_rows(table: str, fields: list[dict], path: Path, rows: Iterator[tuple
 
 def staged_rows(fields: list[dict], staging: Path, block_bytes: int) -> Iterator[tuple]:
     """The rows the load inserts from `staging` (its own typed batches), as SQLite gives them
-    back: a boolean comes back as 0 or 1, SQLite having no boolean. Every other value (int,
-    float, text, None) comes back as it went in."""
-    flags = [i for i, f in enumerate(fields) if f.get("type") == "boolean"]
+    back: a boolean comes back as 0 or 1, SQLite having no boolean, so boolean columns are cast
+    to integers in Arrow, a batch at a time. Every other value (int, float, text, None) comes
+    back as it went in."""
     for batch in typed_batches(fields, staging, block_bytes):
-        if not flags:
-            yield from row_tuples(batch)
-            continue
-        for row in row_tuples(batch):
-            cells = list(row)
-            for column in flags:
-                if cells[column] is not None:
-                    cells[column] = int(cells[column])
-            yield tuple(cells)
+        columns = [
+            pc.cast(column, pa.int64()) if pa.types.is_boolean(column.type) else column
+            for column in batch.columns
+        ]
+        yield from row_tuples(pa.RecordBatch.from_arrays(columns, names=batch.schema.names))
 
 
 def write_xlsx_from_staging(staging: str, table: str, fields: list[dict], path: str) -> None:

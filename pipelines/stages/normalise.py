@@ -191,6 +191,13 @@ def cell_lengths(source: pd.Series) -> np.ndarray:
     return pc.fill_null(pc.utf8_length(cells), 0).to_numpy(zero_copy_only=False)
 
 
+def longest_text_cell(frame: pd.DataFrame, columns: list[str]) -> int:
+    """The most characters one cell of `columns` holds in `frame` (0 when none): measured in
+    memory as each chunk is written, so that whether the table fits an XLSX cell
+    (stages/export.xlsx_allowed) needs no second reading of the staging file."""
+    return max((int(cell_lengths(frame[name]).max(initial=0)) for name in columns), default=0)
+
+
 def ragged_issues(resource: Resource, source_name: str, chunk: pd.DataFrame) -> list[Issue]:
     """One Issue per missing or extra cell of the rows the reader left out because their number
     of cells differs from the header's (readers.INVALID_ROWS): `missing-cell` names each column
