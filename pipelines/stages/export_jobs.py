@@ -15,6 +15,13 @@ A worker that fails (an exception, or the process dying) fails its dataset with 
 Issue naming the file; build.py then treats the dataset as any failed one (its previous tables
 stay), and the published release is untouched until the new one is whole (core/release.py).
 
+A worker process that dies (the machine's OOM killer, a crash in a library) breaks the whole pool:
+Python fails every job still in it, whoever's it was, and refuses new ones. One table's death
+then failed every dataset built after it (an internal error each). So a broken pool is replaced
+by a new one for the jobs that come later, and `finish` gives each job the pool took down one
+more try of its own, one at a time: the job that kills its worker fails again, alone, and the
+others are written.
+
 Settings, from the environment (a bad value is a usage error, exit 2):
 - JENDELA_EXPORT_WORKERS: worker processes (default: the cores but one, at least 1, at most 4);
   0 writes every file in the build process.
@@ -33,6 +40,7 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +122,7 @@ class ExportJob:
     path: Path
     future: Future  # of _run: the worker's seconds and peak memory
     entry: dict  # the table's download entry; bytes and sha256 are filled in by `finish`
+    call: tuple  # the function and its arguments, for one more try if its worker pool broke
 
 
 @dataclass
@@ -169,9 +178,17 @@ class ExportJobs:
 
     def _submit(self, fmt: str, dataset: str, table: str, path: Path, site: Path, fn, args):
         entry = {"format": fmt, "path": path.relative_to(site).as_posix()}
-        future = self._executor().submit(_run, fn, args)
-        self.jobs.append(ExportJob(dataset, table, path, future, entry))
+        future = self._start(fn, args)
+        self.jobs.append(ExportJob(dataset, table, path, future, entry, (fn, args)))
         return entry
+
+    def _start(self, fn, args: tuple) -> Future:
+        """Hand the job to the pool, to a new one if a dead worker broke the one there was."""
+        try:
+            return self._executor().submit(_run, fn, args)
+        except BrokenProcessPool:
+            self.close()
+            return self._executor().submit(_run, fn, args)
 
     def discard(self, dataset: str) -> None:
         """Wait for a failed dataset's jobs and forget them (its downloads are about to go)."""
@@ -184,6 +201,12 @@ class ExportJobs:
         """Wait for every job; complete the download entries of those that wrote their file and
         return, per dataset, the Issues of those that did not."""
         failed: dict[str, list[Issue]] = {}
+        for job in self.jobs:
+            job.future.exception()  # waits
+        for job in self.jobs:
+            if isinstance(job.future.exception(), BrokenProcessPool):
+                job.future = self._start(*job.call)  # alone: the pool holds nothing else
+                job.future.exception()
         for job in self.jobs:
             error = job.future.exception()
             if error is None:
@@ -260,14 +283,18 @@ def _peak_mb() -> float:
 def _failure(job: ExportJob, error: BaseException) -> Issue:
     """The Issue of a download the worker could not write: the file, the table and the error."""
     name = job.entry["path"]
+    cause = why_id = type(error).__name__
+    if isinstance(error, BrokenProcessPool):
+        why_id = "proses pekerja berhenti mendadak, mungkin kehabisan memori"
+        cause = "the worker process ended abruptly, perhaps out of memory"
     return Issue(
         dataset=job.dataset,
         resource=job.table,
         type=EXPORT_FAILED,
         message=(
-            f"berkas unduhan {name} tidak dapat ditulis ({type(error).__name__}); dataset ini "
+            f"berkas unduhan {name} tidak dapat ditulis ({why_id}); dataset ini "
             f"tidak diterbitkan ulang / the download {name} could not be written "
-            f"({type(error).__name__}); this dataset is not published again"
+            f"({cause}); this dataset is not published again"
         ),
         file=name,
         hint=(

@@ -181,36 +181,17 @@ def test_a_build_with_xlsx_in_workers_publishes_the_same_downloads(built_catalog
     }
 
 
-def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
-    worker_build, tmp_path, monkeypatch
-):
-    """One worker capped at 40 MB of memory can write neither the XLSX nor the OCDS package: the
-    build exits 1 with one export-failed Issue per file, naming it (Bahasa Indonesia, then
-    English), the dataset keeps its previous tables, and every file of its published downloads
-    is unchanged."""
-    output = tmp_path / "build"
-    shutil.copytree(worker_build, output, symlinks=True)
-    before = current_release(output)
-    downloads = before / "site" / DOWNLOADS / "tender-kota-bogor"
-    published = _checksums(downloads)
-    assert {"tender.xlsx", "tender.ocds.json"} <= set(published)
-    for name, value in FORCE_WORKERS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("JENDELA_EXPORT_WORKER_MB", "40")
-    # One worker takes both jobs in turn. With two, whether the OCDS job found room depended on
-    # which worker process it landed in, and the count of failures below was a coin toss.
-    monkeypatch.setenv("JENDELA_EXPORT_WORKERS", "1")
+def _failed_exports(stdout: str) -> dict[str, str]:
+    """The export-failed lines of a build's output, by the file each names (from the site)."""
+    lines = [line for line in stdout.splitlines() if "[export-failed]" in line]
+    named = {line.split(" | ")[1].split(": [export-failed]")[0]: line for line in lines}
+    assert len(named) == len(lines), stdout  # one Issue per file
+    return named
 
-    # --force: the inputs are those of the published release (worker settings change no byte)
-    result = run_publish("build", "--force", "--output", str(output), "tender-kota-bogor")
 
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = [line for line in result.stdout.splitlines() if "[export-failed]" in line]
-    assert len(lines) == 2, result.stdout
-    for message, name in zip(lines, ["tender.xlsx", "tender.ocds.json"], strict=True):
-        path = f"{DOWNLOADS}/tender-kota-bogor/{name}"
-        assert f"berkas unduhan {path} tidak dapat ditulis" in message
-        assert message.index("tidak dapat ditulis") < message.index(f"the download {path}")
+def _assert_kept_previous(output: Path, published: dict[str, str], failures: int) -> None:
+    """tender-kota-bogor failed with `failures` export-failed Issues and kept its previous
+    tables and downloads; its report says why."""
     after = current_release(output)
     manifest = json.loads((after / "manifest.json").read_text(encoding="utf-8"))
     entry = manifest["datasets"]["tender-kota-bogor"]
@@ -223,11 +204,91 @@ def test_a_worker_that_fails_fails_its_dataset_and_keeps_the_downloads(
         )
     # the table's report, written valid before the workers failed, says why the dataset failed
     report = entry["reports"]["tender"]
-    assert (report["valid"], report["error_types"]) == (False, {"export-failed": 2})
+    assert (report["valid"], report["error_types"]) == (False, {"export-failed": failures})
     document = json.loads((after / "site" / report["json"]).read_text(encoding="utf-8"))
-    assert [e["type"] for e in document["errors"]] == ["export-failed", "export-failed"]
-    assert document["valid"] is False and document["error_count"] == 2
-    assert "tender.ocds.json" in (after / "site" / report["html"]).read_text(encoding="utf-8")
+    assert [e["type"] for e in document["errors"]] == ["export-failed"] * failures
+    assert document["valid"] is False and document["error_count"] == failures
+    assert "tender.xlsx" in (after / "site" / report["html"]).read_text(encoding="utf-8")
+
+
+def _copy_of(worker_build: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the worker build to build again, and tender-kota-bogor's downloads in it."""
+    output = tmp_path / "build"
+    shutil.copytree(worker_build, output, symlinks=True)
+    published = _checksums(current_release(output) / "site" / DOWNLOADS / "tender-kota-bogor")
+    assert {"tender.xlsx", "tender.ocds.json"} <= set(published)
+    return output, published
+
+
+def test_a_worker_over_its_memory_cap_fails_its_dataset_and_keeps_the_downloads(
+    worker_build, tmp_path, monkeypatch
+):
+    """One worker capped at 40 MB of memory cannot write the XLSX (its writer library, loaded on
+    first use, does not fit): the build exits 1 with an export-failed Issue naming the file
+    (Bahasa Indonesia, then English), the dataset keeps its previous tables, and every file of
+    its published downloads is unchanged.
+
+    Whether the OCDS package fails too depends on the free room left in the worker's heap (it
+    needs no new library), which differed between machines; each file that failed has its own
+    Issue, and the report counts them."""
+    output, published = _copy_of(worker_build, tmp_path)
+    for name, value in FORCE_WORKERS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("JENDELA_EXPORT_WORKER_MB", "40")
+    monkeypatch.setenv("JENDELA_EXPORT_WORKERS", "1")
+
+    # --force: the inputs are those of the published release (worker settings change no byte)
+    result = run_publish("build", "--force", "--output", str(output), "tender-kota-bogor")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    failed = _failed_exports(result.stdout)
+    files = {f"{DOWNLOADS}/tender-kota-bogor/tender.{ext}" for ext in ("xlsx", "ocds.json")}
+    assert f"{DOWNLOADS}/tender-kota-bogor/tender.xlsx" in failed and set(failed) <= files
+    for path, message in failed.items():
+        assert f"berkas unduhan {path} tidak dapat ditulis" in message
+        assert message.index("tidak dapat ditulis") < message.index(f"the download {path}")
+    _assert_kept_previous(output, published, len(failed))
+
+
+def test_a_worker_that_dies_fails_only_its_own_downloads(worker_build, tmp_path, monkeypatch):
+    """The one worker is killed (SIGKILL, as the OOM killer does) by each job of tender-kota-bogor.
+    A dead worker breaks Python's whole pool, failing every job in it and refusing new ones:
+    tender-spse, built in the same run, still publishes its XLSX and OCDS package (the same
+    bytes as before), and tender-kota-bogor fails with one Issue per file that says the worker
+    ended, keeping its previous downloads."""
+    import worker_faults
+
+    from pipelines.stages import export_jobs
+
+    output, published = _copy_of(worker_build, tmp_path)
+    spse = current_release(output) / "site" / DOWNLOADS / "tender-spse"
+    spse_before = _checksums(spse)
+    assert {"tender_spse.xlsx", "tender_spse.ocds.json"} <= set(spse_before)
+    for name, value in FORCE_WORKERS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("JENDELA_EXPORT_WORKERS", "1")
+    monkeypatch.setattr(export_jobs, "write_xlsx_from_staging", worker_faults.xlsx_or_die)
+    monkeypatch.setattr(export_jobs, "write_package_from_file", worker_faults.ocds_or_die)
+
+    args = ("build", "--force", "--output", str(output), "tender-kota-bogor", "tender-spse")
+    result = run_publish(*args)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "internal-error" not in result.stdout
+    failed = _failed_exports(result.stdout)
+    assert set(failed) == {
+        f"{DOWNLOADS}/tender-kota-bogor/tender.{e}" for e in ("xlsx", "ocds.json")
+    }
+    for message in failed.values():
+        assert message.index("proses pekerja berhenti mendadak") < message.index(
+            "the worker process ended abruptly"
+        )
+    _assert_kept_previous(output, published, 2)
+    after = current_release(output)
+    manifest = json.loads((after / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["datasets"]["tender-spse"]["status"] == "published"
+    spse_after = _checksums(after / "site" / DOWNLOADS / "tender-spse")
+    assert spse_after == spse_before
 
 
 STAGING_ROWS = [
