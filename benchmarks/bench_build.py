@@ -11,7 +11,8 @@ stage (peak RSS only grows, so a stage's own peak is the first row where the fig
 tender table's stages, its dataset's (coverage, package, zip), the build's (waiting for the export
 workers, red flags, VACUUM, the site, the facet store...), and "not timed", the difference between
 the total and the stages' sum. Then the export workers' own jobs (XLSX, OCDS), which run beside
-the build: their seconds are not added to it, and their memory is their own process's.
+the build: their seconds are not added to it, their memory is their own process's, and each says
+how long after the build started its file was ready.
 """
 
 from __future__ import annotations
@@ -96,9 +97,11 @@ def print_stages(result, table: str) -> None:
             rows, seconds = record["rows"], record["seconds"]
             rate = f"{rows / seconds:,.0f}" if rows and seconds else ""
             cpu = "" if record.get("cpu_seconds") is None else f"{record['cpu_seconds']:.2f}"
+            ready = record.get("ready_after_seconds")
             print(
                 f"{record['stage']:<24}{seconds:>9.2f}{cpu:>8}{rate:>12}"
                 f"{record['peak_rss_mb']:>13,.0f}"
+                + (f"   ready {ready:.1f} s after the build started" if ready else "")
             )
         if records is build:
             print(f"{'other tables (deps)':<24}{others:>9.2f}")

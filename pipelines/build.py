@@ -175,7 +175,7 @@ def _build_locked(
     guard = RowGuard.from_manifest(previous_manifest, accept_fewer_rows)
     release = releases.new_release(output)
     release.chmod(0o755)
-    timer = StageTimer()
+    timer = StageTimer(started=time.time() - (time.perf_counter() - started))
     exports = ExportJobs()
     try:
         db_path = release / DATABASE_FILE

@@ -5,11 +5,12 @@ A big table's XLSX and OCDS package together cost more than all its other downlo
 tenders: 17 and 11 CPU s against 17), and nothing else in the release waits for them but the
 manifest's size and checksum of the file. So they go to a `ProcessPoolExecutor` and the build
 carries on with the table's load, its other downloads and the next tables and datasets; `finish`
-collects every file before the manifest is made. The XLSX starts as soon as the table's staging
-file is final (after quarantine, before the load) and reads it in batches
-(stages/export_xlsx.staged_rows); the OCDS package starts once the table is loaded and reads the
-committed table in chunks (stages/rowid_chunks.py). Either way a worker's memory is one chunk,
-whatever the table's size.
+collects every file before the manifest is made. The XLSX starts as soon as the table is read,
+before it is even validated (table_build.py), and reads the staging file in batches
+(stages/export_xlsx.staged_rows); should quarantine then take rows out, the build withdraws it
+(`withdraw`) and starts it again on the rows kept. The OCDS package starts once the table is
+loaded and reads the committed table in chunks (stages/rowid_chunks.py). Either way a worker's
+memory is one chunk, whatever the table's size.
 
 A worker that fails (an exception, or the process dying) fails its dataset with an `export-failed`
 Issue naming the file; build.py then treats the dataset as any failed one (its previous tables
@@ -123,6 +124,7 @@ class ExportJob:
     future: Future  # of _run: the worker's seconds and peak memory
     entry: dict  # the table's download entry; bytes and sha256 are filled in by `finish`
     call: tuple  # the function and its arguments, for one more try if its worker pool broke
+    withdrawn: Path | None = None  # created to stop the job (an XLSX's, export_xlsx.Withdrawn)
 
 
 @dataclass
@@ -138,7 +140,7 @@ class ExportJobs:
     memory_mb: int = field(default_factory=lambda: env_whole_number(WORKER_MB_ENV, 0, 0))
     jobs: list[ExportJob] = field(default_factory=list)
     # per job collected by `finish`: dataset, table, format, the worker's seconds (wall and
-    # CPU) and peak RSS
+    # CPU), peak RSS, and when it finished (time.time())
     done: list[dict] = field(default_factory=list)
     _pool: ProcessPoolExecutor | None = None
 
@@ -155,11 +157,15 @@ class ExportJobs:
         path: Path,
         site: Path,
     ) -> dict:
-        """Start writing the XLSX `path` of `table` from its `staging` file (the rows the load
-        inserts; the file must outlive the job); returns the download entry (format, path from
-        the `site` root; bytes and sha256 once `finish` collects it)."""
-        args = (str(staging), table, fields, str(path))
-        return self._submit("xlsx", dataset, table, path, site, write_xlsx_from_staging, args)
+        """Start writing the XLSX `path` of `table` from its `staging` file (the file must
+        outlive the job); returns the download entry (format, path from the `site` root; bytes
+        and sha256 once `finish` collects it). `withdraw` stops it."""
+        flag = staging.with_suffix(".withdrawn")
+        flag.unlink(missing_ok=True)
+        args = (str(staging), table, fields, str(path), str(flag))
+        return self._submit(
+            "xlsx", dataset, table, path, site, write_xlsx_from_staging, args, withdrawn=flag
+        )
 
     def submit_ocds(
         self,
@@ -176,10 +182,20 @@ class ExportJobs:
         args = (str(database), table, *package, str(path), chunk_rows(CHUNK_ROWS))
         return self._submit("ocds", dataset, table, path, site, write_package_from_file, args)
 
-    def _submit(self, fmt: str, dataset: str, table: str, path: Path, site: Path, fn, args):
+    def _submit(
+        self,
+        fmt: str,
+        dataset: str,
+        table: str,
+        path: Path,
+        site: Path,
+        fn,
+        args: tuple,
+        withdrawn: Path | None = None,
+    ) -> dict:
         entry = {"format": fmt, "path": path.relative_to(site).as_posix()}
         future = self._start(fn, args)
-        self.jobs.append(ExportJob(dataset, table, path, future, entry, (fn, args)))
+        self.jobs.append(ExportJob(dataset, table, path, future, entry, (fn, args), withdrawn))
         return entry
 
     def _start(self, fn, args: tuple) -> Future:
@@ -190,12 +206,25 @@ class ExportJobs:
             self.close()
             return self._executor().submit(_run, fn, args)
 
+    def withdraw(self, entry: dict) -> None:
+        """Stop the job writing the download `entry` and forget it: the rows it was started on
+        are not the table's any more. A job not started yet is cancelled; a running XLSX stops
+        at its next batch of rows (export_xlsx.Withdrawn). Returns once no worker writes its
+        file, so a job started again for the same file never meets it."""
+        for job in [j for j in self.jobs if j.entry is entry]:
+            self._stop(job)
+
     def discard(self, dataset: str) -> None:
-        """Wait for a failed dataset's jobs and forget them (its downloads are about to go)."""
+        """Stop a failed dataset's jobs and forget them (its downloads are about to go)."""
         for job in [j for j in self.jobs if j.dataset == dataset]:
-            if not job.future.cancel():
-                job.future.exception()  # waits until the worker is done with the file
-            self.jobs.remove(job)
+            self._stop(job)
+
+    def _stop(self, job: ExportJob) -> None:
+        if job.withdrawn is not None:
+            job.withdrawn.touch()
+        if not job.future.cancel():
+            job.future.exception()  # waits until the worker is done with the file
+        self.jobs.remove(job)
 
     def finish(self) -> dict[str, list[Issue]]:
         """Wait for every job; complete the download entries of those that wrote their file and
@@ -212,11 +241,11 @@ class ExportJobs:
             if error is None:
                 job.entry["bytes"] = job.path.stat().st_size
                 job.entry["sha256"] = sha256_file(job.path)
-                seconds, cpu, peak_mb = job.future.result()
+                seconds, cpu, peak_mb, finished = job.future.result()
                 fmt = job.entry["format"]
                 self.done.append({"dataset": job.dataset, "table": job.table, "format": fmt,
                                   "seconds": seconds, "cpu_seconds": cpu,
-                                  "peak_rss_mb": peak_mb})  # fmt: skip
+                                  "peak_rss_mb": peak_mb, "finished": finished})  # fmt: skip
             else:
                 failed.setdefault(job.dataset, []).append(_failure(job, error))
         self.jobs.clear()
@@ -248,9 +277,11 @@ def committed_database(conn: sqlite3.Connection) -> Path:
     return Path(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
-def _run(fn, args: tuple) -> tuple[float, float, float]:
-    """In the worker: write the file; return the wall and CPU seconds it took and the peak RSS
-    in MB while it ran (a worker's memory is not in the build process's own peak).
+def _run(fn, args: tuple) -> tuple[float, float, float, float]:
+    """In the worker: write the file; return the wall and CPU seconds it took, the peak RSS in
+    MB while it ran (a worker's memory is not in the build process's own peak), and the clock
+    time (time.time()) when it was done, which tells how long after the build's start the
+    file was ready.
 
     A worker process writes one job after another, and its lifetime peak (`ru_maxrss`) would
     give each job the largest of the jobs before it. Linux resets the process's high-water mark
@@ -259,7 +290,7 @@ def _run(fn, args: tuple) -> tuple[float, float, float]:
     _reset_peak()
     tick, cpu = time.perf_counter(), time.process_time()
     fn(*args)
-    return time.perf_counter() - tick, time.process_time() - cpu, _peak_mb()
+    return time.perf_counter() - tick, time.process_time() - cpu, _peak_mb(), time.time()
 
 
 def _reset_peak() -> None:

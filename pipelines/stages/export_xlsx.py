@@ -86,12 +86,21 @@ def _write_rows(table: str, fields: list[dict], path: Path, rows: Iterator[tuple
     )
 
 
-def staged_rows(fields: list[dict], staging: Path, block_bytes: int) -> Iterator[tuple]:
+class Withdrawn(Exception):
+    """The build withdrew the XLSX it asked for: the rows it was started on are not the table's
+    any more (quarantine took some out). The worker stops at its next batch, writing nothing."""
+
+
+def staged_rows(
+    fields: list[dict], staging: Path, block_bytes: int, withdrawn: Path | None = None
+) -> Iterator[tuple]:
     """The rows the load inserts from `staging` (its own typed batches), as SQLite gives them
     back: a boolean comes back as 0 or 1, SQLite having no boolean, so boolean columns are cast
     to integers in Arrow, a batch at a time. Every other value (int, float, text, None) comes
-    back as it went in."""
+    back as it went in. Once the file `withdrawn` exists, the next batch raises Withdrawn."""
     for batch in typed_batches(fields, staging, block_bytes):
+        if withdrawn is not None and withdrawn.exists():
+            raise Withdrawn(f"{staging.name}: withdrawn by the build")
         columns = [
             pc.cast(column, pa.int64()) if pa.types.is_boolean(column.type) else column
             for column in batch.columns
@@ -99,13 +108,17 @@ def staged_rows(fields: list[dict], staging: Path, block_bytes: int) -> Iterator
         yield from row_tuples(pa.RecordBatch.from_arrays(columns, names=batch.schema.names))
 
 
-def write_xlsx_from_staging(staging: str, table: str, fields: list[dict], path: str) -> None:
+def write_xlsx_from_staging(
+    staging: str, table: str, fields: list[dict], path: str, withdrawn: str | None = None
+) -> None:
     """The worker's entry: the table's XLSX from its staging file, the same bytes as
-    `write_xlsx` from the loaded table. The build starts it before the load, once the staging
-    file holds exactly the rows to load (after quarantine), so the worker's XLSX no longer waits
-    for the load: on 1,000,000 tenders the worker (XLSX, then the OCDS package) ended last."""
+    `write_xlsx` from the loaded table, started before the table is even validated
+    (table_build.py says when). The build withdraws it by creating the file `withdrawn`: the
+    worker then stops within a batch, and the XLSX file is not written (rust_xlsxwriter writes
+    it whole at the end)."""
+    flag = Path(withdrawn) if withdrawn else None
     with_long_rows(
         lambda block: _write_rows(
-            table, fields, Path(path), staged_rows(fields, Path(staging), block)
+            table, fields, Path(path), staged_rows(fields, Path(staging), block, flag)
         )
     )

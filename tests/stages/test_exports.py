@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -160,6 +161,9 @@ def test_a_build_with_xlsx_in_workers_publishes_the_same_downloads(built_catalog
     package itself (the sample's tables are all below the worker threshold there)."""
     timings = json.loads((worker_build.parent / "timings.json").read_text(encoding="utf-8"))
     by_workers = {(r["resource"], r["stage"]) for r in timings if r["stage"].endswith("(worker)")}
+    # when each file was ready, after the build started: never before its own seconds had passed
+    ours = [r for r in timings if r["stage"].endswith("(worker)")]
+    assert all(r["seconds"] <= r["ready_after_seconds"] < 300 for r in ours), ours
     ocds_tables = {"tender", "tender_spse", "rup_sirup"}
     assert {t for t, stage in by_workers if stage == "ocds (worker)"} == ocds_tables
     assert not {r["resource"] for r in timings if r["stage"] == "ocds"}  # none in the build
@@ -289,6 +293,77 @@ def test_a_worker_that_dies_fails_only_its_own_downloads(worker_build, tmp_path,
     assert manifest["datasets"]["tender-spse"]["status"] == "published"
     spse_after = _checksums(after / "site" / DOWNLOADS / "tender-spse")
     assert spse_after == spse_before
+
+
+def test_an_xlsx_started_before_quarantine_is_written_again_without_its_rows(
+    small_project, tmp_path, monkeypatch
+):
+    """A worker starts a big table's XLSX as soon as the table is read, before it is validated
+    (table_build._start_xlsx_early). A row that only the foreign-key check finds bad (a
+    kecamatan the region list lacks) goes to quarantine after that: the build withdraws that
+    XLSX and the one it publishes holds exactly the table's rows, in its order."""
+    from conftest import publish_in
+
+    descriptor = small_project / "datasets/penduduk-kota-bogor/datapackage.yaml"
+    descriptor.write_text(
+        descriptor.read_text().replace(
+            "      reader: csv\n", "      reader: csv\n      on_error: quarantine\n", 1
+        )
+    )
+    source = small_project / "datasets/penduduk-kota-bogor/data/penduduk.csv"
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[1].startswith("327101,")
+    source.write_text("".join(lines) + "327199," + lines[1].split(",", 1)[1], encoding="utf-8")
+    for name, value in FORCE_WORKERS.items():
+        monkeypatch.setenv(name, value)
+    output, timings = tmp_path / "build", tmp_path / "timings.json"
+
+    result = publish_in(
+        small_project, "build", "-q", "--output", str(output), "--timings", str(timings)
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(1 baris dikarantina/rows quarantined)" in result.stdout
+    records = json.loads(timings.read_text(encoding="utf-8"))
+    assert "xlsx (worker)" in {r["stage"] for r in records if r["resource"] == "penduduk"}
+    release = current_release(output)
+    with sqlite3.connect(release / DATABASE_FILE) as conn:
+        cursor = conn.execute("SELECT * FROM penduduk ORDER BY rowid")
+        names = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    assert len(rows) == len(lines) - 1 and "32.71.99" not in {r[0] for r in rows}
+    workbook = release / "site" / DOWNLOADS / "penduduk-kota-bogor" / "penduduk.xlsx"
+    sheet = openpyxl.load_workbook(workbook, read_only=True)["penduduk"]
+    got = list(sheet.iter_rows(values_only=True))
+    assert list(got[0]) == names
+    assert [tuple(row) for row in got[1:]] == rows
+
+
+def test_a_withdrawn_xlsx_stops_at_its_next_batch_and_writes_nothing(tmp_path):
+    """`withdraw` on an XLSX the worker is writing: the worker stops at its next batch of rows
+    (export_xlsx.Withdrawn), no file is left, and the job is forgotten (no Issue at `finish`).
+    Without the worker looking for the withdrawal, `withdraw` waits for the whole file."""
+    staging = tmp_path / "staging.csv"
+    with open(staging, "w", encoding="utf-8") as out:
+        out.write("kode,nilai\n")
+        out.writelines(f"K{n:07d},{n}\n" for n in range(200_000))
+    fields = [{"name": "kode", "type": "string"}, {"name": "nilai", "type": "integer"}]
+    site = tmp_path / "site"
+    site.mkdir()
+    target = site / "t.xlsx"
+    jobs = ExportJobs(workers=1, min_rows=0)
+    try:
+        entry = jobs.submit("d", "t", fields, staging, target, site)
+        (job,) = jobs.jobs
+        while not job.future.running() and not job.future.done():
+            time.sleep(0.005)
+        jobs.withdraw(entry)
+        assert jobs.jobs == []
+        assert type(job.future.exception()).__name__ == "Withdrawn"
+        assert not target.exists()
+        assert jobs.finish() == {}
+    finally:
+        jobs.close()
 
 
 STAGING_ROWS = [
