@@ -39,6 +39,7 @@ from .stages.export import (
     xlsx_allowed,
 )
 from .stages.export_jobs import ExportJobs, committed_database
+from .stages.export_xlsx import XLSX_MAX_CHARS
 from .stages.fetch import fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
 from .stages.normalise import ChunkError, longest_text_cell, normalise_chunk, ragged_issues
@@ -228,9 +229,19 @@ def _start_xlsx_early(run: BuildRun, resource, staged: Staged) -> PendingDownloa
     exports = run.exports
     if staged.issues or staged.limit_reached or exports is None or not exports.takes(staged.rows):
         return None
-    if not xlsx_allowed(staged.path, resource, staged.rows, staged.longest_text):
+    if staged.longest_text > XLSX_MAX_CHARS:  # whether it fits waits for the rows kept
         return None
-    return start_xlsx(resource, staged.path, run.release, exports)
+    download = _xlsx_download(run, resource, staged, staged.rows)
+    return download if isinstance(download, PendingDownload) else None
+
+
+def _xlsx_download(run: BuildRun, resource, staged: Staged, rows: int) -> bool | PendingDownload:
+    """The table's XLSX as `export_resource` takes it: False when the table gets none
+    (`xlsx_allowed`), the pending download when a worker writes it, else True (written here)."""
+    allowed = xlsx_allowed(staged.path, resource, rows, staged.longest_text)
+    if allowed and run.exports is not None and run.exports.takes(rows):
+        return start_xlsx(resource, staged.path, run.release, run.exports)
+    return allowed
 
 
 def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> Staged:
@@ -370,9 +381,7 @@ def _load_and_export(
         run.exports.withdraw(xlsx.entry)  # it was writing the rows quarantine took out too
         xlsx = None
     if xlsx is None:
-        xlsx = xlsx_allowed(staged.path, resource, rows, staged.longest_text)
-        if xlsx and run.exports is not None and run.exports.takes(rows):
-            xlsx = start_xlsx(resource, staged.path, run.release, run.exports)
+        xlsx = _xlsx_download(run, resource, staged, rows)
     run.progress.stage(resource.name, "load")
     with run.timer.timed("load", dataset.id, resource.name, rows):
         create_table(run.db, resource)
