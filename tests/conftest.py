@@ -188,7 +188,9 @@ def wait_for_http(url: str, seconds: float = 60.0) -> None:
 class Server:
     """`publish.py serve` in a subprocess on a free loopback port."""
 
-    def __init__(self, output: Path, extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self, output: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The server's log goes to a file: a pipe nobody reads fills up after a few thousand
@@ -199,6 +201,7 @@ class Server:
             cwd=ROOT,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         try:
             wait_for_http(f"{self.url}/-/versions.json")

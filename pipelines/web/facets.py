@@ -10,13 +10,18 @@ columns counts them, instead of Datasette's one query per facet column. The coun
 Datasette's, only faster.
 
 The class replaces Datasette's `ColumnFacet` through a hook wrapper (`register_facet_classes`), and
-`facet_results` follows Datasette 1.0a41's implementation except for where the rows come from.
+`facet_results` follows Datasette 1.0a41's implementation except for where the rows come from:
+Datasette's method runs its own GROUP BY inline, with no seam for another source of rows. A copy
+can drift from Datasette on an upgrade, so a server started with JENDELA_FACETS=datasette keeps
+Datasette's own class, the reference that tests/web/test_facet_reference.py compares this one with
+on every kind of page (and that an operator can switch to when a count is in doubt).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -32,6 +37,10 @@ from datasette.utils import (
 )
 
 from ..stages.facet_store import Selection, open_store
+
+# "datasette": Datasette's own ColumnFacet counts every facet with its GROUP BY (the reference).
+REFERENCE_ENV = "JENDELA_FACETS"
+REFERENCE = "datasette"
 
 # Query arguments that change neither which rows match nor how they are counted.
 NEUTRAL_ARGS = {
@@ -353,6 +362,8 @@ class CubeColumnFacet(ColumnFacet):
 
 
 def replace_column_facet(classes_per_plugin: list[list]) -> list[list]:
+    if os.environ.get(REFERENCE_ENV, "").strip().lower() == REFERENCE:
+        return classes_per_plugin
     return [
         [CubeColumnFacet if cls is ColumnFacet else cls for cls in classes]
         for classes in classes_per_plugin
