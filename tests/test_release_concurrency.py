@@ -120,7 +120,10 @@ def test_a_reader_always_sees_a_complete_release(small_project, tmp_path):
 def test_a_second_build_stops_or_waits_for_the_first(copy_project, tmp_path):
     output = tmp_path / "out" / "build"
     lock = output.parent / f".{output.name}.lock"
-    first = build_process(copy_project, output)
+    # Another day for the first build (its pages say how old each dataset is): the snapshot
+    # changed below may be read by the first build too, when it has not reached that file yet, and
+    # the second build must still differ from it, or it would rightly publish no new release.
+    first = build_process(copy_project, output, "--today", "2026-01-05")
     try:
         # The lock file names the holder while the first build runs.
         wait_until(lambda: lock.is_file() and lock.read_text().strip() == str(first.pid))
