@@ -56,6 +56,27 @@ def test_a_transform_declared_wrongly_stops_at_load_with_its_file_named(
     assert message in str(caught.value)
 
 
+def test_a_transform_that_is_a_broken_link_stops_at_load_instead_of_being_skipped(
+    catalog, tmp_path
+):
+    """A transform.py that is there but cannot be read (a link whose target is gone, as a
+    dataset folder copied with `cp -r` leaves it) is an error naming the file and the link, not
+    a dataset without a transform that then fails on the columns the transform would make."""
+    dataset = copy.copy(catalog.datasets["wilayah-bps"])
+    dataset.folder = tmp_path
+    (tmp_path / "transform.py").symlink_to("../gone/transform.py")
+    with pytest.raises(TransformLoadError) as caught:
+        load_transforms(dataset)
+    assert str(caught.value) == (
+        "datasets/wilayah-bps/transform.py cannot be loaded: it links to ../gone/transform.py, "
+        "which is not a file"
+    )
+    (tmp_path / "transform.py").unlink()
+    (tmp_path / "transform.py").mkdir()
+    with pytest.raises(TransformLoadError, match="transform.py cannot be loaded: it is not a file"):
+        load_transforms(dataset)
+
+
 def test_ppks_reads_its_title_from_the_file_the_reader_read_not_from_its_name(catalog, tmp_path):
     """The workbook is found through `context.source_path`, whatever the name in messages is
     (a URL after `build --remote`) and whatever the working directory."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -87,9 +88,16 @@ class TransformLoadError(ValueError):
 def load_transforms(dataset: Dataset) -> dict[str, Transform]:
     """Resource name -> the function of the dataset's transform.py that reshapes its chunks."""
     path = dataset.folder / "transform.py"
-    if not path.is_file():
-        return {}
     where = f"datasets/{dataset.id}/transform.py"
+    if not path.is_file():
+        if path.is_symlink() or path.exists():
+            # A link whose target moved (a dataset folder copied with `cp -r`, a renamed
+            # dataset) read as "no transform" and failed later on columns the transform makes.
+            what = "it is not a file"
+            if path.is_symlink():
+                what = f"it links to {os.readlink(path)}, which is not a file"
+            raise TransformLoadError(f"{where} cannot be loaded: {what}")
+        return {}
     spec = importlib.util.spec_from_file_location(f"jendela_transform_{dataset.id}", path)
     module: ModuleType = importlib.util.module_from_spec(spec)
     try:
