@@ -186,7 +186,9 @@ def wait_for_http(url: str, seconds: float = 60.0) -> None:
 
 
 class Server:
-    """`publish.py serve` in a subprocess on a free loopback port."""
+    """`publish.py serve` on a free loopback port, in a child forked from a warm interpreter
+    (tests/forked.py): the same command and process as `python publish.py serve`, less the
+    second of imports every start would repeat."""
 
     def __init__(
         self, output: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
@@ -195,14 +197,12 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         # The server's log goes to a file: a pipe nobody reads fills up after a few thousand
         # access-log lines and then blocks the server mid-request.
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
-        self.process = subprocess.Popen(
-            [*PUBLISH, "serve", "--output", str(output), "--port", str(self.port), *extra_args],
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        self.log = tempfile.NamedTemporaryFile()  # noqa: SIM115 (lives as long as the server)
+        argv = ["serve", "--output", str(output), "--port", str(self.port), *extra_args]
+        self.process = _launcher("publish").start(
+            ROOT, "publish:main", [PUBLISH[1], *argv], Path(self.log.name),
             env={**os.environ, **(env or {})},
-        )
+        )  # fmt: skip
         try:
             wait_for_http(f"{self.url}/-/versions.json")
         except TimeoutError:
@@ -215,7 +215,29 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(timeout=10)
         self.log.close()
+
+
+# What each launcher (tests/forked.py) imports once before it forks its children, in the order a
+# server imports them: Datasette first, as its plugin loader imports our plugin (an entry point),
+# which imports Datasette (imported the other way round, the loader found our plugin half made).
+_WARM_MODULES = {
+    "frictionless": ("frictionless.__main__",),
+    "publish": ("datasette.app", "publish", "pipelines.web.serve", "uvicorn"),
+}
+_LAUNCHERS: dict = {}
+
+
+def _launcher(name: str):
+    """This test process's launcher of `name`'s commands, started on first use."""
+    from forked import Launcher
+
+    if name not in _LAUNCHERS:
+        # publish.py's folder first on the path, as `python publish.py` has it
+        _LAUNCHERS[name] = Launcher(*_WARM_MODULES[name], path=ROOT if name == "publish" else None)
+        atexit.register(_LAUNCHERS[name].close)
+    return _LAUNCHERS[name]
 
 
 def made_once(tmp_path_factory, name: str, make) -> Path:
@@ -385,23 +407,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
-_FRICTIONLESS_RUNS = None
 
 
 def frictionless_validate(path: Path) -> dict:
     """`frictionless validate --json <file>` run from the file's folder, as a user would run it
     on a download (a datapackage.json or a zip); its JSON report. Exit code 0 exactly when the
     report is valid. The command runs in a child forked from a process that has imported
-    frictionless once (tests/frictionless_cli.py), which saves its start-up per run."""
+    frictionless once (tests/forked.py), which saves its start-up per run."""
     import json
 
-    from frictionless_cli import Runner
-
-    global _FRICTIONLESS_RUNS
-    if _FRICTIONLESS_RUNS is None:
-        _FRICTIONLESS_RUNS = Runner()
-        atexit.register(_FRICTIONLESS_RUNS.close)
-    code, out, err = _FRICTIONLESS_RUNS.run(path.parent, ["validate", "--json", path.name])
+    code, out, err = _launcher("frictionless").run(
+        path.parent,
+        "frictionless.__main__:console",
+        ["frictionless", "validate", "--json", path.name],
+    )
     assert out.strip(), f"frictionless printed no report (exit code {code}): {err}"
     report = json.loads(out)
     assert (code == 0) == report["valid"], err

@@ -57,7 +57,7 @@ def test_ci_script_sets_ci():
 
 def test_forked_frictionless_reports_what_the_installed_command_reports(built_catalog, tmp_path):
     """`frictionless_validate` runs the command in a child of a warm process
-    (tests/frictionless_cli.py); its report is the installed `frictionless` script's, on a valid
+    (tests/forked.py); its report is the installed `frictionless` script's, on a valid
     package and on one whose region rows lost a line (errors, rows, exit code alike)."""
     import json
     import shutil
@@ -90,3 +90,42 @@ def test_forked_frictionless_reports_what_the_installed_command_reports(built_ca
         forked = frictionless_validate(folder / "datapackage.json")
         assert essentials(forked) == essentials(expected)
     assert [r["name"] for r in valid["resources"]][-1] == "wilayah"
+
+
+def test_forked_server_answers_what_the_command_started_anew_answers(built_catalog):
+    """`Server` forks `publish.py serve` from a warm interpreter (tests/forked.py); a server
+    started as a new process (`python publish.py serve`) gives the same answers: the same plugins
+    with the same hooks (imported in another order, our plugin once registered half made and
+    every page failed), settings, rows, and a not-found page."""
+    import json
+
+    import httpx
+    from conftest import PUBLISH, Server, free_port, wait_for_http
+
+    port = free_port()
+    anew = subprocess.Popen(
+        [*PUBLISH, "serve", "--output", str(built_catalog), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    forked = Server(built_catalog)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/-/versions.json")
+        # The plugins in any order: Datasette lists them from a set, in each process its own.
+        expected, answer = (
+            sorted(httpx.get(url + "/-/plugins.json", timeout=60).json(), key=json.dumps)
+            for url in (f"http://127.0.0.1:{port}", forked.url)
+        )
+        assert answer == expected
+        assert any("extra_template_vars" in p["hooks"] for p in answer), answer
+        paths = ["/-/settings.json", "/jendela/penduduk.json?_shape=array", "/tidak-ada",
+                 "/jendela/tidak-ada.json"]  # fmt: skip
+        for path in paths:
+            expected = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=60)
+            answer = httpx.get(forked.url + path, timeout=60)
+            assert (answer.status_code, answer.text) == (expected.status_code, expected.text), path
+    finally:
+        forked.stop()
+        anew.terminate()
+        anew.wait(timeout=10)
