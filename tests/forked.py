@@ -68,9 +68,12 @@ class Launcher:
                 os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait()
                 self._process = None
-                raise TimeoutError(
-                    f"{' '.join(request['argv'])} in {request['cwd']}: over {timeout} s"
+                asked = (
+                    f"{' '.join(request['argv'])} in {request['cwd']}"
+                    if "argv" in request
+                    else f"{request['op']} {request.get('pid')}"
                 )
+                raise TimeoutError(f"{asked}: no answer from the launcher within {timeout} s")
             answer = self._process.stdout.readline()
             if not answer:
                 raise RuntimeError("the launcher stopped; see the test's stderr")
@@ -98,7 +101,7 @@ class Launcher:
         return ForkedProcess(self, self._ask(request, 60)["pid"], argv)
 
     def poll(self, pid: int) -> int | None:
-        return self._ask({"op": "poll", "pid": pid, "cwd": "", "argv": ["poll"]}, 60)["code"]
+        return self._ask({"op": "poll", "pid": pid}, 60)["code"]
 
     def close(self) -> None:
         """Stop the launcher (it ends when its stdin closes) and remove the scratch folder."""
