@@ -113,6 +113,13 @@ def publish_in(project: Path, *args: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+def catalog_name(project: Path, path: Path) -> str:
+    """How a build names a file of a copied project's catalog in its messages, reports,
+    quarantine files and manifest: the file's path from the project, `datasets/<id>/...`, the
+    same wherever the copy sits (an absolute path would make two builds of one catalog differ)."""
+    return path.relative_to(project).as_posix()
+
+
 def read(kind: str, path: Path, **options) -> pd.DataFrame:
     """Everything reader `kind` yields for `path`, as one frame (readers yield chunks)."""
     import pandas as pd  # on use: every test session loads conftest, few call this

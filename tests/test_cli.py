@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import publish_in, run_publish
+from conftest import catalog_name, publish_in, run_publish
 
 from pipelines.core.indonesian import IndonesianFormatError, parse_integer
 from pipelines.core.model import DEFAULT_OUTPUT
@@ -72,8 +72,9 @@ def test_bad_row_names_file_row_column_value_and_type_and_exits_1(copy_project, 
         parse_integer("104.16x")
     lines = result.stdout.splitlines()
     failed = lines.index("GAGAL/FAILED penduduk-kota-bogor: 1 masalah/issues")
+    name = catalog_name(copy_project, source)  # datasets/<id>/..., not the copy's path
     assert lines[failed + 1] == (
-        f"  penduduk-kota-bogor/penduduk | {source} | baris/row 2 | kolom/column "
+        f"  penduduk-kota-bogor/penduduk | {name} | baris/row 2 | kolom/column "
         f"jumlah_penduduk: [parse-error] {parse_failure.value} (nilai/value '104.16x')"
     )
     report = output / "reports" / "penduduk-kota-bogor" / "penduduk.html"
@@ -90,7 +91,7 @@ def test_bad_row_names_file_row_column_value_and_type_and_exits_1(copy_project, 
             "resource": "penduduk",
             "type": "parse-error",
             "message": str(parse_failure.value),
-            "file": str(source),
+            "file": catalog_name(copy_project, source),
             "row": 2,
             "column": "jumlah_penduduk",
             "value": "104.16x",
@@ -112,8 +113,9 @@ def test_constraint_error_from_the_table_schema_is_reported(copy_project, tmp_pa
     result = publish_in(copy_project, "validate", "--quiet", "penduduk-kota-bogor")
     assert result.returncode == 1
     issue = next(line for line in result.stdout.splitlines() if "[constraint-error]" in line)
+    name = catalog_name(copy_project, source)  # datasets/<id>/..., not the copy's path
     assert issue.startswith(
-        f"  penduduk-kota-bogor/penduduk | {source} | baris/row 4 | kolom/column jenis_kelamin: "
+        f"  penduduk-kota-bogor/penduduk | {name} | baris/row 4 | kolom/column jenis_kelamin: "
     )
     assert issue.endswith("(nilai/value 'pria')")
 

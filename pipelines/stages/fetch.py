@@ -96,11 +96,21 @@ def fetch_resource(
         checksum = sha256_file(source)
         if not target.is_file() or _read_json(_sidecar(target)).get("stored_sha256") != checksum:
             _atomic_copy(source, target)
-        done = _record(dataset, resource, _display(source), target, stored=checksum)
+        origin = _display(source) if override is not None else catalog_name(dataset, source)
+        done = _record(dataset, resource, origin, target, stored=checksum)
         if records:
             done = _checked(dataset, source, done, records)
         fetched.append(done)
     return fetched
+
+
+def catalog_name(dataset: Dataset, source: Path) -> str:
+    """An embedded input as the catalog names it, `datasets/<id>/<path in the dataset folder>`,
+    wherever the catalog sits on disk: the manifest and the published reports carry this name,
+    so a catalog built from another folder (or machine) publishes the same bytes. Terminal
+    messages about the file itself keep its path (`_display`), for the person who must open it.
+    """
+    return f"datasets/{dataset.id}/{_key(dataset, source)}"
 
 
 def _key(dataset: Dataset, source: Path) -> str:

@@ -12,7 +12,7 @@ import sqlite3
 
 import pandas as pd
 import pytest
-from conftest import ROOT, publish_in, read
+from conftest import ROOT, catalog_name, publish_in, read
 
 from pipelines.checks.hierarchy import hierarchy_issues
 from pipelines.core.checksum import sha256_file
@@ -208,8 +208,9 @@ def test_apbd_kota_bogor_mismatch_fails_the_dataset_and_names_the_line(copy_proj
 
     assert result.returncode == 1
     shown = [row for row in result.stdout.splitlines() if "hierarchy-sum-mismatch" in row]
+    name = catalog_name(copy_project, source)  # datasets/<id>/..., not the copy's path
     assert shown == [
-        f"  apbd-kota-bogor/apbd | {source} | baris/row {line - 1} | kolom/column anggaran_rp: "
+        f"  apbd-kota-bogor/apbd | {name} | baris/row {line - 1} | kolom/column anggaran_rp: "
         "[hierarchy-sum-mismatch] '4.1': anggaran_rp 1.083.881.889.000 tidak sama dengan jumlah "
         "4 baris anaknya 1.083.881.890.000 (selisih -1.000) / does not equal the sum of its 4 "
         "children (nilai/value '1083881889000')"
@@ -235,7 +236,7 @@ def test_djpk_mismatch_is_published_with_a_warning_in_the_report(copy_project, t
     )  # PAD only: its total is as before
     pad = report["warnings"][0]
     assert (pad["file"], pad["row"], pad["column"], pad["value"]) == (
-        str(source), 3, "anggaran_rp", "1184590000000",
+        catalog_name(copy_project, source), 3, "anggaran_rp", "1184590000000",
     )  # fmt: skip
     assert pad["extra"]["expected"] == "1204590000000"
     page = (output / "reports/apbd-djpk/apbd_djpk.html").read_text()

@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 import yaml
-from conftest import ROOT, publish_in
+from conftest import ROOT, catalog_name, publish_in
 from dataset_factory import add_dataset, field
 
 from pipelines.core.release import current_release
@@ -114,7 +114,7 @@ def test_missing_and_extra_cells_name_every_row_and_column(project):
     result, text = build(project)
     assert result.returncode == 1
     lines = [line.strip() for line in text.splitlines() if "-cell]" in line]
-    file = f"{project}/datasets/uji-masukan/data/masukan.csv"
+    file = catalog_name(project, project / "datasets/uji-masukan/data/masukan.csv")
     assert lines == [
         f"uji-masukan/uji_masukan | {file} | baris/row 3 | kolom/column jumlah: [missing-cell] "
         "baris ini punya 2 sel, judulnya 3: sel kolom jumlah tidak ada / this row has 2 cells "

@@ -4,7 +4,7 @@ government tables, and the bps-tabel-web dataset on the real BPS exports in ../s
 from __future__ import annotations
 
 import pytest
-from conftest import publish_in
+from conftest import catalog_name, publish_in
 from openpyxl import Workbook
 
 from pipelines.readers import ROW_COLUMN, ReaderError, read_chunks
@@ -171,8 +171,9 @@ def test_a_unit_mismatch_fails_the_build_naming_file_row_column_header_and_value
     assert "'Nilai (dalam miliar rupiah)'" in line and "1.250.000.000" in line, line
     # The first misfit is "1250000000" on line 3 of the file (line 1 is the header).
     source = copy_project / "datasets/uji-satuan/data/satuan.csv"
+    name = catalog_name(copy_project, source)  # datasets/<id>/..., not the copy's path
     assert line == (
-        f"  uji-satuan/uji_satuan | {source} | baris/row 3 | kolom/column nilai_rup_rp: "
+        f"  uji-satuan/uji_satuan | {name} | baris/row 3 | kolom/column nilai_rup_rp: "
         "[unit-mismatch] kolom nilai_rup_rp: judul sumber 'Nilai (dalam miliar rupiah)' menyatakan "
         "satuan miliar, tetapi nilai seperti 1.250.000.000 sudah dalam satuan penuh, bukan miliar "
         "(2 nilai) / column nilai_rup_rp: the source header 'Nilai (dalam miliar rupiah)' declares "

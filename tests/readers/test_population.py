@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from conftest import REALDATA, SAMPLE_CATALOG, publish_in, region_subset_sql
+from conftest import REALDATA, SAMPLE_CATALOG, catalog_name, publish_in, region_subset_sql
 
 POPULATION_TABLES = [
     "penduduk_kemendagri",
@@ -216,8 +216,9 @@ def test_a_total_that_does_not_add_up_fails_the_table(copy_project, tmp_path):
         copy_project, "build", "penduduk-tangsel", "--quiet", "--output", str(tmp_path / "build")
     )
     assert result.returncode == 1
+    name = catalog_name(copy_project, sample)  # datasets/<id>/..., not the copy's path
     assert (
-        f"  penduduk-tangsel/penduduk_tangsel | {sample} | baris/row 10 | kolom/column "
+        f"  penduduk-tangsel/penduduk_tangsel | {name} | baris/row 10 | kolom/column "
         "jumlah_penduduk: [total-mismatch] 28001 untuk 32.71 bukan jumlah 6 sub-wilayahnya dalam "
         "tabel ini, 28000 / 28001 for 32.71 is not the sum of its 6 sub-regions in this table, "
         "28000 (nilai/value '28001')"

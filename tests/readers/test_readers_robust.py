@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE_CATALOG, run_publish
+from conftest import SAMPLE_CATALOG, catalog_name, run_publish
 from openpyxl import Workbook
 
 from pipelines.core import indonesian
@@ -70,8 +70,9 @@ def test_bad_value_after_a_blank_line_is_reported_on_its_true_row(copy_project):
     result = publish_in(copy_project, "validate", "--quiet", "penduduk-kota-bogor")
 
     assert result.returncode == 1
+    name = catalog_name(copy_project, source)  # datasets/<id>/..., not the copy's path
     assert (
-        f"penduduk-kota-bogor/penduduk | {source} | baris/row 5 | kolom/column jumlah_penduduk: "
+        f"penduduk-kota-bogor/penduduk | {name} | baris/row 5 | kolom/column jumlah_penduduk: "
         "[parse-error]"
     ) in result.stdout
     assert "baris/row 4 |" not in result.stdout
@@ -316,8 +317,9 @@ def test_scale_that_leaves_a_fraction_is_a_parse_error_on_its_row(copy_project):
     result = publish_in(copy_project, "validate", "--quiet", "pdrb-bps")
 
     assert result.returncode == 1
+    name = catalog_name(copy_project, source)  # datasets/<id>/..., not the copy's path
     assert (
-        f"pdrb-bps/pdrb_adhb | {source} | baris/row 4 | kolom/column pdrb_adhb_rp: "
+        f"pdrb-bps/pdrb_adhb | {name} | baris/row 4 | kolom/column pdrb_adhb_rp: "
         "[parse-error] 0.0000000001 x 1000000000 = 0.1: bukan bilangan bulat / not a whole number"
     ) in result.stdout
 

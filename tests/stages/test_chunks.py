@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from conftest import publish_in, run_publish, tree_digest
+from conftest import catalog_name, publish_in, run_publish, tree_digest
 
 from pipelines.core.chunks import ENV
 from pipelines.core.errors import RowMap
@@ -90,7 +90,7 @@ def test_bad_rows_in_later_chunks_are_quarantined_at_their_source_rows(
     with open(quarantined, encoding="utf-8", newline="") as handle:
         moved = list(csv.DictReader(handle))
     assert [int(r["sumber_baris"]) for r in moved] == broken
-    assert {r["sumber_berkas"] for r in moved} == {str(source)}
+    assert {r["sumber_berkas"] for r in moved} == {catalog_name(copy_project, source)}
     for row in moved:
         source_row = records[int(row["sumber_baris"]) - 2]
         assert (row["tahun"], row["jenis_kelamin"]) == (
@@ -250,7 +250,7 @@ def test_a_dangling_parent_in_the_region_table_fails_the_build(copy_project, tmp
     assert [(e["type"], e["row"], e["value"]) for e in report["errors"]] == [
         ("foreign-key", n, "32.71.01") for n in orphans
     ]
-    assert {e["file"] for e in report["errors"]} == {str(dump)}
+    assert {e["file"] for e in report["errors"]} == {catalog_name(copy_project, dump)}
 
 
 def test_quarantine_keeps_every_cell_as_written_and_says_why(tmp_path, monkeypatch):
