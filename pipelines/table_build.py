@@ -37,9 +37,10 @@ from .stages.export import (
     start_xlsx,
     text_fields,
     xlsx_allowed,
+    xlsx_progress_file,
 )
 from .stages.export_jobs import ExportJobs, committed_database
-from .stages.export_xlsx import XLSX_MAX_CHARS
+from .stages.export_xlsx import XLSX_MAX_CHARS, XLSX_MAX_ROWS, publish_progress
 from .stages.fetch import fetch_resource
 from .stages.load import add_indexes, check_foreign_keys, create_table, insert_rows
 from .stages.normalise import ChunkError, longest_text_cell, normalise_chunk, ragged_issues
@@ -204,7 +205,6 @@ def _read_normalise(run: BuildRun, resource, fetched, staging: Path, transform) 
     with run.timer.timed("read+normalise", resource.dataset_id, resource.name) as stage:
         staged = _read_chunks(run, resource, fetched, staging, transform)
         stage.rows = staged.rows
-    staged.xlsx = _start_xlsx_early(run, resource, staged)
     # Personal data fails the table whatever else is wrong with it (checks/personal_data.py),
     # in its cells or in the source text its Issues carry.
     with run.timer.timed("gates", resource.dataset_id, resource.name, staged.rows):
@@ -214,25 +214,6 @@ def _read_normalise(run: BuildRun, resource, fetched, staging: Path, transform) 
     if staged.limit_reached:
         staged.issues.append(_limit_issue(resource, staged.rows_from.label))
     return staged
-
-
-def _start_xlsx_early(run: BuildRun, resource, staged: Staged) -> PendingDownload | None:
-    """A big table's XLSX, handed to an export worker as soon as the table is read, before the
-    gates and validation: most tables publish every row they read, and on 1,000,000 tenders the
-    XLSX was ready 12 s sooner (27-31 s after the build started, against 40-44 s), the build
-    itself 3-9 s sooner (less of the worker's time fell on the indexes and exports).
-
-    A table that already has a problem (a cell that did not parse, a ragged row) will likely
-    lose rows to quarantine, so its XLSX waits for the rows kept (`_load_and_export`). Should
-    validation or the checks send rows to quarantine all the same, the XLSX is withdrawn and
-    started again; should the table fail, its dataset's jobs are stopped (build.py)."""
-    exports = run.exports
-    if staged.issues or staged.limit_reached or exports is None or not exports.takes(staged.rows):
-        return None
-    if staged.longest_text > XLSX_MAX_CHARS:  # whether it fits waits for the rows kept
-        return None
-    download = _xlsx_download(run, resource, staged, staged.rows)
-    return download if isinstance(download, PendingDownload) else None
 
 
 def _xlsx_download(run: BuildRun, resource, staged: Staged, rows: int) -> bool | PendingDownload:
@@ -249,6 +230,7 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
     staged = Staged(staging)
     parse_errors = 0
     texts = text_fields(resource)
+    stream: _XlsxStream | None = None
     try:
         with open(staging, "w", encoding="utf-8", newline="") as out:
             out.write(",".join(resource.field_names) + "\n")
@@ -280,10 +262,73 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
                     staged.add(normalised.issues)
                     staged.limit_reached = staged.limit_reached or normalised.capped
                     run.progress.rows(staged.rows)
+                    stream = _follow_with_xlsx(run, resource, staged, stream, out)
+            if stream is not None:
+                out.flush()
+                publish_progress(stream.progress, out.buffer.tell(), end=True)
     except ChunkError as exc:
         staged.issues.append(exc.issue)
+    except BaseException:
+        _withdraw(run, stream)  # else its worker would wait for rows that never come
+        raise
+    if stream is not None and staged.issues:  # the read stopped on a ChunkError
+        _withdraw(run, stream)
+        stream = None
+    staged.xlsx = stream.download if stream is not None else None
     staged.rows_from.freeze()
     return staged
+
+
+@dataclass
+class _XlsxStream:
+    """An XLSX a worker writes while the table is still being read (`_follow_with_xlsx`)."""
+
+    download: PendingDownload
+    progress: Path  # where the read says how many bytes of the staging file are whole rows
+
+
+def _follow_with_xlsx(
+    run: BuildRun, resource, staged: Staged, stream: _XlsxStream | None, out
+) -> _XlsxStream | None:
+    """After each chunk read: a big table's XLSX, written by an export worker that follows the
+    staging file as the read appends to it (export_xlsx.GrowingStaging). It starts once the rows
+    read make the table big enough for a worker, before the read ends, and long before the
+    gates and validation: most tables publish every row they read. On 1,000,000 tenders the
+    XLSX started when the read ended, 11-13 s into the build, and was ready 42-44 s after the
+    build started; following the read, it was ready after 27 s (benchmarks/bench_build.py, one
+    machine, one session).
+
+    Only a table read cleanly so far is followed. One with a problem (a cell that did not parse,
+    a ragged row) will likely lose rows to quarantine, and one over Excel's rows or with a cell
+    longer than Excel's limit may get no XLSX at all, so its XLSX waits for the rows kept
+    (`_load_and_export`); a stream already running is withdrawn then. Should validation or the
+    checks send rows to quarantine all the same, the XLSX is withdrawn and started again; should
+    the table fail, its dataset's jobs are stopped (build.py)."""
+    exports = run.exports
+    fits = (
+        not (staged.issues or staged.limit_reached)
+        and staged.longest_text <= XLSX_MAX_CHARS
+        and staged.rows <= XLSX_MAX_ROWS
+    )
+    if not fits:
+        _withdraw(run, stream)
+        return None
+    if stream is None:
+        if exports is None or not exports.takes(staged.rows):
+            return None
+        out.flush()  # the hard link the worker reads is made now
+        started = start_xlsx(resource, staged.path, run.release, exports, growing=True)
+        if started is None:
+            return None
+        stream = _XlsxStream(started, xlsx_progress_file(run.release, resource))
+    out.flush()
+    publish_progress(stream.progress, out.buffer.tell())
+    return stream
+
+
+def _withdraw(run: BuildRun, stream: _XlsxStream | None) -> None:
+    if stream is not None and run.exports is not None:
+        run.exports.withdraw(stream.download.entry)
 
 
 def _judge(run: BuildRun, resource, staged: Staged) -> tuple[list[Issue], list[Issue]]:
@@ -372,7 +417,7 @@ def _load_and_export(
     """Load the staged rows, index them, and write the table's downloads into `entry`."""
     rows = entry["rows"]
     # A big table's slow downloads go to the export workers as early as each can: the XLSX once
-    # the table is read (`_start_xlsx_early`), else now, from the staging file (final once
+    # the table is being read (`_follow_with_xlsx`), else now, from the staging file (final once
     # quarantine has run), while the table is loaded, indexed and exported here; the OCDS
     # package once the table is loaded, from its committed rows. The worker ended last on
     # 1,000,000 tenders, so what it no longer waits for ends the build sooner.

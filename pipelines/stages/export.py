@@ -99,26 +99,45 @@ def xlsx_allowed(staging: Path, resource: Resource, rows: int, longest_text: int
 
 
 def start_xlsx(
-    resource: Resource, staging: Path, release: Path, jobs: ExportJobs
-) -> PendingDownload:
+    resource: Resource, staging: Path, release: Path, jobs: ExportJobs, growing: bool = False
+) -> PendingDownload | None:
     """Hand the table's XLSX to an export worker (stages/export_jobs.py); its entry is completed
     when the build collects it. The worker reads `staging`, final once quarantine has run, so
     it starts before the load. The dataset's work folder (and `staging` with it) goes when its
     tables are built, so the worker reads a hard link of its own under the release's `.work/`,
-    which goes after every job is collected."""
+    which goes after every job is collected.
+
+    `growing`: the read is still appending to `staging`, and tells the worker how far it may
+    read in `xlsx_progress_file` (export_xlsx.publish_progress). Only a hard link grows with
+    the file: where there is none, None (nothing started)."""
     path = downloads_dir(release, resource.dataset_id) / table_file(resource.name, "xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    own = work_dir(release) / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
+    own = _own_staging(release, resource)
     own.parent.mkdir(parents=True, exist_ok=True)
     own.unlink(missing_ok=True)
     try:
         os.link(staging, own)
     except OSError:  # a file system without hard links
+        if growing:
+            return None
         shutil.copyfile(staging, own)
+    progress = None
+    if growing:
+        progress = xlsx_progress_file(release, resource)
+        progress.unlink(missing_ok=True)
     entry = jobs.submit(
-        resource.dataset_id, resource.name, resource.fields, own, path, site_dir(release)
+        resource.dataset_id, resource.name, resource.fields, own, path, site_dir(release), progress
     )
     return PendingDownload(entry)
+
+
+def _own_staging(release: Path, resource: Resource) -> Path:
+    return work_dir(release) / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
+
+
+def xlsx_progress_file(release: Path, resource: Resource) -> Path:
+    """Where the read tells a worker following the staging file how far it may read."""
+    return _own_staging(release, resource).with_suffix(".progress")
 
 
 def export_resource(

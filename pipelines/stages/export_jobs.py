@@ -5,12 +5,13 @@ A big table's XLSX and OCDS package together cost more than all its other downlo
 tenders: 17 and 11 CPU s against 17), and nothing else in the release waits for them but the
 manifest's size and checksum of the file. So they go to a `ProcessPoolExecutor` and the build
 carries on with the table's load, its other downloads and the next tables and datasets; `finish`
-collects every file before the manifest is made. The XLSX starts as soon as the table is read,
-before it is even validated (table_build.py), and reads the staging file in batches
-(stages/export_xlsx.staged_rows); should quarantine then take rows out, the build withdraws it
-(`withdraw`) and starts it again on the rows kept. The OCDS package starts once the table is
-loaded and reads the committed table in chunks (stages/rowid_chunks.py). Either way a worker's
-memory is one chunk, whatever the table's size.
+collects every file before the manifest is made. The XLSX starts while the table is still being
+read, once its rows make it big enough, and follows the staging file in batches as the read
+appends to it (stages/export_xlsx.GrowingStaging, table_build._follow_with_xlsx); should
+quarantine then take rows out, the build withdraws it (`withdraw`) and starts it again on the
+rows kept. The OCDS package starts once the table is loaded and reads the committed table in
+chunks (stages/rowid_chunks.py). Either way a worker's memory is one chunk, whatever the
+table's size.
 
 A worker that fails (an exception, or the process dying) fails its dataset with an `export-failed`
 Issue naming the file; build.py then treats the dataset as any failed one (its previous tables
@@ -156,13 +157,16 @@ class ExportJobs:
         staging: Path,
         path: Path,
         site: Path,
+        progress: Path | None = None,
     ) -> dict:
         """Start writing the XLSX `path` of `table` from its `staging` file (the file must
         outlive the job); returns the download entry (format, path from the `site` root; bytes
-        and sha256 once `finish` collects it). `withdraw` stops it."""
+        and sha256 once `finish` collects it). `withdraw` stops it. With `progress`, the file
+        is still being written, and the worker follows it (export_xlsx.GrowingStaging)."""
         flag = staging.with_suffix(".withdrawn")
         flag.unlink(missing_ok=True)
         args = (str(staging), table, fields, str(path), str(flag))
+        args += (str(progress),) if progress is not None else ()
         return self._submit(
             "xlsx", dataset, table, path, site, write_xlsx_from_staging, args, withdrawn=flag
         )

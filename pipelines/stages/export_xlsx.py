@@ -2,7 +2,8 @@
 
 In the build process it reads the loaded table in short chunks of rows (stages/rowid_chunks.py).
 An export worker (stages/export_jobs.py) reads the staging file instead, with the load's own
-typed batches (`staged_rows`), and starts before the load; both give the same bytes
+typed batches (`staged_rows`), and starts while the table is still being read (following the
+file as it grows, `GrowingStaging`); both give the same bytes
 (tests/stages/test_exports.py), and a worker's memory is one batch. The workbook itself is
 written by core/xlsx.py.
 """
@@ -10,7 +11,10 @@ written by core/xlsx.py.
 from __future__ import annotations
 
 import datetime
+import io
+import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,8 +95,69 @@ class Withdrawn(Exception):
     any more (quarantine took some out). The worker stops at its next batch, writing nothing."""
 
 
+GROWING_POLL_SECONDS = 0.05  # how often a worker ahead of the read looks for more rows
+
+
+class GrowingStaging(io.RawIOBase):
+    """The staging file as the read writes it, for an XLSX started on the first chunks.
+
+    The build publishes in `progress` how many bytes of the file are whole rows, at each chunk it
+    appends, and "end" after the last one (`publish_progress`). Reads return only those bytes,
+    and wait for more when they have caught up. So the worker writes the XLSX while the table
+    is still being read, instead of after it. Once the file `withdrawn` exists, a wait raises
+    Withdrawn."""
+
+    def __init__(self, path: Path, progress: Path, withdrawn: Path | None) -> None:
+        super().__init__()
+        self._handle = open(path, "rb")  # noqa: SIM115 (closed with this object)
+        self._progress, self._withdrawn = progress, withdrawn
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            published, ended = read_progress(self._progress)
+            if self._position < published:
+                size = min(len(buffer), published - self._position)
+                count = self._handle.readinto(memoryview(buffer)[:size])
+                self._position += count
+                return count
+            if ended:
+                return 0
+            if self._withdrawn is not None and self._withdrawn.exists():
+                raise Withdrawn(f"{self._handle.name}: withdrawn by the build")
+            time.sleep(GROWING_POLL_SECONDS)
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def publish_progress(progress: Path, whole_bytes: int, end: bool = False) -> None:
+    """Tell a worker following the staging file (GrowingStaging) how many of its bytes are
+    whole rows, and with `end` that there are no more. Replaced atomically: a reader never sees
+    half a number."""
+    temporary = progress.with_name(progress.name + ".tmp")
+    temporary.write_text(f"{whole_bytes}{' end' if end else ''}\n", encoding="ascii")
+    os.replace(temporary, progress)
+
+
+def read_progress(progress: Path) -> tuple[int, bool]:
+    """(bytes of whole rows, whether the file is complete) as `publish_progress` wrote them."""
+    try:
+        words = progress.read_text(encoding="ascii").split()
+    except FileNotFoundError:
+        return 0, False
+    return int(words[0]), words[1:] == ["end"]
+
+
 def staged_rows(
-    fields: list[dict], staging: Path, block_bytes: int, withdrawn: Path | None = None
+    fields: list[dict],
+    staging: Path | GrowingStaging,
+    block_bytes: int,
+    withdrawn: Path | None = None,
 ) -> Iterator[tuple]:
     """The rows the load inserts from `staging` (its own typed batches), as SQLite gives them
     back: a boolean comes back as 0 or 1, SQLite having no boolean, so boolean columns are cast
@@ -109,16 +174,28 @@ def staged_rows(
 
 
 def write_xlsx_from_staging(
-    staging: str, table: str, fields: list[dict], path: str, withdrawn: str | None = None
+    staging: str,
+    table: str,
+    fields: list[dict],
+    path: str,
+    withdrawn: str | None = None,
+    progress: str | None = None,
 ) -> None:
     """The worker's entry: the table's XLSX from its staging file, the same bytes as
     `write_xlsx` from the loaded table, started before the table is even validated
-    (table_build.py says when). The build withdraws it by creating the file `withdrawn`: the
+    (table_build.py says when). With `progress`, the file is still being written and is read
+    as it grows (GrowingStaging). The build withdraws it by creating the file `withdrawn`: the
     worker then stops within a batch, and the XLSX file is not written (rust_xlsxwriter writes
     it whole at the end)."""
     flag = Path(withdrawn) if withdrawn else None
-    with_long_rows(
-        lambda block: _write_rows(
-            table, fields, Path(path), staged_rows(fields, Path(staging), block, flag)
-        )
-    )
+
+    def write(block: int) -> None:
+        source = GrowingStaging(Path(staging), Path(progress), flag) if progress else None
+        try:
+            rows = staged_rows(fields, source or Path(staging), block, flag)
+            _write_rows(table, fields, Path(path), rows)
+        finally:
+            if source is not None:
+                source.close()
+
+    with_long_rows(write)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -91,7 +92,9 @@ def insert_rows(db: sqlite_utils.Database, resource: Resource, staging: Path) ->
         return with_long_rows(insert, start_over)
 
 
-def typed_batches(fields: list[dict], staging: Path, block_bytes: int) -> Iterator[pa.RecordBatch]:
+def typed_batches(
+    fields: list[dict], staging: Path | BinaryIO, block_bytes: int
+) -> Iterator[pa.RecordBatch]:
     """The staging file in batches of at most chunk_rows(LOAD_CHUNK_ROWS) rows, every column
     read as text (only an empty cell is missing: "NA" or "null" in a text column is text) and
     then cast to the type its field declares. The load inserts these; an XLSX written before the

@@ -8,13 +8,16 @@ with a bilingual Issue naming the file while the published downloads stay as the
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -295,13 +298,16 @@ def test_a_worker_that_dies_fails_only_its_own_downloads(worker_build, tmp_path,
     assert spse_after == spse_before
 
 
+@pytest.mark.parametrize("bad", ["foreign-key", "later-chunk"])
 def test_an_xlsx_started_before_quarantine_is_written_again_without_its_rows(
-    small_project, tmp_path, monkeypatch
+    small_project, tmp_path, monkeypatch, bad
 ):
-    """A worker starts a big table's XLSX as soon as the table is read, before it is validated
-    (table_build._start_xlsx_early). A row that only the foreign-key check finds bad (a
-    kecamatan the region list lacks) goes to quarantine after that: the build withdraws that
-    XLSX and the one it publishes holds exactly the table's rows, in its order."""
+    """A worker starts a big table's XLSX while the table is read, from its first chunk, before
+    it is validated (table_build._follow_with_xlsx). A bad row sends rows to quarantine after
+    that: one that only the foreign-key check finds (a kecamatan the region list lacks), once
+    the read is over, or a cell that does not parse in the third chunk of four rows, while the
+    worker follows the read. Either way the build withdraws that XLSX, and the one it publishes
+    holds exactly the table's rows, in its order."""
     from conftest import publish_in
 
     descriptor = small_project / "datasets/penduduk-kota-bogor/datapackage.yaml"
@@ -313,7 +319,15 @@ def test_an_xlsx_started_before_quarantine_is_written_again_without_its_rows(
     source = small_project / "datasets/penduduk-kota-bogor/data/penduduk.csv"
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
     assert lines[1].startswith("327101,")
-    source.write_text("".join(lines) + "327199," + lines[1].split(",", 1)[1], encoding="utf-8")
+    kept = len(lines) - 1  # every row of the file; the foreign-key case adds the one it takes out
+    if bad == "foreign-key":
+        source.write_text("".join(lines) + "327199," + lines[1].split(",", 1)[1], encoding="utf-8")
+    else:
+        monkeypatch.setenv("JENDELA_CHUNK_ROWS", "4")  # rows 2-5, 6-9, 10-13
+        cells = lines[10].split(",")
+        cells[3] = "banyak"  # JUMLAH of line 11: not a number
+        source.write_text("".join(lines[:10] + [",".join(cells)] + lines[11:]), encoding="utf-8")
+        kept -= 1
     for name, value in FORCE_WORKERS.items():
         monkeypatch.setenv(name, value)
     output, timings = tmp_path / "build", tmp_path / "timings.json"
@@ -331,7 +345,7 @@ def test_an_xlsx_started_before_quarantine_is_written_again_without_its_rows(
         cursor = conn.execute("SELECT * FROM penduduk ORDER BY rowid")
         names = [c[0] for c in cursor.description]
         rows = cursor.fetchall()
-    assert len(rows) == len(lines) - 1 and "32.71.99" not in {r[0] for r in rows}
+    assert len(rows) == kept and "32.71.99" not in {r[0] for r in rows}
     workbook = release / "site" / DOWNLOADS / "penduduk-kota-bogor" / "penduduk.xlsx"
     sheet = openpyxl.load_workbook(workbook, read_only=True)["penduduk"]
     got = list(sheet.iter_rows(values_only=True))
@@ -359,6 +373,99 @@ def test_a_withdrawn_xlsx_stops_at_its_next_batch_and_writes_nothing(tmp_path):
             time.sleep(0.005)
         jobs.withdraw(entry)
         assert jobs.jobs == []
+        assert type(job.future.exception()).__name__ == "Withdrawn"
+        assert not target.exists()
+        assert jobs.finish() == {}
+    finally:
+        jobs.close()
+
+
+def _follow(jobs: ExportJobs, tmp_path: Path, fields: list[dict], staging: Path):
+    """An XLSX job following `staging` as it grows (export_xlsx.GrowingStaging): the job, its
+    entry, its target file and the progress file the writer of `staging` updates."""
+    site = tmp_path / "site"
+    site.mkdir()
+    progress = tmp_path / "staging.progress"
+    entry = jobs.submit("d", "t", fields, staging, site / "t.xlsx", site, progress=progress)
+    (job,) = jobs.jobs
+    return job, entry, site / "t.xlsx", progress
+
+
+NUMBERED = [{"name": "kode", "type": "string"}, {"name": "nilai", "type": "integer"}]
+
+
+def _wait_until_read(jobs: ExportJobs, path: Path, timeout: float = 60) -> None:
+    """Until a worker process of `jobs` has `path` open (a future is marked running as soon as
+    it is queued, before any worker has even started)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in list(jobs._pool._processes):
+            with contextlib.suppress(OSError):
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    with contextlib.suppress(OSError):
+                        if os.path.samefile(fd, path):
+                            return
+        time.sleep(0.01)
+    raise AssertionError(f"no worker opened {path} within {timeout} s")
+
+
+def test_an_xlsx_follows_the_staging_file_while_it_is_written(tmp_path):
+    """The worker starts on a staging file of a header and nothing else, reads the rows as each
+    chunk is appended and published as whole, waits when it has caught up, and ends at "end":
+    the same bytes as the XLSX of the finished file, and it was running before the end."""
+    from pipelines.stages.export_xlsx import publish_progress, write_xlsx_from_staging
+
+    staging = tmp_path / "staging.csv"
+    chunks = [[f"K{n:05d},{n}\n" for n in range(start, start + 700)] for start in (0, 700, 1400)]
+    jobs = ExportJobs(workers=1, min_rows=0)
+    try:
+        with open(staging, "w", encoding="utf-8", newline="") as out:
+            out.write("kode,nilai\n")
+            out.flush()
+            job, entry, target, progress = _follow(jobs, tmp_path, NUMBERED, staging)
+            publish_progress(progress, out.tell())
+            _wait_until_read(jobs, staging)
+            for lines in chunks:
+                time.sleep(0.2)
+                assert not job.future.done(), "the worker waits for the next chunk"
+                out.writelines(lines)
+                out.write("K99999,")  # half a row written, not yet published as whole
+                out.flush()
+                publish_progress(progress, out.tell() - len("K99999,"))
+                out.seek(out.tell() - len("K99999,"))
+                out.truncate()
+            publish_progress(progress, out.tell(), end=True)
+        assert jobs.finish() == {}
+    finally:
+        jobs.close()
+    whole = tmp_path / "whole.xlsx"
+    write_xlsx_from_staging(str(staging), "t", NUMBERED, str(whole))
+    assert target.read_bytes() == whole.read_bytes()
+    sheet = openpyxl.load_workbook(target, read_only=True)["t"]
+    assert len(list(sheet.iter_rows(values_only=True))) == 1 + 2100
+
+
+def test_a_followed_xlsx_withdrawn_while_it_waits_writes_nothing(tmp_path):
+    """A worker waiting for rows the read will never write (the read failed, or found a problem
+    that sends the XLSX to wait for the rows kept) stops when withdrawn, leaving no file."""
+    from pipelines.stages.export_xlsx import publish_progress
+
+    staging = tmp_path / "staging.csv"
+    staging.write_text("kode,nilai\nK1,1\n", encoding="utf-8")
+    jobs = ExportJobs(workers=1, min_rows=0)
+    try:
+        job, entry, target, progress = _follow(jobs, tmp_path, NUMBERED, staging)
+        publish_progress(progress, staging.stat().st_size)
+        _wait_until_read(jobs, staging)
+        time.sleep(0.2)
+        assert not job.future.done()  # waiting for more: no "end" yet
+        stopper = threading.Thread(target=jobs.withdraw, args=(entry,), daemon=True)
+        stopper.start()
+        stopper.join(30)  # `withdraw` returns once the worker has stopped
+        if stopper.is_alive():
+            for process in jobs._pool._processes.values():
+                process.kill()  # else `close` would wait for it too
+            pytest.fail("the waiting worker did not stop within 30 s of the withdrawal")
         assert type(job.future.exception()).__name__ == "Withdrawn"
         assert not target.exists()
         assert jobs.finish() == {}
