@@ -192,7 +192,7 @@ def write_xlsx_from_staging(
     def write(block: int) -> None:
         source = GrowingStaging(Path(staging), Path(progress), flag) if progress else None
         try:
-            rows = staged_rows(fields, source or Path(staging), block, flag)
+            rows = staged_rows(fields, Path(staging) if source is None else source, block, flag)
             _write_rows(table, fields, Path(path), rows)
         finally:
             if source is not None:
