@@ -25,7 +25,7 @@ from .core.errors import Issue, RowMap
 from .core.issue_types import MISSING_COLUMN, TOO_MANY_ERRORS, TRANSFORM_ERROR
 from .core.layout import downloads_dir, site_dir, table_file
 from .core.memory import give_back
-from .core.model import Dataset
+from .core.model import Dataset, catalog_name
 from .core.progress import Progress
 from .core.registry import Catalog
 from .readers import DEFAULT_CHUNK_ROWS, FILE_COLUMN, read_chunks
@@ -37,7 +37,6 @@ from .stages.export import (
     start_xlsx,
     text_fields,
     xlsx_allowed,
-    xlsx_progress_file,
 )
 from .stages.export_jobs import ExportJobs, committed_database
 from .stages.export_xlsx import XLSX_MAX_CHARS, XLSX_MAX_ROWS, publish_progress
@@ -146,7 +145,7 @@ class BuildRun:
         """The input a resource reads, as a person would name it (override or embedded path)."""
         if resource.name in self.overrides:
             return str(self.overrides[resource.name])
-        return f"datasets/{resource.dataset_id}/{resource.ext['source']['path']}"
+        return catalog_name(resource.dataset_id, resource.ext["source"]["path"])
 
 
 @dataclass
@@ -230,7 +229,7 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
     staged = Staged(staging)
     parse_errors = 0
     texts = text_fields(resource)
-    stream: _XlsxStream | None = None
+    stream: PendingDownload | None = None  # the XLSX a worker writes as the read goes on
     try:
         with open(staging, "w", encoding="utf-8", newline="") as out:
             out.write(",".join(resource.field_names) + "\n")
@@ -274,22 +273,14 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
     if stream is not None and staged.issues:  # the read stopped on a ChunkError
         _withdraw(run, stream)
         stream = None
-    staged.xlsx = stream.download if stream is not None else None
+    staged.xlsx = stream
     staged.rows_from.freeze()
     return staged
 
 
-@dataclass
-class _XlsxStream:
-    """An XLSX a worker writes while the table is still being read (`_follow_with_xlsx`)."""
-
-    download: PendingDownload
-    progress: Path  # where the read says how many bytes of the staging file are whole rows
-
-
 def _follow_with_xlsx(
-    run: BuildRun, resource, staged: Staged, stream: _XlsxStream | None, out
-) -> _XlsxStream | None:
+    run: BuildRun, resource, staged: Staged, stream: PendingDownload | None, out
+) -> PendingDownload | None:
     """After each chunk read: a big table's XLSX, written by an export worker that follows the
     staging file as the read appends to it (export_xlsx.GrowingStaging). It starts once the rows
     read make the table big enough for a worker, before the read ends, and long before the
@@ -316,19 +307,17 @@ def _follow_with_xlsx(
     if stream is None:
         if exports is None or not exports.takes(staged.rows):
             return None
-        out.flush()  # the hard link the worker reads is made now
-        started = start_xlsx(resource, staged.path, run.release, exports, growing=True)
-        if started is None:
+        stream = start_xlsx(resource, staged.path, run.release, exports, growing=True)
+        if stream is None:
             return None
-        stream = _XlsxStream(started, xlsx_progress_file(run.release, resource))
     out.flush()
     publish_progress(stream.progress, out.buffer.tell())
     return stream
 
 
-def _withdraw(run: BuildRun, stream: _XlsxStream | None) -> None:
+def _withdraw(run: BuildRun, stream: PendingDownload | None) -> None:
     if stream is not None and run.exports is not None:
-        run.exports.withdraw(stream.download.entry)
+        run.exports.withdraw(stream.entry)
 
 
 def _judge(run: BuildRun, resource, staged: Staged) -> tuple[list[Issue], list[Issue]]:

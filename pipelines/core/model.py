@@ -27,6 +27,15 @@ DATASETS_DIR = ROOT / "datasets"
 METADATA_DIR = ROOT / "metadata"
 DEFAULT_OUTPUT = ROOT / "build"  # where `publish.py build` publishes unless told --output
 DESCRIPTOR_NAME = "datapackage.yaml"
+
+
+def catalog_name(dataset_id: str, relative: str) -> str:
+    """A file of a dataset as the catalog names it in messages, reports and the manifest:
+    `datasets/<id>/<path in the dataset folder>`, wherever the catalog sits on disk, so a
+    catalog built from another folder (or machine) publishes the same bytes."""
+    return f"{DATASETS_DIR.name}/{dataset_id}/{relative}"
+
+
 HARVESTED_DIR = "harvested"  # metadata/harvested/: vocabulary written by `publish.py harvest`
 SAMPLE_LABEL = Text("contoh, bukan data resmi", "sample, not official data")
 # The published region list (dataset wilayah-kemendagri): code, official name, level, parent.

@@ -36,7 +36,14 @@ import yaml
 
 from ..core.errors import DescriptorError
 from ..core.issue_types import PERSONAL_DATA
-from ..core.model import DESCRIPTOR_NAME, HARVESTED_DIR, Vocabulary, load_dataset, read_yaml
+from ..core.model import (
+    DESCRIPTOR_NAME,
+    HARVESTED_DIR,
+    Vocabulary,
+    catalog_name,
+    load_dataset,
+    read_yaml,
+)
 from ..core.personal_data import DECLARE_HINT, declared_public, describe
 from . import mapping
 from .client import ClientSettings, Downloaded, PortalClient, PortalError, both
@@ -217,7 +224,7 @@ class LocalState:
         self.owners: dict[str, str] = {}  # resource (table) name -> dataset id
         datasets_dir.mkdir(parents=True, exist_ok=True)
         for folder in sorted(p for p in datasets_dir.iterdir() if (p / DESCRIPTOR_NAME).is_file()):
-            shown = f"datasets/{folder.name}/{DESCRIPTOR_NAME}"
+            shown = catalog_name(folder.name, DESCRIPTOR_NAME)
             try:
                 descriptor = read_yaml(folder / DESCRIPTOR_NAME)
             except DescriptorError as exc:
@@ -514,12 +521,12 @@ class _Harvester:
                 path = download.path if download else local.folder / before["file"]
                 try:
                     shape = infer_resource(
-                        path, fmt, f"datasets/{dataset_id}/{record['file']}", _declared(res)
+                        path, fmt, catalog_name(dataset_id, record["file"]), _declared(res)
                     )
                 except PortalError as exc:
                     raise _about(exc, res) from None
                 outcome.warnings += [f"{table}: {w}" for w in shape.warnings]
-                _refuse_personal_data(shape, old, f"datasets/{dataset_id}/{record['file']}")
+                _refuse_personal_data(shape, old, catalog_name(dataset_id, record["file"]))
             resources.append(self._resource(res, record, table, fmt, shape, old))
         title_en = meta["en"]
         kept_en = (local.descriptor.get("jendela") or {}).get("en") if local else None

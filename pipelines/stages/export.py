@@ -80,6 +80,9 @@ class PendingDownload:
     its size and checksum when the build collects the worker's result."""
 
     entry: dict
+    # a worker following a staging file still being read: where the read says how far it may
+    # read (export_xlsx.publish_progress); None once the file was whole when the job started
+    progress: Path | None = None
 
     def as_dict(self) -> dict:
         return self.entry
@@ -108,11 +111,11 @@ def start_xlsx(
     which goes after every job is collected.
 
     `growing`: the read is still appending to `staging`, and tells the worker how far it may
-    read in `xlsx_progress_file` (export_xlsx.publish_progress). Only a hard link grows with
-    the file: where there is none, None (nothing started)."""
+    read in the download's `progress` file (export_xlsx.publish_progress). Only a hard link
+    grows with the file: where there is none, None (nothing started)."""
     path = downloads_dir(release, resource.dataset_id) / table_file(resource.name, "xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    own = _own_staging(release, resource)
+    own = work_dir(release) / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
     own.parent.mkdir(parents=True, exist_ok=True)
     own.unlink(missing_ok=True)
     try:
@@ -121,23 +124,13 @@ def start_xlsx(
         if growing:
             return None
         shutil.copyfile(staging, own)
-    progress = None
-    if growing:
-        progress = xlsx_progress_file(release, resource)
+    progress = own.with_suffix(".progress") if growing else None
+    if progress is not None:
         progress.unlink(missing_ok=True)
     entry = jobs.submit(
         resource.dataset_id, resource.name, resource.fields, own, path, site_dir(release), progress
     )
-    return PendingDownload(entry)
-
-
-def _own_staging(release: Path, resource: Resource) -> Path:
-    return work_dir(release) / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
-
-
-def xlsx_progress_file(release: Path, resource: Resource) -> Path:
-    """Where the read tells a worker following the staging file how far it may read."""
-    return _own_staging(release, resource).with_suffix(".progress")
+    return PendingDownload(entry, progress)
 
 
 def export_resource(

@@ -111,24 +111,26 @@ class GrowingStaging(io.RawIOBase):
         super().__init__()
         self._handle = open(path, "rb")  # noqa: SIM115 (closed with this object)
         self._progress, self._withdrawn = progress, withdrawn
-        self._position = 0
+        self._position = self._published = 0
+        self._ended = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        while True:
-            published, ended = read_progress(self._progress)
-            if self._position < published:
-                size = min(len(buffer), published - self._position)
-                count = self._handle.readinto(memoryview(buffer)[:size])
-                self._position += count
-                return count
-            if ended:
+        while self._position >= self._published:  # caught up: is there more?
+            if self._ended:
                 return 0
             if self._withdrawn is not None and self._withdrawn.exists():
                 raise Withdrawn(f"{self._handle.name}: withdrawn by the build")
-            time.sleep(GROWING_POLL_SECONDS)
+            published, self._ended = read_progress(self._progress)
+            if published <= self._published and not self._ended:
+                time.sleep(GROWING_POLL_SECONDS)
+            self._published = published
+        size = min(len(buffer), self._published - self._position)
+        count = self._handle.readinto(memoryview(buffer)[:size])
+        self._position += count
+        return count
 
     def close(self) -> None:
         self._handle.close()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..core.checksum import sha256_file
 from ..core.errors import FetchError
-from ..core.model import ROOT, Dataset, Resource
+from ..core.model import ROOT, Dataset, Resource, catalog_name
 from ..core.provenance import load_records, manifest_facts, record_path, update_records
 
 CACHE_DIR = ROOT / ".cache" / "raw"
@@ -96,21 +96,18 @@ def fetch_resource(
         checksum = sha256_file(source)
         if not target.is_file() or _read_json(_sidecar(target)).get("stored_sha256") != checksum:
             _atomic_copy(source, target)
-        origin = _display(source) if override is not None else catalog_name(dataset, source)
+        # an embedded input by the catalog's name for it (the manifest and reports carry it);
+        # terminal messages about the file itself keep its path (`_display`), to open it
+        origin = (
+            _display(source)
+            if override is not None
+            else catalog_name(dataset.id, _key(dataset, source))
+        )
         done = _record(dataset, resource, origin, target, stored=checksum)
         if records:
             done = _checked(dataset, source, done, records)
         fetched.append(done)
     return fetched
-
-
-def catalog_name(dataset: Dataset, source: Path) -> str:
-    """An embedded input as the catalog names it, `datasets/<id>/<path in the dataset folder>`,
-    wherever the catalog sits on disk: the manifest and the published reports carry this name,
-    so a catalog built from another folder (or machine) publishes the same bytes. Terminal
-    messages about the file itself keep its path (`_display`), for the person who must open it.
-    """
-    return f"datasets/{dataset.id}/{_key(dataset, source)}"
 
 
 def _key(dataset: Dataset, source: Path) -> str:

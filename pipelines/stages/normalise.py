@@ -29,7 +29,7 @@ from ..core.issue_types import (
     PARSE_ERROR,
     TRANSFORM_ERROR,
 )
-from ..core.model import Resource
+from ..core.model import Resource, catalog_name
 from ..readers import FILE_COLUMN, INVALID_ROWS, ROW_COLUMN
 from .transforms import Transform, TransformContext, TransformError
 
@@ -259,7 +259,7 @@ class TransformFailedError(ChunkError):
             dataset=resource.dataset_id,
             resource=resource.name,
             type=TRANSFORM_ERROR,
-            message=f"datasets/{resource.dataset_id}/transform.py raised "
+            message=f"{catalog_name(resource.dataset_id, 'transform.py')} raised "
             f"{type(exc).__name__}: {exc} (on {span})",
             file=source_name,
             row=exc.row if isinstance(exc, TransformError) else None,

@@ -25,7 +25,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from ..core.model import Dataset, Resource
+from ..core.model import Dataset, Resource, catalog_name
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class TransformLoadError(ValueError):
 def load_transforms(dataset: Dataset) -> dict[str, Transform]:
     """Resource name -> the function of the dataset's transform.py that reshapes its chunks."""
     path = dataset.folder / "transform.py"
-    where = f"datasets/{dataset.id}/transform.py"
+    where = catalog_name(dataset.id, "transform.py")
     if not path.is_file():
         if path.is_symlink() or path.exists():
             # A link whose target moved (a dataset folder copied with `cp -r`, a renamed
