@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalog.report import add_to_report
 from .core import freshness
 from .core import release as releases
 from .core.checksum import sha256_file
@@ -443,6 +442,8 @@ def _export_failed(
     """A dataset whose download a worker could not write, after its tables were built: it
     leaves no table or download in the release, as if it had failed while building. The table's
     report, written valid before the worker failed, lists the failure too."""
+    from .catalog.report import add_to_report  # here: a build with nothing to do never needs it
+
     _drop_dataset_tables(run.db, dataset)
     shutil.rmtree(downloads_dir(run.release, dataset.id), ignore_errors=True)
     reports = dict(built.entry.reports)
