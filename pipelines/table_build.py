@@ -426,7 +426,9 @@ def _load_and_export(
 
     run.progress.stage(resource.name, "export")
     with run.timer.timed("export", dataset.id, resource.name, rows):
-        downloads = export_resource(run.db, resource, staged.path, run.release, xlsx)
+        exports = run.exports
+        tree_jobs = exports if exports is not None and exports.takes_partitions(rows) else None
+        downloads = export_resource(run.db, resource, staged.path, run.release, xlsx, tree_jobs)
     folder = downloads_dir(run.release, dataset.id)
     if entry.get("quarantined"):
         target = folder / table_file(resource.name, "quarantine")

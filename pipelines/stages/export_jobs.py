@@ -1,5 +1,6 @@
-"""Slow downloads (XLSX, the OCDS package) written in worker processes while the build goes on
-(issue 15, item 3: slow formats never hold the release back more than the rest).
+"""Slow downloads (XLSX, the OCDS package, the Parquet partition tree) written in worker
+processes while the build goes on (issue 15, item 3: slow formats never hold the release back
+more than the rest).
 
 A big table's XLSX and OCDS package together cost more than all its other downloads (1,000,000
 tenders: 17 and 11 CPU s against 17), and nothing else in the release waits for them but the
@@ -10,8 +11,9 @@ read, once its rows make it big enough, and follows the staging file in batches 
 appends to it (stages/export_xlsx.GrowingStaging, table_build._follow_with_xlsx); should
 quarantine then take rows out, the build withdraws it (`withdraw`) and starts it again on the
 rows kept. The OCDS package starts once the table is loaded and reads the committed table in
-chunks (stages/rowid_chunks.py). Either way a worker's memory is one chunk, whatever the
-table's size.
+chunks (stages/rowid_chunks.py). The partition tree starts once the table's Parquet file is
+written, from a copy of the table in a database file of its own (stages/partitions.py). Either
+way a worker's memory is one chunk, whatever the table's size.
 
 A worker that fails (an exception, or the process dying) fails its dataset with an `export-failed`
 Issue naming the file; build.py then treats the dataset as any failed one (its previous tables
@@ -50,8 +52,10 @@ from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, env_whole_number
 from ..core.errors import Issue
 from ..core.issue_types import EXPORT_FAILED
+from ..core.layout import table_file
 from .export_xlsx import write_xlsx_from_staging
 from .ocds import write_package_from_file
+from .partitions import PartitionSpec, write_tree_from_copy
 from .rowid_chunks import CHUNK_ROWS
 
 WORKERS_ENV = "JENDELA_EXPORT_WORKERS"
@@ -149,6 +153,14 @@ class ExportJobs:
         """Whether a table of `rows` rows gets its slow downloads written by a worker."""
         return self.workers > 0 and rows >= self.min_rows
 
+    def takes_partitions(self, rows: int) -> bool:
+        """Whether a worker writes the partition tree of a table of `rows` rows: as `takes`, but
+        never under a memory cap. pyarrow's dataset writer starts threads of its own, and each
+        takes address space (a stack, a malloc arena): under JENDELA_EXPORT_WORKER_MB it failed
+        to launch them ("Failed to launch worker thread") with 300 MB of room, and with less
+        than about 50 MB it waited for ever. A capped build writes the tree itself, as before."""
+        return self.takes(rows) and not self.memory_mb
+
     def submit(
         self,
         dataset: str,
@@ -185,6 +197,18 @@ class ExportJobs:
         the download entry, as `submit` does."""
         args = (str(database), table, *package, str(path), chunk_rows(CHUNK_ROWS))
         return self._submit("ocds", dataset, table, path, site, write_package_from_file, args)
+
+    def submit_partitions(
+        self, dataset: str, spec: PartitionSpec, copy: Path, parquet: Path, site: Path
+    ) -> dict:
+        """Start writing the partition tree of `spec.table` beside its `parquet` file, from the
+        `copy` of the table made for the worker (partitions.copy_for_worker), which the worker
+        removes. The download is the tree's index; returns its entry, as `submit` does."""
+        index = parquet.parent / table_file(spec.table, "partitions")
+        args = (str(copy), spec, str(parquet))
+        return self._submit(
+            "partitions", dataset, spec.table, index, site, write_tree_from_copy, args
+        )
 
     def _submit(
         self,

@@ -159,9 +159,10 @@ def worker_build(tmp_path_factory) -> Path:
 
 
 def test_a_build_with_xlsx_in_workers_publishes_the_same_downloads(built_catalog, worker_build):
-    """Every download of every dataset (XLSX, OCDS, CSV, JSON, Parquet, packages, zips) and every
-    manifest entry of them: byte for byte those of the build that wrote every XLSX and OCDS
-    package itself (the sample's tables are all below the worker threshold there)."""
+    """Every download of every dataset (XLSX, OCDS, CSV, JSON, Parquet and its partition trees,
+    packages, zips) and every manifest entry of them: byte for byte those of the build that wrote
+    every XLSX, OCDS package and partition tree itself (the sample's tables are all below the
+    worker threshold there)."""
     timings = json.loads((worker_build.parent / "timings.json").read_text(encoding="utf-8"))
     by_workers = {(r["resource"], r["stage"]) for r in timings if r["stage"].endswith("(worker)")}
     # when each file was ready, after the build started: never before its own seconds had passed
@@ -172,12 +173,22 @@ def test_a_build_with_xlsx_in_workers_publishes_the_same_downloads(built_catalog
     assert not {r["resource"] for r in timings if r["stage"] == "ocds"}  # none in the build
     ours = current_release(worker_build)
     theirs = current_release(built_catalog)
+    # every partition tree too (partisi/ is in the checksums below), from the worker's own copy
+    reference = json.loads((theirs / "manifest.json").read_text(encoding="utf-8"))
+    partitioned = {
+        table
+        for entry in reference["datasets"].values()
+        for table, resource in entry.get("resources", {}).items()
+        if any(d["format"] == "partitions" for d in resource["downloads"])
+    }
+    assert len(partitioned) >= 3, partitioned
+    assert {t for t, stage in by_workers if stage == "partitions (worker)"} == partitioned
+    assert not {r["resource"] for r in timings if r["stage"] == "partitions"}
     sums = _checksums(ours / "site" / DOWNLOADS)
     assert sum(name.endswith(".xlsx") for name in sums) >= 20
     assert sum(name.endswith(".ocds.json") for name in sums) == len(ocds_tables)
     assert sums == _checksums(theirs / "site" / DOWNLOADS)
     manifest = json.loads((ours / "manifest.json").read_text(encoding="utf-8"))
-    reference = json.loads((theirs / "manifest.json").read_text(encoding="utf-8"))
     downloads = {
         d: {t: e["downloads"] for t, e in entry.get("resources", {}).items()}
         for d, entry in manifest["datasets"].items()
