@@ -160,7 +160,7 @@ def copy_for_worker(conn: sqlite3.Connection, table: str, copy: Path) -> None:
         conn.execute(f"CREATE TABLE partition_copy.[{table}] AS SELECT * FROM [{table}] WHERE 0")
         conn.execute(f"INSERT INTO partition_copy.[{table}] SELECT * FROM [{table}] ORDER BY rowid")
         conn.commit()
-    finally:
+    finally:  # a copy that stopped (a full disk) was rolled back by SQLite: the copy goes
         conn.execute("DETACH DATABASE partition_copy")
 
 

@@ -269,3 +269,38 @@ def test_the_server_serves_every_file_the_index_lists(datasette_server):
             answer = client.get(base + item["path"])
             assert answer.status_code == 200, item["path"]
             assert hashlib.sha256(answer.content).hexdigest() == item["sha256"]
+
+
+def test_a_copy_for_the_worker_that_stops_leaves_the_build_connection_as_it_was(tmp_path):
+    """The copy a worker sorts (partitions.copy_for_worker) stopped half-way (here interrupted;
+    on a machine, a full disk, which SQLite also rolls back): the build sees that error, and its
+    connection is out of the transaction, without the copy attached, and takes the next table."""
+    from pipelines.stages.partitions import copy_for_worker
+
+    conn = sqlite3.connect(tmp_path / "jendela.db")
+    conn.execute("PRAGMA journal_mode = OFF")  # as the build's connection
+    conn.execute("CREATE TABLE tender (kode TEXT PRIMARY KEY, pagu INTEGER)")
+    conn.executemany("INSERT INTO tender VALUES (?, ?)", [(f"T{i:05}", i) for i in range(5000)])
+    conn.commit()
+    copy_for_worker(conn, "tender", tmp_path / "whole.db")
+    with sqlite3.connect(tmp_path / "whole.db") as whole:
+        assert whole.execute("SELECT count(*), sum(pagu) FROM tender").fetchone() == (
+            5000,
+            sum(range(5000)),
+        )
+
+    steps = iter(range(10**9))
+    conn.set_progress_handler(lambda: next(steps) > 20, 100)  # stops the INSERT under way
+    try:
+        copy_for_worker(conn, "tender", tmp_path / "half.db")
+    except sqlite3.OperationalError as error:
+        assert "interrupted" in str(error)
+    else:
+        raise AssertionError("the copy was not interrupted")
+    conn.set_progress_handler(None, 0)
+    assert not conn.in_transaction
+    assert [row[1] for row in conn.execute("PRAGMA database_list")] == ["main"]
+    conn.execute("CREATE TABLE next_table (a)")
+    conn.execute("INSERT INTO next_table VALUES (1)")
+    conn.commit()
+    assert conn.execute("SELECT count(*) FROM tender").fetchone() == (5000,)
