@@ -10,9 +10,9 @@ Prints, per stage, wall time, rows/s and the process's peak resident memory at t
 stage (peak RSS only grows, so a stage's own peak is the first row where the figure jumps): the
 tender table's stages, its dataset's (coverage, package, zip), the build's (waiting for the export
 workers, red flags, VACUUM, the site, the facet store...), and "not timed", the difference between
-the total and the stages' sum. Then the export workers' own jobs (XLSX, OCDS), which run beside
-the build: their seconds are not added to it, their memory is their own process's, and each says
-how long after the build started its file was ready.
+the total and the stages' sum. Then the export workers' own jobs (XLSX, OCDS, the partition tree),
+which run beside the build: their seconds are not added to it, their memory is their own
+process's, and each says how long after the build started its file was ready.
 """
 
 from __future__ import annotations
