@@ -263,8 +263,7 @@ def _read_chunks(run: BuildRun, resource, fetched, staging: Path, transform) -> 
                     run.progress.rows(staged.rows)
                     stream = _follow_with_xlsx(run, resource, staged, stream, out)
             if stream is not None:
-                out.flush()
-                publish_progress(stream.progress, out.buffer.tell(), end=True)
+                _publish(stream, out, end=True)
     except ChunkError as exc:
         staged.issues.append(exc.issue)
     except BaseException:
@@ -310,9 +309,14 @@ def _follow_with_xlsx(
         stream = start_xlsx(resource, staged.path, run.release, exports, growing=True)
         if stream is None:
             return None
-    out.flush()
-    publish_progress(stream.progress, out.buffer.tell())
+    _publish(stream, out)
     return stream
+
+
+def _publish(stream: PendingDownload, out, end: bool = False) -> None:
+    """The rows written so far reach the file, and the worker following it may read them."""
+    out.flush()
+    publish_progress(stream.progress, out.buffer.tell(), end)
 
 
 def _withdraw(run: BuildRun, stream: PendingDownload | None) -> None:

@@ -115,8 +115,7 @@ def start_xlsx(
     grows with the file: where there is none, None (nothing started)."""
     path = downloads_dir(release, resource.dataset_id) / table_file(resource.name, "xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    own = work_dir(release) / "exports" / f"{resource.dataset_id}.{resource.name}.csv"
-    own.parent.mkdir(parents=True, exist_ok=True)
+    own = _worker_file(release, resource, "csv")
     own.unlink(missing_ok=True)
     try:
         os.link(staging, own)
@@ -164,15 +163,26 @@ def export_resource(
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
-    tree = start_partitions(db, resource, parquet_path, release, tree_jobs) if tree_jobs else None
     # by year and region, when it has both
-    files += [tree] if tree else write_partitions(db, resource, parquet_path)
+    tree = None
+    if tree_jobs is not None:
+        tree = start_partitions(db, resource, parquet_path, release, tree_jobs)
+    files += [tree] if tree is not None else write_partitions(db, resource, parquet_path)
     schema_path = folder / table_file(resource.name, "schema")
     _write_schema(resource, schema_path)
     files.append(("schema", schema_path))
     return [
         f if isinstance(f, PendingDownload) else describe_file(f[0], f[1], release) for f in files
     ]
+
+
+def _worker_file(release: Path, resource: Resource, suffix: str) -> Path:
+    """A file an export worker reads in place of the build's own (a link to the staging file,
+    a copy of the table), under the release's `.work/`, which goes after every job is
+    collected."""
+    folder = work_dir(release) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{resource.dataset_id}.{resource.name}.{suffix}"
 
 
 def start_partitions(
@@ -184,8 +194,7 @@ def start_partitions(
     spec = PartitionSpec.of(resource)
     if spec is None:
         return None
-    copy = work_dir(release) / "exports" / f"{resource.dataset_id}.{resource.name}.partitions.db"
-    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy = _worker_file(release, resource, "partitions.db")
     copy_for_worker(db.conn, resource.name, copy)
     site = site_dir(release)
     return PendingDownload(jobs.submit_partitions(resource.dataset_id, spec, copy, parquet, site))

@@ -52,10 +52,9 @@ from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, env_whole_number
 from ..core.errors import Issue
 from ..core.issue_types import EXPORT_FAILED
-from ..core.layout import table_file
 from .export_xlsx import write_xlsx_from_staging
 from .ocds import write_package_from_file
-from .partitions import PartitionSpec, write_tree_from_copy
+from .partitions import PartitionSpec, index_path, write_tree_from_copy
 from .rowid_chunks import CHUNK_ROWS
 
 WORKERS_ENV = "JENDELA_EXPORT_WORKERS"
@@ -204,8 +203,8 @@ class ExportJobs:
         """Start writing the partition tree of `spec.table` beside its `parquet` file, from the
         `copy` of the table made for the worker (partitions.copy_for_worker), which the worker
         removes. The download is the tree's index; returns its entry, as `submit` does."""
-        index = parquet.parent / table_file(spec.table, "partitions")
         args = (str(copy), spec, str(parquet))
+        index = index_path(parquet, spec.table)
         return self._submit(
             "partitions", dataset, spec.table, index, site, write_tree_from_copy, args
         )

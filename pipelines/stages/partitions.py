@@ -137,12 +137,17 @@ def write_tree(database: Path, spec: PartitionSpec, parquet: Path) -> Path:
         max_partitions=BATCH_ROWS,  # a batch may touch as many partitions as it has rows
         existing_data_behavior="error",
     )
-    index = folder / table_file(spec.table, "partitions")
+    index = index_path(parquet, spec.table)
     index.write_text(
         json.dumps(_index(spec, folder, root), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     return index
+
+
+def index_path(parquet: Path, table: str) -> Path:
+    """`<table>.partitions.json` beside the table's Parquet file: the tree's download."""
+    return parquet.parent / table_file(table, "partitions")
 
 
 def copy_for_worker(conn: sqlite3.Connection, table: str, copy: Path) -> None:
