@@ -155,8 +155,10 @@ def parsers(setting: str):
 
 
 def as_lists(series_list) -> list:
+    """Each series as a list with every missing value (NA, NaN, None) as None. Cell by cell: the
+    columns are short, and a pandas `where` per series took a quarter of this file's time."""
     return [
-        None if s is None else s.astype(object).where(s.notna(), None).tolist() for s in series_list
+        None if s is None else [None if pd.isna(v) else v for v in s.tolist()] for s in series_list
     ]
 
 
