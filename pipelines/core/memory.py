@@ -9,10 +9,10 @@ is alive (benchmarks/bench_build.py reports the peak).
 
 pyarrow's pool is asked every time: that is cheap. glibc's `malloc_trim` walks the whole heap, so
 it runs only once the resident size has grown by TRIM_AFTER_BYTES since the last trim (or since
-the lowest size seen after it): a stage that freed much has grown by at least that much. In a
-build's own process a trim took under a millisecond, but a process that has lived long and holds a
-large heap (a test run that builds the sample catalog 150 times) paid several milliseconds per
-stage: 11.3 s of one test run's 496 CPU seconds, in trims that found next to nothing to give.
+the lowest size seen after it): what malloc keeps unreturned between trims is then about that much
+at most. Trimming after every stage took 0.6 s of the real catalog's 40 s build, and in a test run,
+where one long-lived process with a large heap builds the sample catalog about 150 times, 11.3 of
+496 CPU seconds, in trims that found next to nothing to give.
 """
 
 from __future__ import annotations
