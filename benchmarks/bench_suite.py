@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
 # (kind, pattern of the command line), the first that matches; order matters.
 KINDS = [
-    ("chromium", re.compile(r"chrom")),
+    ("chromium", re.compile(r"^(\S*/)?chromium(\s|$)|^/usr/lib/chromium/")),  # the program only
     ("playwright driver", re.compile(r"playwright.*(node|driver)|node .*playwright")),
     ("forked datasette servers", re.compile(r"forked\.py .*datasette")),
     ("forked frictionless", re.compile(r"forked\.py .*frictionless")),
