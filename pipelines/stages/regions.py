@@ -182,8 +182,12 @@ def fill_region_codes(db, resource, normalised, source_name: str) -> None:
         resolved[path] = lookup.resolve(path, aliases)
     codes = frame.loc[empty, name_field].map(lambda p: resolved[p][0])
     frame.loc[empty, code_field] = codes.astype("string")
-    for position in frame.index[empty & frame[code_field].isna()]:
-        path = frame.at[position, name_field]
+    unfound = empty & frame[code_field].isna()
+    # Read out once, not cell by cell: the BPS list has 13,740 regions without a 2025 code.
+    positions = frame.index[unfound]
+    paths = frame.loc[unfound, name_field].tolist()
+    source_rows = normalised.rows.loc[positions].tolist()
+    for position, path, source_row in zip(positions, paths, source_rows, strict=True):
         _, problem, close = resolved[path]
         normalised.bad_rows.add(int(position))
         normalised.issues.append(
@@ -193,7 +197,7 @@ def fill_region_codes(db, resource, normalised, source_name: str) -> None:
                 type=REGION_NOT_FOUND,
                 message=f"no Kemendagri code for {path!r}: {problem}",
                 file=source_name,
-                row=int(normalised.rows[position]),
+                row=int(source_row),
                 column=code_field,
                 value=str(path),
                 hint=(f"closest official names: {'; '.join(close)}. " if close else "")
