@@ -138,7 +138,9 @@ def main() -> None:
     sampler.done.set()
     sampler.join()
     busy, idle = (a - b for a, b in zip(machine_cpu(), (busy0, idle0), strict=True))
-    print(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr)
+    lines = result.stdout.strip().splitlines()
+    print("\n".join(line for line in lines if line.startswith(("FAILED", "ERROR"))))
+    print(lines[-1] if lines else result.stderr)
     print(f"gauge after: {gauge():.2f} s")
     print(f"\nwall {wall:.1f} s; machine CPU busy {busy:.1f} s, idle {idle:.1f} s "
           f"({busy / (busy + idle):.0%} busy over {os.cpu_count()} cores)")  # fmt: skip
