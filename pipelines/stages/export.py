@@ -163,7 +163,7 @@ def export_resource(
         _write_xlsx(db, resource, xlsx_path)
         files.append(("xlsx", xlsx_path))
     files.append(("parquet", parquet_path))
-    # by year and region, when it has both
+    # The partition tree, by year and region when the table has both: a big table's by a worker.
     tree = None
     if tree_jobs is not None:
         tree = start_partitions(db, resource, parquet_path, release, tree_jobs)

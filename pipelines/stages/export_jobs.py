@@ -50,6 +50,7 @@ from pathlib import Path
 
 from ..core.checksum import sha256_file
 from ..core.chunks import chunk_rows, env_whole_number
+from ..core.database_file import main_database_file
 from ..core.errors import Issue
 from ..core.issue_types import EXPORT_FAILED
 from .export_xlsx import write_xlsx_from_staging
@@ -301,7 +302,7 @@ def committed_database(conn: sqlite3.Connection) -> Path:
     """The database file a worker reads a table from, once the builder's rows are committed to
     it (a worker opens its own read-only connection and sees only committed rows)."""
     conn.commit()
-    return Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    return main_database_file(conn)
 
 
 def _run(fn, args: tuple) -> tuple[float, float, float, float]:

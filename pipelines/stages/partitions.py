@@ -57,6 +57,7 @@ import pyarrow.parquet as pq
 import sqlite_utils
 
 from ..core.checksum import sha256_file
+from ..core.database_file import main_database_file
 from ..core.layout import PARTITION_FILE, PARTITIONS_DIR, table_file
 from ..core.model import Resource
 from ..core.sort_threads import use_sorter_threads
@@ -93,8 +94,7 @@ def write_partitions(
     spec = PartitionSpec.of(resource)
     if spec is None:
         return []
-    (database,) = (row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
-    return [("partitions", write_tree(Path(database), spec, parquet))]
+    return [("partitions", write_tree(main_database_file(db.conn), spec, parquet))]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ..core.database_file import main_database_file
 from ..core.errors import Issue
 from ..core.indonesian import PATH_SEPARATOR, normalise_region_name, region_name_key
 from ..core.issue_types import REGION_NOT_FOUND, REGION_TABLE_MISSING
@@ -221,7 +222,7 @@ def cached_lookup(db) -> RegionLookup | None:
     connection, since a new build's connection may reuse a collected one's id (and every build
     writes a database of its own, core/release.new_release).
     """
-    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = main_database_file(db.conn)
     key = (path, id(db.conn), _table_state(db.conn, REGION_TABLE))
     if key not in _CACHE:
         _CACHE.clear()
