@@ -236,7 +236,11 @@ def _table_state(conn, table: str) -> tuple:
     ).fetchone()
     if schema is None:
         return ()
-    return (*schema, *conn.execute(f"SELECT count(*), max(rowid) FROM [{table}]").fetchone())
+    # Two statements: SQLite answers each alone without reading the table (0.05 and 0.02 ms on
+    # the 91,599 regions), and both in one statement by reading every row (9 ms).
+    count = conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+    last = conn.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0]
+    return (*schema, count, last)
 
 
 # Name, level, province and kabupaten/kota of the regions whose codes a chunk holds, in one
