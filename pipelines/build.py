@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core import freshness
+from .core import freshness, table_cache
 from .core import release as releases
 from .core.checksum import sha256_file
 from .core.errors import EXIT_USAGE, FetchError, Issue, JendelaError
@@ -493,10 +493,11 @@ def _drop_dataset_tables(db: sqlite_utils.Database, dataset: Dataset) -> None:
     # Full-text tables first: dropping a virtual table drops its shadow tables with it, while
     # dropping a shadow table first leaves a virtual table that can no longer be opened.
     objects.sort(key=lambda row: "VIRTUAL TABLE" not in (row[3] or "").upper())
-    for kind, name, _tbl, _sql in objects:
-        if kind == "table":
-            db.conn.execute(f"DROP TABLE IF EXISTS [{name}]")
+    dropped = [name for kind, name, _tbl, _sql in objects if kind == "table"]
+    for name in dropped:
+        db.conn.execute(f"DROP TABLE IF EXISTS [{name}]")
     db.conn.commit()
+    table_cache.forget(db.conn, dropped)  # one made again may look unchanged to kept values
 
 
 def _carry_previous(

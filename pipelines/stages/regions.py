@@ -25,11 +25,11 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..core.database_file import main_database_file
 from ..core.errors import Issue
 from ..core.indonesian import PATH_SEPARATOR, normalise_region_name, region_name_key
 from ..core.issue_types import REGION_NOT_FOUND, REGION_TABLE_MISSING
 from ..core.model import REGION_TABLE
+from ..core.table_cache import kept
 
 NATIONAL = ""  # parent of the provinces
 
@@ -209,38 +209,11 @@ def fill_region_codes(db, resource, normalised, source_name: str) -> None:
         )
 
 
-_CACHE: dict[tuple, RegionLookup | None] = {}
-
-
 def cached_lookup(db) -> RegionLookup | None:
     """One lookup per state of the region table: rebuilt only when that table changed, not after
     every other table's load (the real catalog loads 24 tables; each rebuild reads 91,599 rows).
-
-    The state is the table's definition and page, row count and largest rowid: a build makes
-    each table once and only appends rows to it (nothing in the pipeline updates or deletes
-    them), so any write to it changes one of these. Keyed by the database file as well as the
-    connection, since a new build's connection may reuse a collected one's id (and every build
-    writes a database of its own, core/release.new_release).
-    """
-    path = main_database_file(db.conn)
-    key = (path, id(db.conn), _table_state(db.conn, REGION_TABLE))
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = RegionLookup.from_db(db)
-    return _CACHE[key]
-
-
-def _table_state(conn, table: str) -> tuple:
-    schema = conn.execute(
-        "SELECT rootpage, sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    ).fetchone()
-    if schema is None:
-        return ()
-    # Two statements: SQLite answers each alone without reading the table (0.05 and 0.02 ms on
-    # the 91,599 regions), and both in one statement by reading every row (9 ms).
-    count = conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
-    last = conn.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0]
-    return (*schema, count, last)
+    core/table_cache.py says when a table counts as changed."""
+    return kept(db.conn, REGION_TABLE, "lookup", lambda: RegionLookup.from_db(db))
 
 
 # Name, level, province and kabupaten/kota of the regions whose codes a chunk holds, in one
