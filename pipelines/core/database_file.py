@@ -1,8 +1,8 @@
 """Which file a SQLite connection's own database is in.
 
-Export workers open the build's database file with connections of their own, and the region
-lookup's cache is kept per file, so three places need the path of the connection's `main`
-database; an ATTACHed one (the partition worker's copy) is never the answer.
+Export workers open the build's database file with connections of their own, so the build
+hands them the path of its connection's `main` database (export_jobs, partitions); an ATTACHed
+one (the partition worker's copy) is never the answer.
 """
 
 from __future__ import annotations
