@@ -21,16 +21,17 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_kept: dict[tuple, tuple] = {}  # (connection, table, what) -> (state, value)
+_owner: list = [None]  # the connection the kept values were read through
+_kept: dict[tuple, tuple] = {}  # (table, what) -> (the table's state when read, the value)
 
 
 def kept(conn: sqlite3.Connection, table: str, what: Hashable, read: Callable[[], T]) -> T:
     """`read()`'s value for `table`, read again only once the table changed or was forgotten.
     `what` names the value among those kept for the same table (a lookup, a set of columns)."""
-    if any(key[0] is not conn for key in _kept):
-        _kept.clear()  # another build's (or test's) database
-    key = (conn, table, what)
-    state = table_state(conn, table)
+    if conn is not _owner[0]:  # another build's (or test's) database
+        _kept.clear()
+        _owner[0] = conn
+    key, state = (table, what), table_state(conn, table)
     if key not in _kept or _kept[key][0] != state:
         _kept[key] = (state, read())
     return _kept[key][1]
@@ -38,9 +39,10 @@ def kept(conn: sqlite3.Connection, table: str, what: Hashable, read: Callable[[]
 
 def forget(conn: sqlite3.Connection, tables: Iterable[str]) -> None:
     """Drop the values kept for these tables of `conn`: call after dropping them."""
-    dropped = set(tables)
-    for key in [key for key in _kept if key[0] is conn and key[1] in dropped]:
-        del _kept[key]
+    if conn is _owner[0]:
+        dropped = set(tables)
+        for key in [key for key in _kept if key[0] in dropped]:
+            del _kept[key]
 
 
 def table_state(conn: sqlite3.Connection, table: str) -> tuple:
